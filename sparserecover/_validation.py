@@ -1,0 +1,76 @@
+"""Input checks shared by every public function.
+
+Each check names the offending argument in its message, so a user sees which of their inputs
+was wrong. Nothing here modifies its input.
+"""
+
+import numbers
+
+import numpy as np
+
+_REAL_FLOATS = (np.float32, np.float64)
+_COMPLEX = (np.complex64, np.complex128)
+
+
+def as_float_array(x, name, *, allow_complex=False, dtype=None):
+    """Return ``x`` as a float32/float64 (or complex64/complex128) ndarray, without copying.
+
+    float32 stays float32 and float64 stays float64; booleans and integers are promoted to
+    float64, float16 to float32. ``dtype`` forces a dtype instead. Strings, objects and (unless
+    ``allow_complex``) complex input raise a TypeError naming ``name``.
+    """
+    array = np.asarray(x)
+    kind = array.dtype.kind
+    if kind == "c" and not allow_complex:
+        raise TypeError(f"{name} must be real; got complex dtype {array.dtype}")
+    if kind not in "biufc":
+        raise TypeError(f"{name} must be a numeric array; got dtype {array.dtype}")
+    if dtype is not None:
+        return array.astype(dtype, copy=False)
+    if array.dtype.type in _REAL_FLOATS or array.dtype.type in _COMPLEX:
+        return array
+    if kind == "f":
+        return array.astype(np.float32 if array.dtype.itemsize < 4 else np.float64)
+    if kind == "c":
+        return array.astype(np.complex128)
+    return array.astype(np.float64)
+
+
+def check_finite(array, name):
+    """Raise a ValueError naming ``name`` if ``array`` holds NaN or infinity."""
+    if not np.all(np.isfinite(array)):
+        n_bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} contains {n_bad} NaN or infinite value(s)")
+    return array
+
+
+def check_scalar(value, name, *, low=None, high=None, low_inclusive=True, high_inclusive=True):
+    """Return ``value`` as a Python float after checking it is a finite real number in range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+            value = value.item()
+        else:
+            raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value}")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        bound = ">=" if low_inclusive else ">"
+        raise ValueError(f"{name} must be {bound} {low}; got {value}")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        bound = "<=" if high_inclusive else "<"
+        raise ValueError(f"{name} must be {bound} {high}; got {value}")
+    return value
+
+
+def check_out(out, shape, dtype, name="out"):
+    """Check that a caller-provided output array can receive a result of ``shape``/``dtype``."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array; got {type(out).__name__}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {out.shape}; expected {tuple(shape)}")
+    if out.dtype != dtype:
+        raise TypeError(f"{name} has dtype {out.dtype}; expected {np.dtype(dtype)}")
+    if not out.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+    return out
