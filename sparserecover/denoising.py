@@ -1,0 +1,440 @@
+"""Denoising of 1-D signals by shrinkage in an orthonormal basis (wavelets or the DCT).
+
+A noisy signal ``y = f + sigma * z`` (``z`` white Gaussian noise) is transformed into an
+orthonormal basis where ``f`` is sparse, its small coefficients -- mostly noise -- are shrunk
+towards zero, and the result is transformed back (Donoho & Johnstone 1994, "Ideal spatial
+adaptation by wavelet shrinkage", Biometrika 81). Every signal of a batch is denoised on its own,
+with its own noise estimate and its own thresholds, but the whole batch goes through one
+vectorized transform.
+"""
+
+import numbers
+
+import numpy as np
+
+from sparserecover._validation import as_float_array, check_finite, check_scalar
+
+__all__ = ["denoise", "estimate_noise"]
+
+_METHODS = ("wavelet", "dct")
+_THRESHOLDS = ("universal", "sure", "bayes")
+_MODES = ("soft", "hard", "garrote")
+
+# Limit on the number of float values transformed at once, so that batches (and their cycle
+# spins) stay in cache-friendly, memory-bounded chunks.
+_CHUNK_VALUES = 1 << 21
+
+
+def estimate_noise(signal, *, wavelet="sym4", axis=-1):
+    """Estimate the standard deviation of white Gaussian noise in each signal.
+
+    The estimate is the median absolute deviation (MAD) of the finest-scale wavelet detail
+    coefficients divided by 0.6745 (Donoho & Johnstone 1994): at the finest scale a piecewise
+    smooth signal has few large coefficients, so the median sees almost only noise, and for an
+    orthonormal wavelet the noise in those coefficients has the same standard deviation as in
+    the signal.
+
+    Parameters
+    ----------
+    signal : array_like
+        One signal, or a batch of signals laid out along ``axis``. Integers are promoted to
+        float64; float32 stays float32.
+    wavelet : str or pywt.Wavelet, default="sym4"
+        An orthogonal wavelet for the finest-scale transform. ``"sym4"`` has four vanishing
+        moments, so smooth parts of a signal leave almost nothing at the finest scale, while
+        being short enough that edges touch few coefficients (on the benchmark signals it
+        estimates the noise within 5%; ``"db2"`` overestimates it by 12% on the ECG).
+    axis : int, default=-1
+        The axis along which each signal runs.
+
+    Returns
+    -------
+    sigma : float or ndarray
+        The noise standard deviation of each signal: a float for a 1-D signal, otherwise an
+        array with the shape of ``signal`` without ``axis``, in the dtype of ``signal``.
+
+    Raises
+    ------
+    ValueError
+        If ``signal`` is empty, shorter than 2 along ``axis``, or holds NaN or infinity.
+
+    See Also
+    --------
+    denoise : uses this estimate when ``sigma=None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover import estimate_noise
+    >>> rng = np.random.default_rng(0)
+    >>> noise = 0.5 * rng.standard_normal((3, 4096))
+    >>> np.round(estimate_noise(noise), 1)
+    array([0.5, 0.5, 0.5])
+    """
+    x = _check_signal(signal, "signal")
+    axis = _check_axis(axis, x.ndim)
+    if x.shape[axis] < 2:
+        raise ValueError(
+            f"signal must have at least 2 samples along axis {axis}; got {x.shape[axis]}"
+        )
+    import pywt
+
+    wavelet = _check_wavelet(wavelet)
+    _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
+    detail = np.moveaxis(detail, axis, -1)
+    sigma = _mad_sigma(detail)
+    return sigma.item() if x.ndim == 1 else sigma
+
+
+def denoise(
+    signal,
+    method="wavelet",
+    *,
+    wavelet="sym6",
+    level=None,
+    threshold="sure",
+    mode="garrote",
+    sigma=None,
+    axis=-1,
+    shifts=4,
+    boundary="periodization",
+):
+    """Denoise one signal, or a batch of signals, by shrinkage in a wavelet or DCT basis.
+
+    The defaults (``sym6``, ``"sure"``, ``"garrote"``, ``shifts=4``) were chosen by
+    ``benchmarks/bench_denoise.py``: on the Donoho-Johnstone test signals at SNR 7 and on
+    PyWavelets' ECG they beat scikit-image's ``denoise_wavelet`` at its best settings by 0.7
+    to 3.7 dB. ``shifts=1`` is about four times faster and still ahead on most signals.
+
+    Parameters
+    ----------
+    signal : array_like
+        One signal, or a batch of signals laid out along ``axis``. Each signal is denoised
+        independently, with its own noise estimate and thresholds. Integers are promoted to
+        float64; float32 stays float32. The input is never modified.
+    method : {"wavelet", "dct"}, default="wavelet"
+        The orthonormal basis: the discrete wavelet transform of PyWavelets, or the orthonormal
+        DCT-II of ``scipy.fft``.
+    wavelet : str or pywt.Wavelet, default="sym6"
+        An orthogonal wavelet (``method="wavelet"`` only).
+    level : int, optional
+        The number of wavelet decomposition levels; default ``pywt.dwt_max_level`` for the
+        signal length and wavelet. Ignored by ``method="dct"``.
+    threshold : {"sure", "universal", "bayes"} or float, default="sure"
+        How to choose the threshold of each level (of the whole spectrum for the DCT):
+
+        - ``"universal"``: VisuShrink, ``sigma * sqrt(2 log n)`` with ``n`` the signal length
+          (Donoho & Johnstone 1994).
+        - ``"sure"``: SureShrink, the threshold minimizing Stein's unbiased risk estimate of
+          soft thresholding on each level, with the hybrid rule that falls back to the
+          universal threshold of the level where its coefficients are too sparse for SURE to be
+          reliable (Donoho & Johnstone 1995, "Adapting to unknown smoothness via wavelet
+          shrinkage", JASA 90).
+        - ``"bayes"``: BayesShrink, ``sigma**2 / sigma_f`` on each level with
+          ``sigma_f = sqrt(max(mean(d**2) - sigma**2, 0))`` (Chang, Yu & Vetterli 2000); a level
+          with ``sigma_f = 0`` is zeroed.
+        - a number: that threshold, in the units of the signal, for every level.
+    mode : {"garrote", "soft", "hard"}, default="garrote"
+        The shrinkage rule applied to the detail coefficients: the non-negative garrote
+        ``d max(1 - t**2 / d**2, 0)`` (Breiman 1995; Gao 1998), soft thresholding
+        ``sign(d) max(|d| - t, 0)`` or hard thresholding ``d 1(|d| > t)``. The garrote shrinks
+        large coefficients less than soft thresholding and is continuous, unlike hard
+        thresholding. With ``threshold="sure"`` the threshold minimizes the risk estimate of
+        the garrote or of soft thresholding (hard thresholding, being discontinuous, has no
+        unbiased risk estimate and uses the soft one).
+    sigma : float or array_like, optional
+        The noise standard deviation, a scalar or one value per signal (the shape of ``signal``
+        without ``axis``). Default: :func:`estimate_noise` of each signal.
+    axis : int, default=-1
+        The axis along which each signal runs.
+    shifts : int, default=4
+        Cycle spinning (Coifman & Donoho 1995, "Translation-invariant de-noising"): average the
+        estimates of the signal circularly shifted by ``0, 1, ..., shifts - 1`` samples, which
+        removes most of the pseudo-Gibbs oscillations of thresholding near edges. ``1`` means
+        no spinning; the cost grows linearly with ``shifts``.
+    boundary : str, default="periodization"
+        The PyWavelets signal extension mode (``method="wavelet"`` only). ``"periodization"``
+        keeps the transform exactly orthonormal, so that the noise keeps its variance in every
+        coefficient.
+
+    Returns
+    -------
+    denoised : ndarray
+        The denoised signal(s), with the shape and the float dtype of ``signal``.
+
+    Raises
+    ------
+    ValueError
+        If ``signal`` is empty or holds NaN or infinity, if a name (``method``, ``threshold``,
+        ``mode``, ``boundary``, ``wavelet``) is unknown, if ``level`` is too deep for the
+        signal length, or if ``sigma``, ``shifts`` or a numeric ``threshold`` are out of range.
+
+    See Also
+    --------
+    estimate_noise : the noise estimate used when ``sigma=None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pywt
+    >>> from sparserecover import denoise
+    >>> clean = pywt.data.demo_signal("Doppler", 1024)
+    >>> rng = np.random.default_rng(0)
+    >>> noisy = clean + 0.05 * rng.standard_normal(clean.size)
+    >>> denoised = denoise(noisy)
+    >>> bool(np.mean((denoised - clean) ** 2) < 0.2 * np.mean((noisy - clean) ** 2))
+    True
+
+    A batch: one signal per row, each with its own noise level.
+
+    >>> batch = clean + np.array([[0.02], [0.2]]) * rng.standard_normal((2, clean.size))
+    >>> denoise(batch, threshold="bayes", shifts=4).shape
+    (2, 1024)
+    """
+    x = _check_signal(signal, "signal")
+    axis = _check_axis(axis, x.ndim)
+    method = _check_name(method, "method", _METHODS)
+    mode = _check_name(mode, "mode", _MODES)
+    if isinstance(threshold, str):
+        threshold = _check_name(threshold, "threshold", _THRESHOLDS)
+    else:
+        threshold = check_scalar(threshold, "threshold", low=0.0)
+    if isinstance(shifts, (bool, np.bool_)) or not isinstance(shifts, numbers.Integral):
+        raise TypeError(f"shifts must be an integer; got {type(shifts).__name__}")
+    n_samples = x.shape[axis]
+    if not 1 <= shifts <= n_samples:
+        raise ValueError(f"shifts must be in [1, {n_samples}] (the signal length); got {shifts}")
+    shifts = int(shifts)
+
+    # Work on a 2-D (n_signals, n_samples) view: every signal is a C-contiguous row.
+    batch_shape = x.shape[:axis] + x.shape[axis + 1 :]
+    rows = np.moveaxis(x, axis, -1).reshape(-1, n_samples)
+
+    if method == "wavelet":
+        import pywt
+
+        wavelet = _check_wavelet(wavelet)
+        boundary = _check_name(boundary, "boundary", tuple(pywt.Modes.modes))
+        level = _check_level(level, n_samples, wavelet)
+        transform = _WaveletTransform(wavelet, level, boundary)
+    else:
+        transform = _DCTTransform()
+
+    if sigma is None:
+        noise = estimate_noise(rows, axis=-1) if n_samples >= 2 else np.zeros(len(rows))
+        noise = np.asarray(noise, dtype=x.dtype).reshape(-1)
+    else:
+        noise = _check_sigma(sigma, batch_shape, x.dtype)
+
+    denoised = np.empty_like(rows)
+    chunk = max(1, _CHUNK_VALUES // (n_samples * shifts))
+    for start in range(0, len(rows), chunk):
+        stop = min(start + chunk, len(rows))
+        denoised[start:stop] = _denoise_rows(
+            rows[start:stop], noise[start:stop], transform, threshold, mode, shifts
+        )
+    return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
+
+
+def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
+    """Denoise the rows of a 2-D array, averaging over ``shifts`` circular shifts."""
+    n_rows, n_samples = rows.shape
+    if shifts == 1:
+        stacked = rows
+    else:
+        # All shifted copies go through one transform: row s * n_rows + i is signal i
+        # circularly shifted right by s samples.
+        stacked = np.concatenate([np.roll(rows, shift, axis=-1) for shift in range(shifts)])
+        sigma = np.tile(sigma, shifts)
+    coefficients = transform.forward(stacked)
+    for detail in transform.details(coefficients):
+        cut = _level_threshold(detail, sigma, threshold, n_samples, mode)
+        _shrink(detail, cut, mode)
+    estimate = transform.inverse(coefficients, n_samples)
+    if shifts == 1:
+        return estimate
+    # shift each estimate back (undo np.roll by `shift`) and average
+    estimate = estimate.reshape(shifts, n_rows, n_samples)
+    total = estimate[0].copy()
+    for shift in range(1, shifts):
+        total[:, : n_samples - shift] += estimate[shift, :, shift:]
+        total[:, n_samples - shift :] += estimate[shift, :, :shift]
+    total /= shifts
+    return total
+
+
+class _WaveletTransform:
+    """pywt.wavedec / waverec along the last axis; detail arrays are thresholded in place."""
+
+    def __init__(self, wavelet, level, boundary):
+        self.wavelet, self.level, self.boundary = wavelet, level, boundary
+
+    def forward(self, rows):
+        import pywt
+
+        return pywt.wavedec(rows, self.wavelet, mode=self.boundary, level=self.level, axis=-1)
+
+    def details(self, coefficients):
+        return coefficients[1:]
+
+    def inverse(self, coefficients, n_samples):
+        import pywt
+
+        rows = pywt.waverec(coefficients, self.wavelet, mode=self.boundary, axis=-1)
+        # waverec can return one extra sample for odd lengths with non-periodic boundaries
+        return rows[:, :n_samples]
+
+
+class _DCTTransform:
+    """Orthonormal DCT-II along the last axis; every coefficient but the DC one is shrunk."""
+
+    def forward(self, rows):
+        import scipy.fft
+
+        return [scipy.fft.dct(rows, type=2, norm="ortho", axis=-1)]
+
+    def details(self, coefficients):
+        return [coefficients[0][:, 1:]]
+
+    def inverse(self, coefficients, n_samples):
+        import scipy.fft
+
+        return scipy.fft.idct(coefficients[0], type=2, norm="ortho", axis=-1)
+
+
+def _level_threshold(detail, sigma, threshold, n_samples, mode):
+    """The threshold of each row of ``detail`` (one level of a batch), as an (n_rows, 1) array."""
+    if not isinstance(threshold, str):
+        return np.full((len(detail), 1), threshold, dtype=detail.dtype)
+    if threshold == "universal":
+        cut = sigma * np.sqrt(2.0 * np.log(n_samples))
+    elif threshold == "bayes":
+        cut = _bayes_threshold(detail, sigma)
+    else:
+        from sparserecover._denoising_kernels import sure_threshold_rows
+
+        # SURE of the rule actually applied: hard thresholding has no unbiased risk estimate
+        # (it is discontinuous), so it uses the soft-thresholding one, as SureShrink does.
+        cut = np.empty(len(detail), dtype=np.float64)
+        sure_threshold_rows(
+            np.ascontiguousarray(detail), sigma.astype(np.float64), mode == "garrote", cut
+        )
+    return cut.astype(detail.dtype)[:, None]
+
+
+def _bayes_threshold(detail, sigma):
+    """BayesShrink (Chang, Yu & Vetterli 2000, eq. 12): sigma^2 / sigma_f per row.
+
+    Under a generalized Gaussian prior, ``T = sigma**2 / sigma_f`` is close to the Bayes-risk
+    minimizing soft threshold; ``sigma_f**2 = max(E[d**2] - sigma**2, 0)`` is the variance of
+    the noise-free coefficients. ``sigma_f = 0`` gives an infinite threshold (all noise).
+    """
+    noise_var = np.square(sigma, dtype=np.float64)
+    signal_var = np.maximum(np.mean(np.square(detail, dtype=np.float64), axis=-1) - noise_var, 0)
+    with np.errstate(divide="ignore"):
+        return np.where(signal_var > 0, noise_var / np.sqrt(signal_var), np.inf)
+
+
+def _shrink(detail, cut, mode):
+    """Shrink ``detail`` in place, row ``i`` at threshold ``cut[i]``."""
+    magnitude = np.abs(detail)
+    if mode == "hard":
+        detail[magnitude <= cut] = 0
+        return
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "soft":
+            # sign(d) max(|d| - t, 0) as d * max(1 - t / |d|, 0): one pass, no sign array
+            factor = 1 - cut / magnitude
+        else:  # non-negative garrote
+            factor = 1 - np.square(cut / magnitude)
+    np.maximum(factor, 0, out=factor)
+    factor[magnitude == 0] = 0
+    detail *= factor
+
+
+def _mad_sigma(detail):
+    """MAD / 0.6745 of each row (last axis) of ``detail``, in its dtype."""
+    from sparserecover._denoising_kernels import mad_sigma_rows
+
+    rows = np.ascontiguousarray(detail).reshape(-1, detail.shape[-1])
+    sigma = np.empty(len(rows), dtype=np.float64)
+    mad_sigma_rows(rows, sigma)
+    return sigma.reshape(detail.shape[:-1]).astype(detail.dtype)
+
+
+def _check_signal(signal, name):
+    x = as_float_array(signal, name)
+    if x.ndim == 0:
+        raise ValueError(f"{name} must have at least one dimension; got a scalar")
+    if x.size == 0:
+        raise ValueError(f"{name} is empty (shape {x.shape})")
+    check_finite(x, name)
+    return x
+
+
+def _check_axis(axis, ndim):
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an integer; got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for a signal with {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
+def _check_name(value, name, options):
+    if not isinstance(value, str) or value not in options:
+        choices = ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
+
+
+def _check_wavelet(wavelet):
+    import pywt
+
+    if isinstance(wavelet, pywt.Wavelet):
+        result = wavelet
+    elif isinstance(wavelet, str) and wavelet in pywt.wavelist(kind="discrete"):
+        result = pywt.Wavelet(wavelet)
+    else:
+        raise ValueError(
+            f"wavelet must be a discrete wavelet name of PyWavelets (see "
+            f"pywt.wavelist(kind='discrete')); got {wavelet!r}"
+        )
+    if not result.orthogonal:
+        raise ValueError(f"wavelet must be orthogonal; {result.name!r} is not")
+    return result
+
+
+def _check_level(level, n_samples, wavelet):
+    import pywt
+
+    max_level = pywt.dwt_max_level(n_samples, wavelet.dec_len)
+    if level is None:
+        if max_level < 1:
+            raise ValueError(
+                f"signal of length {n_samples} is too short for wavelet {wavelet.name!r} "
+                f"(filter length {wavelet.dec_len}): use a shorter wavelet or method='dct'"
+            )
+        return max_level
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Integral):
+        raise TypeError(f"level must be an integer or None; got {type(level).__name__}")
+    if not 1 <= level <= max(max_level, 1):
+        raise ValueError(
+            f"level must be in [1, {max(max_level, 1)}] for a signal of length {n_samples} "
+            f"and wavelet {wavelet.name!r}; got {level}"
+        )
+    return int(level)
+
+
+def _check_sigma(sigma, batch_shape, dtype):
+    values = as_float_array(sigma, "sigma")
+    check_finite(values, "sigma")
+    if np.any(values < 0):
+        raise ValueError("sigma must be non-negative")
+    try:
+        values = np.broadcast_to(values, batch_shape)
+    except ValueError:
+        raise ValueError(
+            f"sigma must be a scalar or have the batch shape {batch_shape}; got shape "
+            f"{values.shape}"
+        ) from None
+    return np.ascontiguousarray(values, dtype=dtype).reshape(-1)
