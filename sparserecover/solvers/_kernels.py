@@ -1,0 +1,490 @@
+"""Numba kernels of the solvers.
+
+Two layers:
+
+* *leaf* kernels (``_csr_matmat``, ``_prox_gradient_step``, ...) do array arithmetic only;
+* *driver* kernels (``_forward``, ``_adjoint``, ``_gradient``, ``_duality_gap``,
+  ``_proximal_gradient``, ``_iht_loop``) sequence leaf kernels and products with the design
+  matrix. Every array holds one column per right-hand side: ``X`` is ``(n_features, n_targets)``.
+
+The operator travels as a tuple ``op = (kind, transposed, M, indptr, indices, data)``
+(see :meth:`sparserecover.operators.Operator.kernel_args`), so one compiled loop serves dense,
+CSR/CSC and Gram-matrix problems of a given dtype. For a ``LinearOperator`` (whose products are
+Python calls) :func:`python_drivers` rebuilds the same driver functions from their Python source
+with Python products: the iteration is written once and runs either fully compiled or as a
+Python loop over compiled leaf kernels.
+
+Reductions (objective, duality gap) accumulate in float64 also for float32 data.
+"""
+
+import types
+
+import numpy as np
+from numba import njit
+
+from ..operators import DENSE, GRAM, LINEAR_OPERATOR, SPARSE  # noqa: F401
+
+# ---------------------------------------------------------------------------- products
+
+
+@njit(cache=True)
+def _csr_matmat(indptr, indices, data, X, out):
+    """out = M @ X for M in CSR form."""
+    n_rows = indptr.shape[0] - 1
+    m = X.shape[1]
+    if m == 1:
+        for i in range(n_rows):
+            acc = 0.0
+            for jj in range(indptr[i], indptr[i + 1]):
+                acc += data[jj] * X[indices[jj], 0]
+            out[i, 0] = acc
+        return
+    for i in range(n_rows):
+        for k in range(m):
+            out[i, k] = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            value = data[jj]
+            j = indices[jj]
+            for k in range(m):
+                out[i, k] += value * X[j, k]
+
+
+@njit(cache=True)
+def _csr_rmatmat(indptr, indices, data, R, out):
+    """out = M.T @ R for M in CSR form (a scatter over the rows of M)."""
+    out[:] = 0.0
+    n_rows = indptr.shape[0] - 1
+    m = R.shape[1]
+    if m == 1:
+        for i in range(n_rows):
+            r = R[i, 0]
+            for jj in range(indptr[i], indptr[i + 1]):
+                out[indices[jj], 0] += data[jj] * r
+        return
+    for i in range(n_rows):
+        for jj in range(indptr[i], indptr[i + 1]):
+            value = data[jj]
+            j = indices[jj]
+            for k in range(m):
+                out[j, k] += value * R[i, k]
+
+
+@njit(cache=True)
+def _dense_product(M, transpose, X, out):
+    """out = M @ X or M.T @ X through BLAS (gemv for one column, gemm otherwise)."""
+    if X.shape[1] == 1:
+        x = X.reshape(X.shape[0])
+        o = out.reshape(out.shape[0])
+        if transpose:
+            np.dot(M.T, x, o)
+        else:
+            np.dot(M, x, o)
+    elif transpose:
+        np.dot(M.T, X, out)
+    else:
+        np.dot(M, X, out)
+
+
+@njit(cache=True)
+def _forward(op, X, out):
+    """out = A @ X, or G @ X for a Gram-matrix problem."""
+    kind, transposed, M, indptr, indices, data = op
+    if kind == SPARSE:
+        if transposed:
+            _csr_rmatmat(indptr, indices, data, X, out)
+        else:
+            _csr_matmat(indptr, indices, data, X, out)
+    else:
+        _dense_product(M, transposed, X, out)
+
+
+@njit(cache=True)
+def _adjoint(op, R, out):
+    """out = A.T @ R (G is symmetric, so a Gram problem never needs it)."""
+    kind, transposed, M, indptr, indices, data = op
+    if kind == SPARSE:
+        if transposed:
+            _csr_matmat(indptr, indices, data, R, out)
+        else:
+            _csr_rmatmat(indptr, indices, data, R, out)
+    else:
+        _dense_product(M, not transposed, R, out)
+
+
+# ---------------------------------------------------------------------------- leaf kernels
+
+
+@njit(cache=True)
+def _subtract(a, b, out):
+    for i in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            out[i, k] = a[i, k] - b[i, k]
+
+
+@njit(cache=True)
+def _column_dots(a, b, out):
+    """out[k] = sum_i a[i, k] * b[i, k], accumulated in float64."""
+    out[:] = 0.0
+    for i in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            out[k] += np.float64(a[i, k]) * np.float64(b[i, k])
+
+
+@njit(cache=True)
+def _column_diff_dots(a1, a2, b1, b2, out):
+    """out[k] = sum_i (a1 - a2)[i, k] * (b1 - b2)[i, k], accumulated in float64."""
+    out[:] = 0.0
+    for i in range(a1.shape[0]):
+        for k in range(a1.shape[1]):
+            out[k] += (np.float64(a1[i, k]) - a2[i, k]) * (np.float64(b1[i, k]) - b2[i, k])
+
+
+@njit(cache=True)
+def _extrapolate(x_new, x_old, beta, out):
+    """out = x_new + beta * (x_new - x_old), one beta per column (FISTA's momentum)."""
+    for i in range(x_new.shape[0]):
+        for k in range(x_new.shape[1]):
+            out[i, k] = x_new[i, k] + beta[k] * (x_new[i, k] - x_old[i, k])
+
+
+@njit(cache=True)
+def _prox_gradient_step(Y, grad, step, W, l2, positive, out):
+    """out = prox_{step * h}(Y - step * grad), h = sum_j W_j |x_j| + 0.5 l2 ||x||^2 (+ x >= 0).
+
+    The soft threshold is inlined (not ``prox.softshrink``): this is the innermost loop.
+    """
+    p, m = Y.shape
+    for j in range(p):
+        for k in range(m):
+            t = step[k]
+            v = Y[j, k] - t * grad[j, k]
+            threshold = t * W[j, k]
+            shrink = 1.0 / (1.0 + t * l2)
+            if v > threshold:
+                out[j, k] = (v - threshold) * shrink
+            elif v < -threshold and not positive:
+                out[j, k] = (v + threshold) * shrink
+            else:
+                out[j, k] = 0.0
+
+
+@njit(cache=True)
+def _primal_terms(X, W, l2, rr, primal, xx):
+    """primal = 0.5 rr + sum_j W_j |x_j| + 0.5 l2 ||x||^2; xx = ||x||^2 (per column)."""
+    m = X.shape[1]
+    for k in range(m):
+        primal[k] = 0.5 * rr[k]
+        xx[k] = 0.0
+    for j in range(X.shape[0]):
+        for k in range(m):
+            v = np.float64(X[j, k])
+            primal[k] += W[j, k] * abs(v)
+            xx[k] += v * v
+    for k in range(m):
+        primal[k] += 0.5 * l2 * xx[k]
+
+
+@njit(cache=True)
+def _refit_unpenalized(G, X, W, l2, positive, unpenalized, unpenalized_gram, Z):
+    """Z[U] = least-squares correction of the unpenalized coordinates, zero elsewhere.
+
+    With g = A.T r - l2 x, solving (A_S.T A_S + l2 I) z = g_S moves the residual so that
+    A_S.T r' - l2 (x + z)_S = 0: the rescaled residual then satisfies the dual constraints of
+    the unpenalized coordinates S exactly (up to rounding). With ``positive``, a coordinate
+    at zero whose gradient pushes it down (g_j <= 0) already satisfies its one-sided
+    constraint and is left out of S.
+    """
+    Z[:] = 0.0
+    n_u = unpenalized.shape[0]
+    for k in range(X.shape[1]):
+        selected = np.zeros(n_u, dtype=np.bool_)
+        n_selected = 0
+        for a in range(n_u):
+            j = unpenalized[a]
+            if W[j, k] == 0.0 and (not positive or X[j, k] > 0.0 or G[j, k] - l2 * X[j, k] > 0.0):
+                selected[a] = True
+                n_selected += 1
+        if n_selected == 0:
+            continue
+        sub = np.empty((n_selected, n_selected))
+        rhs = np.empty(n_selected)
+        ia = 0
+        for a in range(n_u):
+            if not selected[a]:
+                continue
+            ib = 0
+            for b in range(n_u):
+                if selected[b]:
+                    sub[ia, ib] = unpenalized_gram[a, b]
+                    ib += 1
+            j = unpenalized[a]
+            rhs[ia] = G[j, k] - l2 * X[j, k]
+            ia += 1
+        # lstsq (not solve): unpenalized columns may be collinear.
+        z = np.linalg.lstsq(sub, rhs)[0]
+        ia = 0
+        for a in range(n_u):
+            if selected[a]:
+                Z[unpenalized[a], k] = z[ia]
+                ia += 1
+
+
+@njit(cache=True)
+def _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, primal, gap):
+    """Duality gap at x with the dual point theta = s * r (Z: unpenalized refit, may be 0).
+
+    With g = A.T r - l2 (x + z), the rescaled residual theta = s r is dual feasible when
+    s |g_j| <= W_j (s g_j <= W_j with ``positive``): s = min(1, min_j W_j / |g_j|). In the
+    augmented form of the elastic net ([A; sqrt(l2) I], [y; 0]) the dual objective is
+    D(theta) = s y.T r - 0.5 s^2 (||r||^2 + l2 ||x + z||^2).
+    Unpenalized coordinates (W_j = 0) need g_j = 0; a violation above sqrt(machine epsilon)
+    times the largest |g_j| or W_j (more than the rounding of the refit) makes s = 0, a
+    valid but useless dual point.
+    """
+    p, m = X.shape
+    relative_rounding = np.sqrt(np.finfo(Z.dtype).eps)
+    for k in range(m):
+        scale = 0.0
+        for j in range(p):
+            scale = max(scale, abs(np.float64(G[j, k]) - l2 * (X[j, k] + Z[j, k])), W[j, k])
+        zero_tol = relative_rounding * scale
+        s = 1.0
+        xx = 0.0
+        for j in range(p):
+            v = np.float64(X[j, k]) + Z[j, k]
+            xx += v * v
+            g = np.float64(G[j, k]) - l2 * v
+            bound = abs(g) if not positive else g
+            if W[j, k] == 0.0:
+                if bound > zero_tol:
+                    s = 0.0
+            elif bound * s > W[j, k]:
+                s = W[j, k] / bound
+        dual = s * yr[k] - 0.5 * s * s * (rr[k] + l2 * xx)
+        gap[k] = max(primal[k] - dual, 0.0)
+
+
+# ---------------------------------------------------------------------------- drivers
+
+
+@njit(cache=True)
+def _gradient(op, target, FY, resid, out):
+    """Gradient of 0.5 ||A y - b||^2 at Y from FY = forward(Y).
+
+    ``target`` is b (direct problems) or c = A.T b (Gram problems, where FY = G Y).
+    """
+    if op[0] == GRAM:
+        _subtract(FY, target, out)
+    else:
+        _subtract(FY, target, resid)
+        _adjoint(op, resid, out)
+
+
+@njit(cache=True)
+def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                 resid, G, Z, FZ, primal, gap):
+    """Fill primal[k] = P(x_k) and gap[k] = P(x_k) - D(theta_k) for every column k.
+
+    Uses FX = forward(X). Direct problems: r = b - A x, G = A.T r. Gram problems use
+    ||r||^2 = x.T G x - 2 c.T x + ||b||^2 and b.T r = ||b||^2 - c.T x (``yy`` = ||b||^2).
+    """
+    m = X.shape[1]
+    rr = np.empty(m)
+    yr = np.empty(m)
+    xx = np.empty(m)
+    tmp = np.empty(m)
+    gram = op[0] == GRAM
+    if gram:
+        _subtract(target, FX, G)  # G = c - G x = A.T r
+        _column_dots(X, FX, rr)
+        _column_dots(target, X, tmp)
+        for k in range(m):
+            rr[k] = max(rr[k] - 2.0 * tmp[k] + yy[k], 0.0)
+            yr[k] = yy[k] - tmp[k]
+    else:
+        _subtract(target, FX, resid)
+        _column_dots(resid, resid, rr)
+        _column_dots(target, resid, yr)
+        _adjoint(op, resid, G)
+    _primal_terms(X, W, l2, rr, primal, xx)
+    if unpenalized.shape[0] > 0:
+        _refit_unpenalized(G, X, W, l2, positive, unpenalized, unpenalized_gram, Z)
+        _forward(op, Z, FZ)
+        if gram:
+            # r' = r - A z: ||r'||^2 = ||r||^2 - 2 z.T A.T r + z.T G z, b.T r' = b.T r - c.T z
+            _column_dots(Z, G, tmp)
+            for k in range(m):
+                rr[k] -= 2.0 * tmp[k]
+            _column_dots(Z, FZ, tmp)
+            for k in range(m):
+                rr[k] = max(rr[k] + tmp[k], 0.0)
+            _column_dots(target, Z, tmp)
+            for k in range(m):
+                yr[k] -= tmp[k]
+            _subtract(G, FZ, G)
+        else:
+            _subtract(resid, FZ, resid)
+            _column_dots(resid, resid, rr)
+            _column_dots(target, resid, yr)
+            _adjoint(op, resid, G)
+    else:
+        Z[:] = 0.0
+    _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, primal, gap)
+
+
+@njit(cache=True)
+def _all_converged(primal, gap, tol):
+    for k in range(primal.shape[0]):
+        if not gap[k] <= tol * primal[k]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, restart,
+                       backtracking, max_iter, tol, gap_freq, unpenalized, unpenalized_gram,
+                       history, callback, verbose):
+    """ISTA / FISTA on 0.5 ||A x - b||^2 + sum W |x| + 0.5 l2 ||x||^2, every column at once.
+
+    FISTA: Beck & Teboulle (2009), with the gradient-based adaptive restart of O'Donoghue &
+    Candes (2015): momentum is reset when (y_k - x_{k+1}).T (x_{k+1} - x_k) > 0. Backtracking
+    halves a column's step until ||A d||^2 <= ||d||^2 / step for d = x_{k+1} - y_k, the
+    sufficient-decrease condition of Beck & Teboulle for a quadratic f.
+
+    One product A @ x_{k+1} and one A.T @ (A y_k - b) per iteration: A y_k is extrapolated
+    from A x_{k+1} and A x_k, which the momentum combination leaves exact. The duality gap
+    (one more A.T product) is evaluated every ``gap_freq`` iterations. ``X`` and ``step`` are
+    updated in place.
+    """
+    m = X.shape[1]
+    X_old = X.copy()
+    X_new = np.empty_like(X)
+    Y = X.copy()
+    grad = np.empty_like(X)
+    FX = np.empty_like(target)
+    _forward(op, X, FX)
+    FY = FX.copy()
+    FX_new = np.empty_like(FX)
+    resid = np.empty_like(target)
+    G = np.empty_like(X)
+    Z = np.zeros_like(X)
+    FZ = np.empty_like(target)
+    primal = np.empty(m)
+    gap = np.empty(m)
+    t = np.ones(m)
+    beta = np.zeros(m)
+    products = np.empty(m)
+    curvature = np.empty(m)
+    sq_step = np.empty(m)
+    n_hist = max_iter // gap_freq + 2 if history else 0
+    hist_iter = np.zeros(n_hist, dtype=np.int64)
+    hist_primal = np.zeros((n_hist, m))
+    hist_gap = np.zeros((n_hist, m))
+
+    _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                 resid, G, Z, FZ, primal, gap)
+    i_hist = 0
+    if history:
+        hist_primal[0] = primal
+        hist_gap[0] = gap
+        i_hist = 1
+    converged = _all_converged(primal, gap, tol)
+    if verbose:
+        print("iteration", 0, "objective", primal.sum(), "gap", gap.sum())
+    it = 0
+    checked = True
+    gram = op[0] == GRAM
+    while not converged and it < max_iter:
+        it += 1
+        _gradient(op, target, FY, resid, grad)
+        while True:
+            _prox_gradient_step(Y, grad, step, W, l2, positive, X_new)
+            _forward(op, X_new, FX_new)
+            if not backtracking:
+                break
+            if gram:
+                _column_diff_dots(X_new, Y, FX_new, FY, curvature)
+            else:
+                _column_diff_dots(FX_new, FY, FX_new, FY, curvature)
+            _column_diff_dots(X_new, Y, X_new, Y, sq_step)
+            accepted = True
+            for k in range(m):
+                # the 1e-12 slack keeps rounding from shrinking an already valid step
+                if curvature[k] * step[k] > sq_step[k] * (1.0 + 1e-12):
+                    step[k] *= 0.5
+                    accepted = False
+            if accepted:
+                break
+        if accelerate:
+            if restart:
+                _column_diff_dots(Y, X_new, X_new, X, products)
+            for k in range(m):
+                t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t[k] * t[k]))
+                beta[k] = (t[k] - 1.0) / t_next
+                t[k] = t_next
+                if restart and products[k] > 0.0:
+                    t[k] = 1.0
+                    beta[k] = 0.0
+        _extrapolate(X_new, X, beta, Y)
+        _extrapolate(FX_new, FX, beta, FY)
+        X_old, X, X_new = X, X_new, X_old
+        FX, FX_new = FX_new, FX
+        checked = False
+        stop = False
+        if callback is not None:
+            stop = callback(X)
+        if it % gap_freq == 0 or it == max_iter or stop:
+            _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
+                         unpenalized_gram, resid, G, Z, FZ, primal, gap)
+            checked = True
+            converged = _all_converged(primal, gap, tol)
+            if history and i_hist < n_hist:
+                hist_iter[i_hist] = it
+                hist_primal[i_hist] = primal
+                hist_gap[i_hist] = gap
+                i_hist += 1
+            if verbose:
+                print("iteration", it, "objective", primal.sum(), "gap", gap.sum())
+        if stop:
+            break
+    if not checked:
+        _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                     resid, G, Z, FZ, primal, gap)
+        converged = _all_converged(primal, gap, tol)
+    return (X, it, primal, gap, converged,
+            hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])
+
+
+# ---------------------------------------------------------------------------- Python drivers
+
+_DRIVERS = ("_gradient", "_duality_gap", "_proximal_gradient")
+_python_namespace = None
+
+
+def _linop_forward(op, X, out):
+    out[...] = op[1].matmat(X)
+
+
+def _linop_adjoint(op, R, out):
+    out[...] = op[1].rmatmat(R)
+
+
+def python_drivers():
+    """The driver kernels rebuilt as Python functions with ``LinearOperator`` products.
+
+    Each driver's Python source (``py_func``) is re-bound to a namespace where ``_forward``
+    and ``_adjoint`` call ``op[1].matmat`` / ``op[1].rmatmat`` and the other drivers are
+    rebuilt the same way; leaf kernels stay compiled.
+    """
+    global _python_namespace
+    if _python_namespace is None:
+        namespace = dict(globals())
+        namespace["_forward"] = _linop_forward
+        namespace["_adjoint"] = _linop_adjoint
+        for name in _DRIVERS:
+            func = globals()[name].py_func
+            namespace[name] = types.FunctionType(
+                func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
+            )
+        _python_namespace = namespace
+    return _python_namespace

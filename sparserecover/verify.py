@@ -1,0 +1,208 @@
+"""Independent checks of LASSO solutions: a cvxpy reference solver and a certificate check.
+
+cvxpy is imported only inside :func:`lasso` (install the ``verify`` extra:
+``pip install sparserecover[verify]``); :func:`check_lasso` needs numpy only, unless asked to
+compare with the cvxpy solution.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["LassoCheck", "check_lasso", "lasso"]
+
+
+def _import_cvxpy():
+    try:
+        import cvxpy
+    except ImportError as error:
+        raise ImportError(
+            "sparserecover.verify.lasso needs cvxpy; install it with "
+            "`pip install sparserecover[verify]` (or `pip install cvxpy`)"
+        ) from error
+    return cvxpy
+
+
+def _dense_problem(A, y, lam):
+    """A as a float64 ndarray, Y as (n, m), weights as (p, m), and whether y was 1-D."""
+    from .solvers._problem import LeastSquaresProblem
+
+    problem = LeastSquaresProblem(A, y, gram=False)
+    W = problem.weights(lam)
+    op = problem.op
+    if op.kind == "dense":
+        M = np.asarray(op.matrix, dtype=np.float64)
+    elif op.kind == "sparse":
+        M = op.matrix.toarray().astype(np.float64)
+    else:
+        M = np.asarray(op.matmat(np.eye(op.shape[1], dtype=op.dtype)), dtype=np.float64)
+    return M, problem.Y.astype(np.float64), W, problem.y_ndim == 1
+
+
+def lasso(A, y, lam, *, positive=False, l2=0.0, tol=1e-10):
+    """Solve the LASSO with cvxpy (Clarabel interior point, tight tolerances).
+
+    Minimizes ``0.5 ||A x - y||^2 + sum_j lam_j |x_j| + 0.5 l2 ||x||^2`` (over ``x >= 0``
+    with ``positive``), column by column for 2-D ``y``, with ``lam`` broadcast as in
+    :func:`sparserecover.fista`. Meant for small problems (a few hundred variables): it
+    forms ``A`` densely.
+
+    Parameters
+    ----------
+    A : ndarray, sparse matrix or LinearOperator
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    lam : float or ndarray
+    positive : bool
+    l2 : float
+    tol : float
+        Clarabel's absolute and relative gap and feasibility tolerances.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_features,) or (n_features, n_targets)
+
+    Raises
+    ------
+    ImportError
+        If cvxpy is not installed (it is in the ``verify`` extra).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover.verify import lasso
+    >>> np.round(lasso(np.eye(2), np.array([3.0, 0.5]), 1.0), 6)
+    array([2., 0.])
+    """
+    cp = _import_cvxpy()
+    M, Y, W, one_d = _dense_problem(A, y, lam)
+    if l2 < 0:
+        raise ValueError(f"l2 must be >= 0; got {l2}")
+    p = M.shape[1]
+    X = np.empty((p, Y.shape[1]))
+    for k in range(Y.shape[1]):
+        x = cp.Variable(p, nonneg=bool(positive))
+        objective = 0.5 * cp.sum_squares(M @ x - Y[:, k]) + W[:, k] @ cp.abs(x)
+        if l2 > 0:
+            objective = objective + 0.5 * l2 * cp.sum_squares(x)
+        problem = cp.Problem(cp.Minimize(objective))
+        problem.solve(solver="CLARABEL", tol_gap_abs=tol, tol_gap_rel=tol, tol_feas=tol,
+                      max_iter=500)
+        if problem.status not in ("optimal", "optimal_inaccurate") or x.value is None:
+            raise RuntimeError(f"cvxpy did not solve the problem: status {problem.status}")
+        X[:, k] = x.value
+    return X[:, 0] if one_d else X
+
+
+@dataclass
+class LassoCheck:
+    """Certificate of a candidate LASSO solution (see :func:`check_lasso`).
+
+    All values are float64, one per column of ``y`` (arrays) for 2-D ``y``.
+
+    Attributes
+    ----------
+    objective : float or ndarray
+        ``P(x)``.
+    duality_gap : float or ndarray
+        ``P(x) - D(theta)`` for the rescaled residual (the solvers' formula, recomputed here
+        in numpy): an upper bound on ``P(x) - min P``.
+    kkt_violation : float or ndarray
+        Largest violation of the optimality conditions, with ``g = A.T (y - A x) - l2 x``:
+        ``|g_j - lam_j sign(x_j)|`` where ``x_j != 0``, ``max(|g_j| - lam_j, 0)`` where
+        ``x_j = 0`` (``max(g_j - lam_j, 0)`` with ``positive``; plus ``max(-x_j, 0)``).
+    reference_objective, objective_gap : float, ndarray or None
+        With ``reference``: ``P(x_ref)`` and ``P(x) - P(x_ref)``.
+    """
+
+    objective: object
+    duality_gap: object
+    kkt_violation: object
+    reference_objective: object = None
+    objective_gap: object = None
+
+
+def _objective(M, Y, W, X, l2):
+    R = M @ X - Y
+    return 0.5 * np.sum(R * R, axis=0) + np.sum(W * np.abs(X), axis=0) + 0.5 * l2 * np.sum(
+        X * X, axis=0
+    )
+
+
+def check_lasso(x, A, y, lam, *, positive=False, l2=0.0, reference=None):
+    """Objective, duality gap and KKT violation of a candidate LASSO solution ``x``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_features,) or (n_features, n_targets)
+    A, y, lam, positive, l2
+        The problem, as in :func:`sparserecover.fista`.
+    reference : None, "cvxpy" or ndarray
+        Also report ``P(x) - P(x_ref)`` against a given solution or the cvxpy one.
+
+    Returns
+    -------
+    LassoCheck
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover.verify import check_lasso
+    >>> check = check_lasso(np.array([2.0, 0.0]), np.eye(2), np.array([3.0, 0.5]), 1.0)
+    >>> check.objective, check.duality_gap, check.kkt_violation
+    (2.625, 0.0, 0.0)
+    """
+    M, Y, W, one_d = _dense_problem(A, y, lam)
+    X = np.asarray(x, dtype=np.float64).reshape(M.shape[1], -1)
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"x must have shape {(M.shape[1],) + (() if one_d else (Y.shape[1],))}")
+    R = Y - M @ X
+    G = M.T @ R - l2 * X
+    objective = _objective(M, Y, W, X, l2)
+    # Refit of the unpenalized coefficients before scaling the residual (see fista's notes).
+    Z = np.zeros_like(X)
+    for k in range(X.shape[1]):
+        free = (W[:, k] == 0) & ((not positive) | (X[:, k] > 0) | (G[:, k] > 0))
+        if free.any():
+            sub = M[:, free].T @ M[:, free] + l2 * np.eye(int(free.sum()))
+            Z[free, k] = np.linalg.lstsq(sub, G[free, k], rcond=None)[0]
+    R2 = R - M @ Z
+    G2 = M.T @ R2 - l2 * (X + Z)
+    bound = G2 if positive else np.abs(G2)
+    scale = np.ones(X.shape[1])
+    for k in range(X.shape[1]):
+        penalized = W[:, k] > 0
+        tolerance = np.sqrt(np.finfo(np.float64).eps) * max(
+            np.max(np.abs(G2[:, k]), initial=0.0), np.max(W[:, k], initial=0.0)
+        )
+        if np.any(bound[~penalized, k] > tolerance):
+            scale[k] = 0.0
+            continue
+        ratios = W[penalized, k] / np.maximum(bound[penalized, k], np.finfo(np.float64).tiny)
+        scale[k] = min(1.0, np.min(ratios, initial=np.inf))
+    dual = scale * np.sum(Y * R2, axis=0) - 0.5 * scale**2 * (
+        np.sum(R2 * R2, axis=0) + l2 * np.sum((X + Z) ** 2, axis=0)
+    )
+    gap = np.maximum(objective - dual, 0.0)
+    nonzero = X != 0
+    violation = np.where(nonzero, np.abs(G - W * np.sign(X)), 0.0)
+    at_zero = np.maximum((G if positive else np.abs(G)) - W, 0.0)
+    violation = np.where(nonzero, violation, at_zero)
+    if positive:
+        violation = np.maximum(violation, np.maximum(-X, 0.0))
+    kkt = violation.max(axis=0)
+
+    ref_objective = objective_gap = None
+    if reference is not None:
+        X_ref = lasso(A, y, lam, positive=positive, l2=l2) if (
+            isinstance(reference, str) and reference == "cvxpy"
+        ) else np.asarray(reference, dtype=np.float64)
+        X_ref = X_ref.reshape(X.shape)
+        ref_objective = _objective(M, Y, W, X_ref, l2)
+        objective_gap = objective - ref_objective
+
+    def out(value):
+        if value is None:
+            return None
+        return float(value[0]) if one_d else value
+
+    return LassoCheck(out(objective), out(gap), out(kkt), out(ref_objective), out(objective_gap))
