@@ -16,6 +16,10 @@ from sparserecover._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["denoise", "estimate_noise"]
 
+# 1 / Phi^{-1}(3/4): MAD / 0.6745 estimates the standard deviation of Gaussian noise
+# (Donoho & Johnstone 1994).
+_MAD_TO_SIGMA = 1.0 / 0.6744897501960817
+
 _METHODS = ("wavelet", "dct")
 _THRESHOLDS = ("universal", "sure", "bayes")
 _MODES = ("soft", "hard", "garrote")
@@ -23,6 +27,12 @@ _MODES = ("soft", "hard", "garrote")
 # Limit on the number of float values transformed at once, so that batches (and their cycle
 # spins) stay in cache-friendly, memory-bounded chunks.
 _CHUNK_VALUES = 1 << 21
+
+# Below this many values (signal samples times shifts) the thresholds and noise estimates are
+# computed with numpy instead of the Numba kernels: starting Numba costs about a second in a
+# fresh process (import, then LLVM set-up even for cached code), more than numpy's slower
+# per-value cost (~18 ns against ~2 ns for SURE) saves on a small batch.
+_KERNEL_MIN_VALUES = 1 << 20
 
 
 def estimate_noise(signal, *, wavelet="sym4", axis=-1):
@@ -82,7 +92,7 @@ def estimate_noise(signal, *, wavelet="sym4", axis=-1):
     wavelet = _check_wavelet(wavelet)
     _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
     detail = np.moveaxis(detail, axis, -1)
-    sigma = _mad_sigma(detail)
+    sigma = _mad_sigma(detail, use_kernels=x.size >= _KERNEL_MIN_VALUES)
     return sigma.item() if x.ndim == 1 else sigma
 
 
@@ -226,17 +236,18 @@ def denoise(
     else:
         noise = _check_sigma(sigma, batch_shape, x.dtype)
 
+    use_kernels = rows.size * shifts >= _KERNEL_MIN_VALUES
     denoised = np.empty_like(rows)
     chunk = max(1, _CHUNK_VALUES // (n_samples * shifts))
     for start in range(0, len(rows), chunk):
         stop = min(start + chunk, len(rows))
         denoised[start:stop] = _denoise_rows(
-            rows[start:stop], noise[start:stop], transform, threshold, mode, shifts
+            rows[start:stop], noise[start:stop], transform, threshold, mode, shifts, use_kernels
         )
     return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
 
 
-def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
+def _denoise_rows(rows, sigma, transform, threshold, mode, shifts, use_kernels):
     """Denoise the rows of a 2-D array, averaging over ``shifts`` circular shifts."""
     n_rows, n_samples = rows.shape
     if shifts == 1:
@@ -248,7 +259,7 @@ def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
         sigma = np.tile(sigma, shifts)
     coefficients = transform.forward(stacked)
     for detail in transform.details(coefficients):
-        cut = _level_threshold(detail, sigma, threshold, n_samples, mode)
+        cut = _level_threshold(detail, sigma, threshold, n_samples, mode, use_kernels)
         _shrink(detail, cut, mode)
     estimate = transform.inverse(coefficients, n_samples)
     if shifts == 1:
@@ -302,7 +313,7 @@ class _DCTTransform:
         return scipy.fft.idct(coefficients[0], type=2, norm="ortho", axis=-1)
 
 
-def _level_threshold(detail, sigma, threshold, n_samples, mode):
+def _level_threshold(detail, sigma, threshold, n_samples, mode, use_kernels):
     """The threshold of each row of ``detail`` (one level of a batch), as an (n_rows, 1) array."""
     if not isinstance(threshold, str):
         return np.full((len(detail), 1), threshold, dtype=detail.dtype)
@@ -311,15 +322,47 @@ def _level_threshold(detail, sigma, threshold, n_samples, mode):
     elif threshold == "bayes":
         cut = _bayes_threshold(detail, sigma)
     else:
-        from sparserecover._denoising_kernels import sure_threshold_rows
-
         # SURE of the rule actually applied: hard thresholding has no unbiased risk estimate
         # (it is discontinuous), so it uses the soft-thresholding one, as SureShrink does.
-        cut = np.empty(len(detail), dtype=np.float64)
-        sure_threshold_rows(
-            np.ascontiguousarray(detail), sigma.astype(np.float64), mode == "garrote", cut
-        )
+        garrote = mode == "garrote"
+        sigma = sigma.astype(np.float64)
+        if use_kernels:
+            from sparserecover._denoising_kernels import sure_threshold_rows
+
+            cut = np.empty(len(detail), dtype=np.float64)
+            sure_threshold_rows(np.ascontiguousarray(detail), sigma, garrote, cut)
+        else:
+            cut = _sure_threshold(detail, sigma, garrote)
     return cut.astype(detail.dtype)[:, None]
+
+
+def _sure_threshold(detail, sigma, garrote):
+    """numpy twin of ``_denoising_kernels.sure_threshold_rows`` (see its formulas)."""
+    n = detail.shape[-1]
+    universal2 = 2.0 * np.log(n) if n > 1 else 0.0
+    sparsity_bound = np.log2(n) ** 1.5 / np.sqrt(n) if n > 1 else 0.0
+    scale = np.where(sigma > 0, sigma, 1.0)
+    squares = np.square(detail / scale[:, None], dtype=np.float64)
+    sparse = (squares.sum(axis=-1) - n) / n <= sparsity_bound
+    squares.sort(axis=-1)
+    k = np.arange(1, n + 1)
+    cumulative = np.cumsum(squares, axis=-1)
+    if garrote:
+        with np.errstate(divide="ignore"):
+            inverse = np.where(squares > 0, 1.0 / squares, 0.0)
+        # sum_{i > k} 1 / a_i, summed from the small end as the kernel does
+        tail = np.cumsum(inverse[:, ::-1], axis=-1)[:, ::-1]
+        tail = np.concatenate([tail[:, 1:], np.zeros((len(tail), 1))], axis=-1)
+        risk = -n + cumulative + 2.0 * (n - k) + (squares * squares + 2.0 * squares) * tail
+    else:
+        risk = n - 2.0 * k + cumulative + (n - k) * squares
+    risk[squares > universal2] = np.inf
+    # candidate t = 0 (risk n) first, so that ties keep the smallest threshold like the kernel
+    risk = np.concatenate([np.full((len(risk), 1), float(n)), risk], axis=-1)
+    squares = np.concatenate([np.zeros((len(squares), 1)), squares], axis=-1)
+    best = np.take_along_axis(squares, np.argmin(risk, axis=-1)[:, None], axis=-1)[:, 0]
+    cut = np.where(sparse, np.sqrt(universal2), np.sqrt(best)) * sigma
+    return np.where(sigma > 0, cut, 0.0)
 
 
 def _bayes_threshold(detail, sigma):
@@ -352,13 +395,18 @@ def _shrink(detail, cut, mode):
     detail *= factor
 
 
-def _mad_sigma(detail):
+def _mad_sigma(detail, use_kernels):
     """MAD / 0.6745 of each row (last axis) of ``detail``, in its dtype."""
-    from sparserecover._denoising_kernels import mad_sigma_rows
-
     rows = np.ascontiguousarray(detail).reshape(-1, detail.shape[-1])
-    sigma = np.empty(len(rows), dtype=np.float64)
-    mad_sigma_rows(rows, sigma)
+    if use_kernels:
+        from sparserecover._denoising_kernels import mad_sigma_rows
+
+        sigma = np.empty(len(rows), dtype=np.float64)
+        mad_sigma_rows(rows, sigma)
+    else:
+        rows = rows.astype(np.float64)
+        center = np.median(rows, axis=-1, keepdims=True)
+        sigma = np.median(np.abs(rows - center), axis=-1) * _MAD_TO_SIGMA
     return sigma.reshape(detail.shape[:-1]).astype(detail.dtype)
 
 

@@ -9,10 +9,19 @@ import numpy as np
 import pytest
 import pywt
 
+import sparserecover.denoising as denoising
 from sparserecover import denoise, estimate_noise
 from sparserecover._denoising_kernels import mad_sigma_rows, sure_threshold_rows
 
 MAD_TO_SIGMA = 1 / 0.6744897501960817
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def engine(request, monkeypatch):
+    """Run a test with the Numba kernels, then with their numpy twins (small batches)."""
+    limit = 0 if request.param == "numba" else 1 << 62
+    monkeypatch.setattr(denoising, "_KERNEL_MIN_VALUES", limit)
+    return request.param
 
 
 def _noisy(rng, name="Doppler", n=1024, snr=7.0, n_signals=None):
@@ -89,7 +98,7 @@ def test_bayes_threshold_is_bayesshrink(rng, mode):
 
 @pytest.mark.parametrize("mode", ["soft", "garrote"])
 @pytest.mark.parametrize("name", ["Doppler", "Blocks", "HeaviSine"])
-def test_sure_threshold_is_sureshrink(rng, mode, name):
+def test_sure_threshold_is_sureshrink(rng, mode, name, engine):
     _, noisy, sigma = _noisy(rng, name)
 
     def rule(detail, sigma, n):
@@ -123,6 +132,19 @@ def test_sure_kernel_minimizes_the_brute_force_risk(rng, garrote):
         )
 
 
+@pytest.mark.parametrize("garrote", [False, True])
+def test_numpy_sure_equals_the_kernel(rng, garrote):
+    detail = rng.standard_normal((8, 257)) * np.array([0.1, 1, 2, 3, 5, 8, 1, 1])[:, None]
+    detail[:, :30] *= 10.0
+    detail[6] = 0.0  # all-zero level
+    sigma = np.array([1.0, 1.0, 0.5, 2.0, 1.0, 3.0, 1.0, 0.0])
+    kernel = np.empty(8)
+    sure_threshold_rows(detail, sigma, garrote, kernel)
+    np.testing.assert_allclose(
+        denoising._sure_threshold(detail, sigma, garrote), kernel, rtol=1e-13, atol=0
+    )
+
+
 def test_sure_hybrid_rule_uses_universal_threshold_on_sparse_levels(rng):
     n = 512
     detail = rng.standard_normal((2, n))  # pure noise: energy (sum z^2 - n) / n is about 0
@@ -139,7 +161,7 @@ def test_numeric_threshold_applies_to_every_level(rng):
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
 
 
-def test_zero_threshold_or_zero_noise_returns_the_signal(rng):
+def test_zero_threshold_or_zero_noise_returns_the_signal(rng, engine):
     signal = rng.standard_normal((2, 257))  # odd length: periodization pads internally
     for method in ("wavelet", "dct"):
         np.testing.assert_allclose(denoise(signal, method, threshold=0.0), signal, atol=1e-12)
@@ -190,7 +212,7 @@ def test_default_call_denoises_well_and_spinning_helps(rng):
 # --- noise estimate ----------------------------------------------------------------------------
 
 
-def test_estimate_noise_on_white_noise_of_known_sigma(rng):
+def test_estimate_noise_on_white_noise_of_known_sigma(rng, engine):
     sigmas = np.array([0.01, 0.3, 1.0, 25.0])
     noise = sigmas[:, None] * rng.standard_normal((4, 4096))
     estimate = estimate_noise(noise)
@@ -206,7 +228,7 @@ def test_estimate_noise_sees_through_a_piecewise_smooth_signal(rng):
     assert abs(estimate_noise(noisy) / sigma - 1) < 0.1
 
 
-def test_estimate_noise_is_the_true_mad_of_the_finest_details(rng):
+def test_estimate_noise_is_the_true_mad_of_the_finest_details(rng, engine):
     signal = 3.0 + rng.standard_normal((3, 1000))  # offset: the median of details is not 0
     _, detail = pywt.dwt(signal, "db1", mode="periodization")
     median = np.median(detail, axis=-1, keepdims=True)
@@ -229,7 +251,7 @@ def test_mad_kernel_matches_numpy_median(rng, n):
 
 @pytest.mark.parametrize("method", ["wavelet", "dct"])
 @pytest.mark.parametrize("threshold", ["sure", "bayes", "universal"])
-def test_batch_equals_one_by_one(rng, method, threshold):
+def test_batch_equals_one_by_one(rng, method, threshold, engine):
     clean = pywt.data.demo_signal("HeaviSine", 512)
     scales = np.array([0.05, 0.3, 1.0, 2.0, 0.0, 0.7])
     batch = clean + scales[:, None] * rng.standard_normal((6, 512))
@@ -260,7 +282,7 @@ def test_large_batch_is_processed_in_chunks_identically(rng, monkeypatch):
     np.testing.assert_array_equal(denoise(noisy), whole)
 
 
-def test_float32_stays_float32_and_agrees_with_float64(rng):
+def test_float32_stays_float32_and_agrees_with_float64(rng, engine):
     _, noisy, _ = _noisy(rng, n=1024, n_signals=2)
     result32 = denoise(noisy.astype(np.float32))
     assert result32.dtype == np.float32
