@@ -161,7 +161,8 @@ def denoise(
         Cycle spinning (Coifman & Donoho 1995, "Translation-invariant de-noising"): average the
         estimates of the signal circularly shifted by ``0, 1, ..., shifts - 1`` samples, which
         removes most of the pseudo-Gibbs oscillations of thresholding near edges. ``1`` means
-        no spinning; the cost grows linearly with ``shifts``.
+        no spinning; the cost grows linearly with ``shifts``, which is capped at the signal
+        length (the number of distinct circular shifts).
     boundary : str, default="periodization"
         The PyWavelets signal extension mode (``method="wavelet"`` only). ``"periodization"``
         keeps the transform exactly orthonormal, so that the noise keeps its variance in every
@@ -211,10 +212,10 @@ def denoise(
         threshold = check_scalar(threshold, "threshold", low=0.0)
     if isinstance(shifts, (bool, np.bool_)) or not isinstance(shifts, numbers.Integral):
         raise TypeError(f"shifts must be an integer; got {type(shifts).__name__}")
+    if shifts < 1:
+        raise ValueError(f"shifts must be >= 1; got {shifts}")
     n_samples = x.shape[axis]
-    if not 1 <= shifts <= n_samples:
-        raise ValueError(f"shifts must be in [1, {n_samples}] (the signal length); got {shifts}")
-    shifts = int(shifts)
+    shifts = min(int(shifts), n_samples)  # only n distinct circular shifts exist
 
     # Work on a 2-D (n_signals, n_samples) view: every signal is a C-contiguous row.
     batch_shape = x.shape[:axis] + x.shape[axis + 1 :]

@@ -187,6 +187,13 @@ def test_dct_universal_threshold_matches_scipy_reference(rng):
     assert np.mean((ours - clean) ** 2) < 0.1 * np.mean((noisy - clean) ** 2)
 
 
+def test_shifts_beyond_the_length_are_all_the_shifts(rng):
+    signal = rng.standard_normal(16)
+    np.testing.assert_array_equal(
+        denoise(signal, "dct", shifts=100), denoise(signal, "dct", shifts=16)
+    )
+
+
 def test_cycle_spinning_averages_the_shifted_estimates(rng):
     _, noisy, sigma = _noisy(rng, "Blocks", 512)
     shifts = 3
