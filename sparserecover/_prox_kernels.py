@@ -88,7 +88,8 @@ def _tanhshrink_from_tanh(x, tanh_x, out):
         z = a * a
         numerator = (((_P4 * z + _P3) * z + _P2) * z + _P1) * z + _P0
         denominator = ((((_Q5 * z + _Q4) * z + _Q3) * z + _Q2) * z + _Q1) * z + _Q0
-        rational = a * z * numerator / denominator
+        # a times the rest, last: one rounding when the result is subnormal
+        rational = a * (z * numerator / denominator)
         r = rational if abs(a) < TANHSHRINK_RATIONAL_BOUND else difference
         # + 0.0 turns -0.0 into +0.0: torch's x - tanh(x) never returns -0.0.
         out[i] = r + 0.0
