@@ -592,8 +592,11 @@ def _band_grad(x, lambd, out):
 def tanhshrink_grad(x, *, out=None):
     """Derivative of :func:`tanhshrink`: ``tanh(x)**2``.
 
-    Computed in the dtype of ``x`` as torch does (``tanh(x).pow(2)``). NaN stays NaN,
-    ``+-inf`` gives 1.
+    Computed directly in the dtype of ``x``, within 3 ulp. Torch's autograd evaluates the
+    same derivative as ``1 - (1 - tanh(x)**2)``, which cancels for small ``|x|`` (it returns 0
+    below ``|x| ~ 1e-8`` in float64, ``1e-4`` in float32, where the answer is ``x**2``); where
+    it does not cancel, ``|x| >= 0.5``, the two agree within 4 ulp. NaN stays NaN, ``+-inf``
+    gives 1.
 
     Parameters
     ----------
