@@ -9,6 +9,7 @@ least-squares solution. All return a :class:`SolverResult`.
 """
 
 from ._fista import fista, ista
+from ._iht import iht
 from ._result import SolverResult
 
-__all__ = ["SolverResult", "fista", "ista"]
+__all__ = ["SolverResult", "fista", "iht", "ista"]

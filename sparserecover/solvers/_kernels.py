@@ -455,9 +455,235 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
             hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])
 
 
+# ---------------------------------------------------------------------------- IHT
+
+
+@njit(cache=True)
+def _hard_threshold_column(V, k, n_nonzero, out, support):
+    """out[:, k] = V[:, k] on its n_nonzero largest magnitudes (ties: lower index), else 0.
+
+    ``support[:, k]`` gets the kept set. A selection (np.partition, O(p)) finds the
+    n_nonzero-th largest magnitude; the ties at that value are taken in index order. Inlined
+    here rather than ``prox.project_k_sparse``: it runs inside the compiled loop.
+    """
+    p = V.shape[0]
+    magnitude = np.abs(V[:, k])
+    threshold = np.partition(magnitude, p - n_nonzero)[p - n_nonzero]
+    n_ties = n_nonzero
+    for j in range(p):
+        if magnitude[j] > threshold:
+            n_ties -= 1
+    for j in range(p):
+        keep = magnitude[j] > threshold
+        if not keep and magnitude[j] == threshold and n_ties > 0:
+            keep = True
+            n_ties -= 1
+        support[j, k] = keep
+        out[j, k] = V[j, k] if keep else 0.0
+
+
+@njit(cache=True)
+def _gather_columns(op, columns, n_features, out):
+    """out = A[:, columns] (dense copy)."""
+    kind, transposed, M, indptr, indices, data = op
+    n_cols = columns.shape[0]
+    if kind == SPARSE:
+        out[:] = 0.0
+        if transposed:  # CSR of A.T: row j of M is column j of A
+            for a in range(n_cols):
+                j = columns[a]
+                for jj in range(indptr[j], indptr[j + 1]):
+                    out[indices[jj], a] += data[jj]
+        else:
+            position = np.full(n_features, -1)
+            for a in range(n_cols):
+                position[columns[a]] = a
+            for i in range(indptr.shape[0] - 1):
+                for jj in range(indptr[i], indptr[i + 1]):
+                    j = indices[jj]
+                    if position[j] >= 0:
+                        out[i, position[j]] += data[jj]
+    elif transposed:
+        for a in range(n_cols):
+            out[:, a] = M[columns[a], :]
+    else:
+        for a in range(n_cols):
+            out[:, a] = M[:, columns[a]]
+
+
+@njit(cache=True)
+def _support_least_squares(op, target, support, X, k, n_nonzero, A_S):
+    """X[:, k] = argmin ||A z - y_k|| over z supported on support[:, k] (HTP's refit).
+
+    Normal equations (a k x k solve, 10x faster than an SVD-based lstsq at these sizes);
+    an SVD-based lstsq if they are singular.
+    """
+    columns = np.flatnonzero(support[:, k])
+    _gather_columns(op, columns, X.shape[0], A_S)
+    rhs = np.ascontiguousarray(target[:, k])
+    try:
+        z = np.linalg.solve(np.dot(A_S.T, A_S), np.dot(A_S.T, rhs))
+    except Exception:  # numba raises a generic LinAlgError on a singular system
+        z = np.linalg.lstsq(A_S, rhs)[0]
+    X[:, k] = 0.0
+    for a in range(columns.shape[0]):
+        X[columns[a], k] = z[a]
+
+
+@njit(cache=True)
+def _iht_loop(op, target, X, n_nonzero, fixed_step, pursuit, max_iter, tol, callback, verbose):
+    """Normalized IHT (Blumensath & Davies, IEEE J. Sel. Topics Signal Process. 2010), every
+    column at once; with ``pursuit``, hard thresholding pursuit (Foucart, SIAM J. Numer. Anal.
+    2011): least squares on each new support.
+
+    Step: mu = ||g_S||^2 / ||A g_S||^2 for the gradient g = A.T (y - A x) restricted to the
+    current support S (a constant ``fixed_step > 0`` replaces it). When the support changes,
+    mu must not exceed omega = (1 - c) ||x_new - x||^2 / ||A (x_new - x)||^2 and is divided
+    by kappa (1 - c) until it does (c = 0.01, kappa = 2, the paper's values). Stops when
+    ||x_new - x|| <= tol ||x_new|| for every column (HTP: or its support is unchanged).
+    """
+    n, m = target.shape
+    p = X.shape[0]
+    c, kappa = 0.01, 2.0
+    FX = np.empty_like(target)
+    resid = np.empty_like(target)
+    grad = np.empty_like(X)
+    G_S = np.empty_like(X)
+    FG = np.empty_like(target)
+    V = np.empty_like(X)
+    X_new = np.empty_like(X)
+    D = np.empty_like(X)
+    FD = np.empty_like(target)
+    support = np.zeros(X.shape, dtype=np.bool_)
+    new_support = np.zeros(X.shape, dtype=np.bool_)
+    A_S = np.empty((n, n_nonzero), dtype=X.dtype)
+    mu = np.empty(m)
+    num = np.empty(m)
+    den = np.empty(m)
+    change = np.empty(m)
+    size = np.empty(m)
+    rr_previous = np.full(m, np.inf)
+    _forward(op, X, FX)
+    _subtract(target, FX, resid)
+    _adjoint(op, resid, grad)
+    for k in range(m):
+        if np.count_nonzero(X[:, k]) == 0:
+            # start: the support of H_k(A.T y)
+            _hard_threshold_column(grad, k, n_nonzero, V, support)
+        else:
+            for j in range(p):
+                support[j, k] = X[j, k] != 0.0
+    converged = False
+    it = 0
+    while it < max_iter:
+        it += 1
+        if fixed_step > 0.0:
+            mu[:] = fixed_step
+        else:
+            for j in range(p):
+                for k in range(m):
+                    G_S[j, k] = grad[j, k] if support[j, k] else 0.0
+            _forward(op, G_S, FG)
+            _column_dots(G_S, G_S, num)
+            _column_dots(FG, FG, den)
+            for k in range(m):
+                mu[k] = num[k] / den[k] if den[k] > 0.0 else 0.0
+        while True:
+            _extrapolate_step(X, grad, mu, V)
+            for k in range(m):
+                _hard_threshold_column(V, k, n_nonzero, X_new, new_support)
+            if pursuit:
+                for k in range(m):
+                    _support_least_squares(op, target, new_support, X_new, k, n_nonzero, A_S)
+            _subtract(X_new, X, D)
+            changed = np.zeros(m, dtype=np.bool_)
+            for j in range(p):
+                for k in range(m):
+                    if new_support[j, k] != support[j, k]:
+                        changed[k] = True
+            if fixed_step <= 0.0 and not pursuit and not changed.any():
+                # same support: x_new = x + mu g_S, so A (x_new - x) = mu A g_S, known
+                for i in range(n):
+                    for k in range(m):
+                        FD[i, k] = mu[k] * FG[i, k]
+                break
+            _forward(op, D, FD)
+            if fixed_step > 0.0 or pursuit:
+                break
+            _column_dots(D, D, num)
+            _column_dots(FD, FD, den)
+            shrunk = False
+            for k in range(m):
+                if changed[k] and den[k] > 0.0 and mu[k] > (1.0 - c) * num[k] / den[k]:
+                    mu[k] = mu[k] / (kappa * (1.0 - c))
+                    shrunk = True
+            if not shrunk:
+                break
+        _column_dots(D, D, change)
+        _column_dots(X_new, X_new, size)
+        same_support = not changed.any()
+        X[:] = X_new
+        support[:] = new_support
+        # A x_new = A x + A (x_new - x); refreshed exactly below every 20 iterations
+        for i in range(n):
+            for k in range(m):
+                FX[i, k] += FD[i, k]
+        if it % 20 == 0:
+            _forward(op, X, FX)
+        _subtract(target, FX, resid)
+        converged = True
+        for k in range(m):
+            if not change[k] <= tol * tol * size[k]:
+                converged = False
+        stop = False
+        if pursuit and it > 1:
+            # x is the least-squares fit on a support that reproduces itself: a fixed point
+            if same_support:
+                converged = True
+            else:
+                # a least-squares fit on a new support that does not lower the residual means
+                # HTP is cycling between supports (Foucart 2011 guarantees descent only under
+                # RIP conditions): stop, not converged
+                _column_dots(resid, resid, num)
+                stagnated = True
+                for k in range(m):
+                    if num[k] < rr_previous[k] * (1.0 - 1e-12):
+                        stagnated = False
+                if stagnated:
+                    stop = True
+        if pursuit:
+            _column_dots(resid, resid, rr_previous)
+        if callback is not None:
+            stop = stop or callback(X)
+        if verbose:
+            print("iteration", it, "squared change", change.sum(), "squared norm", size.sum())
+        if converged or stop:
+            break
+        _adjoint(op, resid, grad)
+    _forward(op, X, FX)
+    _subtract(target, FX, resid)
+    objective = np.empty(m)
+    _column_dots(resid, resid, objective)
+    return X, it, 0.5 * objective, converged
+
+
+@njit(cache=True)
+def _extrapolate_step(X, grad, mu, out):
+    """out = X + mu * grad, one mu per column (IHT's gradient step)."""
+    for j in range(X.shape[0]):
+        for k in range(X.shape[1]):
+            out[j, k] = X[j, k] + mu[k] * grad[j, k]
+
+
 # ---------------------------------------------------------------------------- Python drivers
 
-_DRIVERS = ("_gradient", "_duality_gap", "_proximal_gradient")
+_DRIVERS = (
+    "_gradient",
+    "_duality_gap",
+    "_proximal_gradient",
+    "_support_least_squares",
+    "_iht_loop",
+)
 _python_namespace = None
 
 
@@ -467,6 +693,12 @@ def _linop_forward(op, X, out):
 
 def _linop_adjoint(op, R, out):
     out[...] = op[1].rmatmat(R)
+
+
+def _linop_gather_columns(op, columns, n_features, out):
+    E = np.zeros((op[1].shape[1], columns.shape[0]), dtype=out.dtype)
+    E[columns, np.arange(columns.shape[0])] = 1
+    out[...] = op[1].matmat(E)
 
 
 def python_drivers():
@@ -481,6 +713,7 @@ def python_drivers():
         namespace = dict(globals())
         namespace["_forward"] = _linop_forward
         namespace["_adjoint"] = _linop_adjoint
+        namespace["_gather_columns"] = _linop_gather_columns
         for name in _DRIVERS:
             func = globals()[name].py_func
             namespace[name] = types.FunctionType(
