@@ -10,6 +10,7 @@ least-squares solution. All return a :class:`SolverResult`.
 
 from ._fista import fista, ista
 from ._iht import iht
+from ._path import lasso_path
 from ._result import SolverResult
 
-__all__ = ["SolverResult", "fista", "iht", "ista"]
+__all__ = ["SolverResult", "fista", "iht", "ista", "lasso_path"]

@@ -1,0 +1,121 @@
+"""The LASSO regularization path, with warm starts."""
+
+import numpy as np
+
+from .._validation import as_float_array, check_finite, check_scalar
+from ._fista import _solve
+from ._problem import LeastSquaresProblem, check_int, check_options
+
+
+def _lam_max(problem, W, positive, l2):
+    """Smallest lam for which the solution is zero on every penalized coefficient.
+
+    With weights w (``W``, one column per target) that is ``max_j |A_j.T r| / w_j`` over
+    penalized j, where r is the residual of the (ridge, with ``l2``) fit of the unpenalized
+    coefficients alone (r = y when there are none); only positive correlations count with
+    ``positive``. The maximum is over all targets: one grid serves every column.
+    """
+    unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
+    R = problem.Y.astype(np.float64)
+    if unpenalized.size:
+        E = np.zeros((problem.n_features, unpenalized.size), dtype=problem.dtype)
+        E[unpenalized, np.arange(unpenalized.size)] = 1
+        A_U = np.asarray(problem.op.matmat(E), dtype=np.float64)
+        Z = np.linalg.lstsq(unpenalized_gram, A_U.T @ R, rcond=None)[0]
+        R = R - A_U @ Z
+    correlation = np.asarray(problem.op.rmatmat(R.astype(problem.dtype)), dtype=np.float64)
+    if not positive:
+        correlation = np.abs(correlation)
+    penalized = W > 0
+    if not penalized.any():
+        return 0.0
+    return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
+
+
+def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=False, l2=0.0,
+               x0=None, max_iter=10_000, tol=1e-6, gap_freq=10, gram="auto"):
+    """LASSO solutions along a decreasing grid of penalties, each warm-started from the last.
+
+    Solves ``min_x 0.5 ||A x - y||^2 + lam * sum_j w_j |x_j| + 0.5 l2 ||x||^2`` with
+    :func:`fista` for every ``lam`` in ``lams``. ``A`` is prepared once (Gram matrix,
+    Lipschitz constant) for the whole path. Mirrors ``sklearn.linear_model.lasso_path`` with
+    ``lam = alpha * n_samples``: the same default grid and output shapes.
+
+    Parameters
+    ----------
+    A : ndarray, scipy.sparse matrix or LinearOperator of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        With 2-D ``y`` the columns are independent LASSO problems (not scikit-learn's
+        multi-task penalty) sharing one grid.
+    lams : array_like, optional
+        Penalties, >= 0; sorted into decreasing order. Default: ``n_lams`` values
+        geometrically spaced from ``lam_max`` down to ``eps * lam_max``, where ``lam_max`` is
+        the smallest penalty whose solution is zero on every penalized coefficient
+        (``||A.T y||_inf`` for unit weights).
+    n_lams : int, default 100
+    eps : float, default 1e-3
+    weights : float or ndarray, optional
+        Per-coefficient weights ``w`` (broadcast like ``lam`` in :func:`fista`; zero =
+        unpenalized). Default 1.
+    positive, l2, max_iter, tol, gap_freq, gram
+        As in :func:`fista`.
+    x0 : ndarray, optional
+        Warm start for the first (largest) penalty.
+
+    Returns
+    -------
+    lams : ndarray of shape (n_lams,)
+        Decreasing.
+    coefs : ndarray of shape (n_features, n_lams) or (n_targets, n_features, n_lams)
+        In the dtype of the problem.
+    gaps : ndarray of shape (n_lams,) or (n_targets, n_lams)
+        Duality gap (float64, absolute, in this objective's scale) of each solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover import lasso_path
+    >>> A = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> lams, coefs, gaps = lasso_path(A, np.array([1.0, 2.0, 2.0]), n_lams=3, eps=0.1)
+    >>> lams
+    array([6.        , 1.8973666 , 0.6       ])
+    >>> coefs.shape, bool(np.all(coefs[:, 0] == 0))
+    ((2, 3), True)
+    """
+    problem = LeastSquaresProblem(A, y, gram=gram)
+    W = problem.weights(1.0 if weights is None else weights, "weights")
+    l2 = check_scalar(l2, "l2", low=0.0)
+    max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq)
+    positive = bool(positive)
+    if lams is None:
+        n_lams = check_int(n_lams, "n_lams", low=1)
+        eps = check_scalar(eps, "eps", low=0.0, low_inclusive=False)
+        lam_max = _lam_max(problem, W, positive, l2)
+        if lam_max <= np.finfo(np.float64).resolution:
+            # y carries nothing a penalized coefficient can fit (as scikit-learn does)
+            lams = np.full(n_lams, np.finfo(np.float64).resolution)
+        else:
+            lams = np.logspace(np.log10(lam_max * eps), np.log10(lam_max), num=n_lams)[::-1]
+    else:
+        lams = as_float_array(lams, "lams", dtype=np.float64)
+        if lams.ndim != 1 or lams.size == 0:
+            raise ValueError(f"lams must be a non-empty 1-D array; got shape {lams.shape}")
+        check_finite(lams, "lams")
+        if np.any(lams < 0):
+            raise ValueError(f"lams must be >= 0; got a minimum of {lams.min()}")
+        lams = np.sort(lams)[::-1]
+    X = problem.start(x0, positive=positive)
+    coefs = np.empty((problem.n_targets, problem.n_features, lams.size), dtype=problem.dtype)
+    gaps = np.empty((problem.n_targets, lams.size))
+    for i, lam in enumerate(lams):
+        result = _solve(
+            problem, W * lam, X, accelerate=True, restart=True, backtracking=False,
+            positive=positive, l2=l2, step=None, max_iter=max_iter, tol=tol,
+            gap_freq=gap_freq, history=False, callback=None, verbose=False, solver="lasso_path",
+        )
+        X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
+        coefs[:, :, i] = X.T
+        gaps[:, i] = result.gap
+    if problem.y_ndim == 1:
+        return lams, coefs[0], gaps[0]
+    return lams, coefs, gaps
