@@ -1,0 +1,232 @@
+"""Reading and writing arrays for the command line: .csv, .txt, .npy, .npz and .mtx.
+
+Every failure is an :class:`InputError` whose message names the file and says what is wrong
+(missing, unreadable, malformed number at row/column, unsupported format), so the command line
+can print it as one line. Writes are atomic: the data go to a temporary file in the target's
+folder, which then replaces the target (``os.replace``), so a failed or interrupted write never
+leaves a partial file behind.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+FORMATS = (".csv", ".txt", ".npy", ".npz", ".mtx")
+
+
+class InputError(ValueError):
+    """A file could not be read or written; the message is meant for the user as is."""
+
+
+def file_format(path):
+    """The lower-case extension of ``path`` if it is a supported format, else an InputError."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; use one of "
+            + ", ".join(FORMATS)
+        )
+    return suffix
+
+
+def read_arrays(path):
+    """Read every array of a file as ``{name: array}``; one unnamed array is keyed ``""``.
+
+    .csv files are comma separated and .txt files whitespace separated, with ``#`` comments;
+    both give 2-D arrays (one row per line). A .npz file gives its named arrays, or a
+    ``scipy.sparse`` matrix under ``""`` if it was written by ``scipy.sparse.save_npz``.
+    A .mtx (Matrix Market) file gives a sparse CSR matrix, or an array if it is dense.
+    """
+    suffix = file_format(path)
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    try:
+        if suffix in (".csv", ".txt"):
+            return {"": _read_text(path, "," if suffix == ".csv" else None)}
+        if suffix == ".npy":
+            return {"": _check_numeric(np.load(path, allow_pickle=False), path)}
+        if suffix == ".npz":
+            return _read_npz(path)
+        return {"": _read_matrix_market(path)}
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    except (ValueError, EOFError) as error:
+        raise InputError(f"{path}: not a valid {suffix} file: {_first_line(error)}") from None
+
+
+def read_array(path):
+    """Read the one array of a file (see :func:`read_arrays`); several arrays are an error."""
+    arrays = read_arrays(path)
+    if len(arrays) != 1:
+        names = ", ".join(sorted(arrays))
+        raise InputError(f"{path}: holds several arrays ({names}); expected one")
+    return next(iter(arrays.values()))
+
+
+def write_arrays(path, arrays):
+    """Write ``{name: array}`` (one unnamed array for every format but .npz) atomically."""
+    suffix = file_format(path)
+    path = Path(path)
+    if suffix != ".npz" and list(arrays) != [""]:
+        raise InputError(f"{path}: {suffix} holds one array; use .npz for several")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: folder {folder} does not exist")
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
+    try:
+        _set_default_permissions(descriptor)
+        with os.fdopen(descriptor, "wb") as stream:
+            if suffix == ".npz":
+                np.savez(stream, **{name or "arr_0": value for name, value in arrays.items()})
+            else:
+                _write_one(stream, suffix, arrays[""])
+        os.replace(temporary, path)
+    except BaseException as error:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
+        raise
+
+
+def write_array(path, array):
+    """Write one array atomically, in the format given by the extension of ``path``."""
+    write_arrays(path, {"": array})
+
+
+def atomic_save_figure(figure, path):
+    """``figure.savefig(path)`` through a temporary file, so no partial image is left behind."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: folder {folder} does not exist")
+    image_format = path.suffix.lstrip(".").lower() or "png"
+    supported = figure.canvas.get_supported_filetypes()
+    if image_format not in supported:
+        raise InputError(
+            f"{path}: unsupported image type {image_format!r}; use one of "
+            + ", ".join(sorted(supported))
+        )
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        _set_default_permissions(descriptor)
+        with os.fdopen(descriptor, "wb") as stream:
+            figure.savefig(stream, format=image_format)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _set_default_permissions(descriptor):
+    """Give a temporary file the permissions of a normally created one (mkstemp uses 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    if hasattr(os, "fchmod"):
+        os.fchmod(descriptor, 0o666 & ~umask)
+
+
+def _write_one(stream, suffix, array):
+    if suffix == ".npy":
+        np.save(stream, np.asarray(array), allow_pickle=False)
+    elif suffix == ".mtx":
+        import scipy.io
+
+        scipy.io.mmwrite(stream, array)
+    else:
+        array = np.asarray(array)
+        if array.ndim > 2:
+            raise InputError(f"{suffix} files hold 1-D or 2-D arrays; got {array.ndim}-D")
+        # enough digits to read back exactly the same float32 / float64 values
+        digits = "%.9g" if array.dtype == np.float32 else "%.17g"
+        np.savetxt(stream, array, fmt=digits, delimiter="," if suffix == ".csv" else " ")
+
+
+def _read_text(path, delimiter):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy only warns about a file without data
+        try:
+            array = np.loadtxt(path, delimiter=delimiter, ndmin=2, dtype=np.float64)
+        except UserWarning:
+            raise InputError(f"{path}: holds no numbers") from None
+        except ValueError:
+            # numpy's message counts rows inconsistently (from 0 or 1, skipping comments or
+            # not): find the offending line again, in the user's numbering
+            _diagnose_text(path, delimiter)
+            raise
+    if array.size == 0:
+        raise InputError(f"{path}: holds no numbers")
+    return array
+
+
+def _diagnose_text(path, delimiter):
+    """Raise an InputError naming the first malformed line and field of a text table."""
+    n_columns = first_line = None
+    with open(path, encoding="utf-8", errors="replace") as stream:
+        for number, line in enumerate(stream, start=1):
+            fields = line.split("#", 1)[0].strip()
+            if not fields:
+                continue
+            fields = [field.strip() for field in fields.split(delimiter)]
+            for column, field in enumerate(fields, start=1):
+                try:
+                    float(field)
+                except ValueError:
+                    raise InputError(
+                        f"{path}: line {number}, column {column}: {field!r} is not a number"
+                    ) from None
+            if n_columns is None:
+                n_columns, first_line = len(fields), number
+            elif len(fields) != n_columns:
+                raise InputError(
+                    f"{path}: line {number} has {len(fields)} values but line {first_line} has "
+                    f"{n_columns}"
+                )
+
+
+def _read_npz(path):
+    with np.load(path, allow_pickle=False) as archive:
+        names = list(archive.files)
+        if {"format", "shape", "data"} <= set(names):
+            import scipy.sparse
+
+            return {"": scipy.sparse.load_npz(path).tocsr()}
+        arrays = {name: _check_numeric(archive[name], path, name) for name in names}
+    if not arrays:
+        raise InputError(f"{path}: holds no arrays")
+    return arrays
+
+
+def _read_matrix_market(path):
+    import scipy.io
+    import scipy.sparse
+
+    matrix = scipy.io.mmread(path)
+    if scipy.sparse.issparse(matrix):
+        matrix = matrix.tocsr()
+        if matrix.dtype.kind not in "biuf":
+            raise InputError(f"{path}: holds {matrix.dtype} values; expected real numbers")
+        return matrix.astype(np.float64) if matrix.dtype.kind != "f" else matrix
+    return _check_numeric(np.asarray(matrix), path)
+
+
+def _check_numeric(array, path, name=""):
+    if array.dtype.kind not in "biuf":
+        where = f" array {name!r}" if name else ""
+        raise InputError(f"{path}:{where} holds {array.dtype} values; expected real numbers")
+    return array
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

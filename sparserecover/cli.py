@@ -1,0 +1,663 @@
+"""The ``sparserecover`` command (also ``python -m sparserecover``).
+
+Subcommands:
+
+- ``sparserecover demo``: shrinkage operators, spectral filters, denoising and sparse recovery
+  on bundled data, with a short table of errors and times (``--plot FILE`` saves a figure).
+- ``sparserecover denoise IN``: denoise the signals of a .csv/.txt/.npy/.npz file.
+- ``sparserecover solve A y --lam LAM``: a LASSO (FISTA/ISTA) or k-sparse (IHT) solve.
+
+Every failure the user can cause (missing or malformed file, shape mismatch, bad option) is one
+line on stderr and a non-zero exit status, never a traceback; output files are written whole or
+not at all.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sparserecover import __version__
+from sparserecover._io import InputError
+
+__all__ = ["main"]
+
+_EXIT_ERROR = 1
+_EXIT_USAGE = 2
+_EXIT_INTERRUPTED = 130
+
+
+def main(argv=None):
+    """Run the ``sparserecover`` command line; return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 when the work failed (bad file, shape mismatch, ...), 2 for a usage
+        error, 130 when interrupted.
+
+    Examples
+    --------
+    >>> from sparserecover.cli import main
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    sparserecover ...
+    0
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors end here
+        return exit_.code if isinstance(exit_.code, int) else _EXIT_USAGE
+    if args.command is None:
+        parser.print_help()
+        return _EXIT_USAGE
+    try:
+        return args.run(args)
+    except (InputError, ValueError, TypeError, OSError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        print(f"sparserecover {args.command}: error: {message}", file=sys.stderr)
+        return _EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"sparserecover {args.command}: interrupted", file=sys.stderr)
+        return _EXIT_INTERRUPTED
+
+
+# --- argument parsing ------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr."""
+
+    def error(self, message):
+        self.exit(_EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _build_parser():
+    parser = _Parser(
+        prog="sparserecover",
+        description="Sparse signal recovery: shrinkage operators, LASSO / IHT solvers and "
+        "wavelet denoising from the command line.",
+        epilog="Run 'sparserecover COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"sparserecover {__version__}")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the demo on bundled data (no arguments needed)",
+        description="Show what sparserecover does on bundled data: the shrinkage operators "
+        "and their derivatives, the ridge / PCA / gradient-descent spectral filters, "
+        "denoising of the Donoho-Johnstone test signals and of a real ECG, and recovery "
+        "of a sparse vector from compressed measurements with FISTA and IHT.",
+    )
+    demo.add_argument(
+        "--plot", metavar="FILE", help="save a figure (.png, .pdf, .svg; needs matplotlib)"
+    )
+    demo.set_defaults(run=_run_demo)
+
+    denoise = commands.add_parser(
+        "denoise",
+        help="denoise the signals of a file",
+        description="Denoise every signal of a file by wavelet (or DCT) shrinkage, each with "
+        "its own noise estimate. .csv (comma separated) and .txt (whitespace separated) "
+        "files hold one signal per column (or a single column); .npy files one signal per "
+        "row of the last axis; .npz files may hold several arrays, all denoised. The output "
+        "has the input's shape and, by default, its format.",
+        epilog="Example: sparserecover denoise noisy.csv -o clean.csv --threshold bayes",
+    )
+    denoise.add_argument("input", metavar="IN", help="input file (.csv, .txt, .npy, .npz)")
+    denoise.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file; its extension picks the format (default: IN with '_denoised' "
+        "added before the extension)",
+    )
+    denoise.add_argument(
+        "--method",
+        choices=("wavelet", "dct"),
+        default="wavelet",
+        help="basis (default: %(default)s)",
+    )
+    denoise.add_argument(
+        "--threshold",
+        type=_threshold,
+        default="sure",
+        metavar="{sure,universal,bayes,NUMBER}",
+        help="threshold rule, or a fixed threshold in the units of the signal "
+        "(default: %(default)s)",
+    )
+    denoise.add_argument("--wavelet", default="sym6", help="wavelet name (default: %(default)s)")
+    denoise.add_argument(
+        "--level", type=_positive_int, help="decomposition levels (default: the most possible)"
+    )
+    denoise.add_argument(
+        "--mode",
+        choices=("garrote", "soft", "hard"),
+        default="garrote",
+        help="shrinkage rule (default: %(default)s)",
+    )
+    denoise.add_argument(
+        "--shifts",
+        type=_positive_int,
+        default=4,
+        help="cycle-spinning shifts, 1 for none (default: %(default)s)",
+    )
+    denoise.add_argument(
+        "--sigma",
+        type=_non_negative_float,
+        help="noise standard deviation (default: estimated for each signal)",
+    )
+    denoise.add_argument(
+        "--axis",
+        type=int,
+        help="axis along which each signal runs (default: 0 for .csv/.txt, i.e. columns; "
+        "-1 for .npy/.npz)",
+    )
+    denoise.add_argument(
+        "--plot", metavar="FILE", help="save a figure of the first signals (needs matplotlib)"
+    )
+    denoise.set_defaults(run=_run_denoise)
+
+    solve = commands.add_parser(
+        "solve",
+        help="solve a LASSO or k-sparse least-squares problem",
+        description="Solve min_x 0.5 ||A x - y||^2 + LAM ||x||_1 with FISTA or ISTA, or "
+        "min ||A x - y|| subject to ||x||_0 <= K with IHT. A and y are read from .npy, .npz, "
+        ".csv, .txt or .mtx (Matrix Market, for sparse A) files; a 2-D y is one problem per "
+        "column.",
+        epilog="Example: sparserecover solve A.mtx y.csv --lam 0.1 -o x.npy --verify",
+    )
+    solve.add_argument("matrix", metavar="A", help="design matrix file (n_samples x n_features)")
+    solve.add_argument("target", metavar="y", help="measurements file (n_samples [x n_targets])")
+    solve.add_argument(
+        "--lam", type=_non_negative_float, help="L1 penalty (required for fista and ista)"
+    )
+    solve.add_argument(
+        "--solver",
+        choices=("fista", "ista", "iht"),
+        default="fista",
+        help="algorithm (default: %(default)s)",
+    )
+    solve.add_argument(
+        "--n-nonzero", type=_positive_int, metavar="K", help="sparsity for iht (required)"
+    )
+    solve.add_argument("--max-iter", type=_positive_int, help="iteration limit")
+    solve.add_argument("--tol", type=_non_negative_float, help="relative duality-gap tolerance")
+    solve.add_argument("-o", "--output", metavar="OUT", help="write the solution x to OUT")
+    solve.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the solution against an independent cvxpy solve (needs cvxpy: "
+        "pip install 'sparserecover[verify]')",
+    )
+    solve.set_defaults(run=_run_solve)
+    return parser
+
+
+def _threshold(text):
+    if text in ("sure", "universal", "bayes"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sure, universal, bayes or a number; got {text!r}"
+        ) from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"a threshold must be finite and >= 0; got {text!r}")
+    return value
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0; got {text!r}")
+    return value
+
+
+# --- denoise ---------------------------------------------------------------------------------
+
+
+def _run_denoise(args):
+    from sparserecover._io import file_format, read_arrays, write_arrays
+    from sparserecover.denoising import denoise
+
+    source = Path(args.input)
+    in_format = file_format(source)
+    if in_format == ".mtx":
+        raise InputError(f"{source}: denoise reads .csv, .txt, .npy or .npz files")
+    output = (
+        Path(args.output)
+        if args.output
+        else source.with_name(f"{source.stem}_denoised{source.suffix}")
+    )
+    out_format = file_format(output)
+    if out_format == ".mtx":
+        raise InputError(f"{output}: denoise writes .csv, .txt, .npy or .npz files")
+    if output.resolve() == source.resolve():
+        raise InputError(f"{output}: the output would overwrite the input")
+    arrays = read_arrays(source)
+    if len(arrays) > 1 and out_format != ".npz":
+        raise InputError(f"{source} holds several arrays; write them to a .npz file")
+    axis = args.axis if args.axis is not None else (0 if in_format in (".csv", ".txt") else -1)
+
+    options = {
+        "method": args.method,
+        "threshold": args.threshold,
+        "wavelet": args.wavelet,
+        "level": args.level,
+        "mode": args.mode,
+        "shifts": args.shifts,
+        "sigma": args.sigma,
+    }
+    results, axes = {}, {}
+    start = time.perf_counter()
+    n_signals = 0
+    for name, signal in arrays.items():
+        label = f"{source}" + (f" array {name!r}" if name else "")
+        if not isinstance(signal, np.ndarray):
+            raise InputError(f"{label}: expected a dense array of signals")
+        if signal.ndim == 0:
+            raise InputError(f"{label}: holds a single number, not a signal")
+        if not -signal.ndim <= axis < signal.ndim:
+            raise InputError(f"{label}: --axis {axis} is out of range for a {signal.ndim}-D array")
+        if in_format in (".csv", ".txt") and signal.shape[0] == 1 and axis == 0:
+            axis_used = 1  # a single row: one signal written along the line
+        else:
+            axis_used = axis
+        try:
+            results[name] = _denoise_with_progress(denoise, signal, axis_used, options, label)
+        except ValueError as error:
+            raise InputError(f"{label}: {error}") from None
+        axes[name] = axis_used
+        n_signals += signal.size // signal.shape[axis_used]
+    elapsed = time.perf_counter() - start
+
+    write_arrays(output, results)
+    print(
+        f"denoised {n_signals} signal(s) from {source} in {elapsed * 1e3:.1f} ms "
+        f"({args.method}, threshold {args.threshold}, mode {args.mode}, shifts {args.shifts}) "
+        f"-> {output}"
+    )
+    if args.plot:
+        first = next(iter(arrays))
+        _plot_denoised(
+            np.moveaxis(arrays[first], axes[first], -1),
+            np.moveaxis(results[first], axes[first], -1),
+            args.plot,
+        )
+    return 0
+
+
+def _denoise_with_progress(denoise, signal, axis, options, label):
+    """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
+    rows = np.moveaxis(signal, axis, -1)
+    n_signals = rows.size // rows.shape[-1]
+    sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0
+    if not (sys.stderr.isatty() and sliced and rows.size > 4_000_000 and rows.ndim > 1):
+        return denoise(signal, axis=axis, **options)
+    flat = rows.reshape(-1, rows.shape[-1])
+    parts = []
+    step = max(1, 1_000_000 // flat.shape[-1])
+    for begin in range(0, n_signals, step):
+        parts.append(denoise(flat[begin : begin + step], **options))
+        done = min(begin + step, n_signals)
+        print(f"\r{label}: {done}/{n_signals} signals", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return np.moveaxis(np.concatenate(parts).reshape(rows.shape), -1, axis)
+
+
+# --- solve -----------------------------------------------------------------------------------
+
+
+def _run_solve(args):
+    import scipy.sparse
+
+    from sparserecover._io import file_format, read_array
+
+    if args.solver == "iht":
+        if args.n_nonzero is None:
+            raise InputError("--solver iht needs --n-nonzero K")
+        if args.verify:
+            raise InputError("--verify checks LASSO solutions: use --solver fista or ista")
+    elif args.lam is None:
+        raise InputError(f"--solver {args.solver} needs --lam LAM")
+    if args.verify:
+        try:
+            import cvxpy  # noqa: F401  (imported here to fail before solving, not after)
+        except ImportError:
+            raise InputError(
+                "--verify needs cvxpy, which is not installed: pip install 'sparserecover[verify]'"
+            ) from None
+    if args.output:
+        file_format(args.output)  # fail on a bad output name before solving
+
+    A = read_array(args.matrix)
+    y = read_array(args.target)
+    if scipy.sparse.issparse(y):
+        y = y.toarray()
+    y = np.asarray(y)
+    if y.ndim == 2 and (y.shape[1] == 1 or (y.shape[0] == 1 and A.shape[0] > 1)):
+        y = y.reshape(-1)  # one column, or one line of a text file: a single problem
+    if A.ndim != 2:
+        raise InputError(f"{args.matrix}: A must be a 2-D matrix; got shape {A.shape}")
+    if y.ndim not in (1, 2) or y.shape[0] != A.shape[0]:
+        raise InputError(
+            f"shape mismatch: A is {A.shape[0]} x {A.shape[1]} but y has shape {y.shape} "
+            f"(y needs {A.shape[0]} rows, one per row of A)"
+        )
+    if args.solver == "iht" and args.n_nonzero > A.shape[1]:
+        raise InputError(
+            f"--n-nonzero {args.n_nonzero} exceeds the number of features ({A.shape[1]})"
+        )
+
+    import sparserecover.solvers as solvers
+
+    options = {}
+    if args.max_iter is not None:
+        options["max_iter"] = args.max_iter
+    if args.tol is not None and args.solver != "iht":
+        options["tol"] = args.tol
+    solver = getattr(solvers, args.solver)
+    penalty = args.n_nonzero if args.solver == "iht" else args.lam
+    import warnings
+
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = solver(A, y, penalty, **options)
+    elapsed = time.perf_counter() - start
+
+    x = np.asarray(result.x)
+    kind = "sparse" if scipy.sparse.issparse(A) else "dense"
+    print(
+        f"solver      {args.solver} on a {kind} {A.shape[0]} x {A.shape[1]} matrix"
+        + (f", {y.shape[1]} targets" if y.ndim == 2 else "")
+    )
+    print(f"objective   {_format_values(result.objective)}")
+    if result.gap is not None:
+        print(f"gap         {_format_values(result.gap)}")
+    print(f"nonzeros    {_format_values(np.count_nonzero(x, axis=0))} of {A.shape[1]}")
+    print(f"iterations  {result.n_iter} ({'converged' if result.converged else 'NOT converged'})")
+    print(f"time        {elapsed * 1e3:.1f} ms")
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    if args.output:
+        from sparserecover._io import write_array
+
+        write_array(args.output, x)
+        print(f"wrote x to {args.output}")
+    if args.verify:
+        return _verify(x, A, y, args.lam, args.tol if args.tol is not None else 1e-6)
+    return 0
+
+
+def _verify(x, A, y, lam, tol):
+    """Compare with cvxpy's solution; fail if our objective exceeds it beyond the tolerance."""
+    from sparserecover.verify import check_lasso
+
+    check = check_lasso(x, A, y, lam, reference="cvxpy")
+    reference = np.atleast_1d(check.reference_objective)
+    excess = np.atleast_1d(check.objective_gap)
+    # cvxpy (Clarabel at 1e-10) is far more accurate than the solver's stopping rule
+    # gap <= tol * objective, so that rule bounds how far above cvxpy we may be.
+    allowed = max(tol, 1e-9) * np.maximum(np.abs(reference), 1e-12) + 1e-12
+    ok = bool(np.all(excess <= allowed))
+    print(f"cvxpy       objective {_format_values(reference)}")
+    print(f"difference  {_format_values(excess)} (ours - cvxpy; allowed {_format_values(allowed)})")
+    print(f"KKT         max violation {_format_values(check.kkt_violation)}")
+    print(f"verify      {'OK' if ok else 'FAILED: the solution is worse than cvxpy beyond tol'}")
+    return 0 if ok else _EXIT_ERROR
+
+
+def _format_values(values):
+    values = np.atleast_1d(np.asarray(values))
+    if values.dtype.kind in "iu":
+        text = " ".join(str(v) for v in values[:8])
+    else:
+        text = " ".join(f"{v:.6g}" for v in values[:8])
+    return text + (" ..." if values.size > 8 else "")
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+def _run_demo(args):
+    import warnings
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _demo_shrinkage()
+        _demo_spectral()
+        denoised = _demo_denoising()
+        recovered = _demo_recovery()
+    print(f"\ndemo finished in {time.perf_counter() - start:.1f} s")
+    if args.plot:
+        _plot_demo(denoised, recovered, args.plot)
+    return 0
+
+
+def _heading(text):
+    print(f"\n{text}\n{'-' * len(text)}")
+
+
+def _format_row(values):
+    return np.array2string(np.asarray(values), precision=4, suppress_small=True, separator=" ")
+
+
+def _demo_shrinkage():
+    from sparserecover import prox
+
+    _heading("Shrinkage operators (PyTorch semantics) and their derivatives")
+    cases = [
+        ("softshrink", [-2.0, -0.3, 0.0, 0.3, 2.0], {"lambd": 0.5}),
+        ("hardshrink", [-2.0, -0.3, 0.0, 0.3, 2.0], {"lambd": 0.5}),
+        ("tanhshrink", [-2.0, -1.0, 0.0, 1.0, 2.0], {}),
+        ("softplus", [-2.0, -1.0, 0.0, 1.0, 2.0], {}),
+        ("threshold", [-1.0, 0.0, 0.1, 0.5, 2.0], {"threshold": 0.1, "value": 0.0}),
+    ]
+    for name, values, options in cases:
+        x = np.array(values)
+        call = ", ".join(["x", *(f"{key}={value}" for key, value in options.items())])
+        print(f"{name}({call})   x = {_format_row(x)}")
+        print(f"    value      {_format_row(getattr(prox, name)(x, **options))}")
+        print(f"    derivative {_format_row(getattr(prox, name + '_grad')(x, **options))}")
+
+
+def _demo_spectral():
+    from sparserecover.spectral import gd_mask, pca_mask, ridge_mask
+
+    _heading("Spectral filters phi(s): what each regularizer keeps of a singular value")
+    s = np.array([3.0, 1.0, 0.3, 0.1])
+    rows = [
+        ("ridge, alpha=0.1", ridge_mask(s, alpha=0.1)),
+        ("PCA, 2 components", pca_mask(s, n_components=2)),
+        ("GD, lr=0.1, 50 steps", gd_mask(s, learning_rate=0.1, n_iter=50)),
+        ("GD flow, lr=0.1, t=50", gd_mask(s, learning_rate=0.1, n_iter=50, kind="flow")),
+    ]
+    print(f"{'singular value s':24s}" + "".join(f"{value:>9.3g}" for value in s))
+    for label, mask in rows:
+        print(f"{label:24s}" + "".join(f"{value:>9.4f}" for value in mask))
+
+
+def _snr_db(clean, estimate):
+    """10 log10(var(clean) / mse): SNR 7 (std ratio, Donoho-Johnstone) is 16.9 dB."""
+    return 10 * np.log10(np.var(clean) / np.mean((estimate - clean) ** 2))
+
+
+def _demo_denoising():
+    import pywt
+
+    from sparserecover.denoising import denoise
+
+    _heading("Denoising (default denoise(): sym6, SURE, garrote, 4 cycle spins)")
+    rng = np.random.default_rng(0)
+    signals = [
+        (name, pywt.data.demo_signal(name, 2048))
+        for name in ("Blocks", "Bumps", "HeaviSine", "Doppler")
+    ]
+    ecg = np.asarray(pywt.data.ecg(), dtype=np.float64)
+    signals.append(("ECG (PyWavelets)", ecg))
+    denoise(rng.standard_normal(64))  # compile (or load) the kernels outside the timings
+    print(
+        f"{'signal':18s}{'n':>6s}{'noisy SNR':>11s}{'VisuShrink':>12s}{'denoised':>10s}"
+        f"{'time':>10s}"
+    )
+    results = {}
+    for name, clean in signals:
+        # Donoho-Johnstone's SNR 7 (signal std / noise std) for the test signals; noise of a
+        # tenth of the signal's std for the ECG
+        sigma = clean.std() / (10.0 if name.startswith("ECG") else 7.0)
+        noisy = clean + sigma * rng.standard_normal(clean.size)
+        start = time.perf_counter()
+        estimate = denoise(noisy)
+        elapsed = time.perf_counter() - start
+        visu = denoise(noisy, threshold="universal", mode="soft", shifts=1)
+        print(
+            f"{name:18s}{clean.size:6d}{_snr_db(clean, noisy):9.1f}dB"
+            f"{_snr_db(clean, visu):10.1f}dB{_snr_db(clean, estimate):8.1f}dB"
+            f"{elapsed * 1e3:8.1f}ms"
+        )
+        results[name] = (clean, noisy, estimate)
+    return results
+
+
+def _demo_recovery():
+    import warnings
+
+    from sparserecover.solvers import fista, iht
+
+    n_samples, n_features, n_nonzero = 100, 400, 10
+    _heading(
+        f"Sparse recovery: {n_nonzero} nonzeros of {n_features} from {n_samples} "
+        "noisy random measurements"
+    )
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((n_samples, n_features)) / np.sqrt(n_samples)
+    x_true = np.zeros(n_features)
+    support = rng.choice(n_features, n_nonzero, replace=False)
+    x_true[support] = rng.choice([-1.0, 1.0], n_nonzero) * rng.uniform(1.0, 2.0, n_nonzero)
+    y = A @ x_true + 0.01 * rng.standard_normal(n_samples)
+    lam = 0.01 * np.max(np.abs(A.T @ y))
+    with warnings.catch_warnings():  # compile (or load) the kernels outside the timings
+        warnings.simplefilter("ignore")  # two iterations do not converge, and need not
+        fista(A, y, lam, max_iter=2)
+        iht(A, y, n_nonzero, max_iter=2)
+
+    print(f"{'solver':22s}{'rel. error':>11s}{'support':>9s}{'iters':>7s}{'gap':>11s}{'time':>10s}")
+    results = {"truth": x_true}
+    for label, solve in (
+        (f"FISTA, lam={lam:.3g}", lambda: fista(A, y, lam, tol=1e-8)),
+        (f"IHT, K={n_nonzero}", lambda: iht(A, y, n_nonzero)),
+    ):
+        start = time.perf_counter()
+        result = solve()
+        elapsed = time.perf_counter() - start
+        x = np.asarray(result.x)
+        error = np.linalg.norm(x - x_true) / np.linalg.norm(x_true)
+        found = np.flatnonzero(np.abs(x) > 1e-3 * np.abs(x).max())
+        hits = len(np.intersect1d(found, support))
+        support_text = f"{hits}/{n_nonzero}" + (
+            "" if len(found) == hits else f"+{len(found) - hits}"
+        )
+        gap = "-" if result.gap is None else f"{float(result.gap):.2e}"
+        print(
+            f"{label:22s}{error:11.2e}{support_text:>9s}{result.n_iter:7d}{gap:>11s}"
+            f"{elapsed * 1e3:8.1f}ms"
+        )
+        results[label.split(",")[0]] = x
+    return results
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _pyplot():
+    """matplotlib.pyplot with a file-only backend, or None (with a note) if not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(
+            "note: matplotlib is not installed, so no figure was saved "
+            "(pip install 'sparserecover[plot]')",
+            file=sys.stderr,
+        )
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _plot_demo(denoised, recovered, path):
+    from sparserecover._io import atomic_save_figure
+
+    plt = _pyplot()
+    if plt is None:
+        return
+    names = ["Blocks", "Doppler", "ECG (PyWavelets)"]
+    figure, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
+    for axis, name in zip(axes.flat, names):
+        clean, noisy, estimate = denoised[name]
+        axis.plot(noisy, color="0.75", lw=0.6, label="noisy")
+        axis.plot(clean, color="k", lw=0.8, label="clean")
+        axis.plot(estimate, color="C3", lw=0.8, label="denoised")
+        axis.set_title(
+            f"{name}: {_snr_db(clean, noisy):.1f} dB -> {_snr_db(clean, estimate):.1f} dB"
+        )
+    axes.flat[0].legend(loc="upper right", fontsize="small")
+    axis = axes.flat[3]
+    truth = recovered["truth"]
+    axis.stem(truth, linefmt="k-", markerfmt="ko", basefmt=" ", label="true")
+    for marker, name in (("C0x", "FISTA"), ("C3+", "IHT")):
+        if name in recovered:
+            axis.plot(recovered[name], marker, ms=5, ls="none", label=name)
+    axis.set_title("sparse recovery from compressed measurements")
+    axis.legend(fontsize="small")
+    atomic_save_figure(figure, path)
+    plt.close(figure)
+    print(f"saved figure {path}")
+
+
+def _plot_denoised(noisy_rows, denoised_rows, path):
+    from sparserecover._io import atomic_save_figure
+
+    plt = _pyplot()
+    if plt is None:
+        return
+    noisy_rows = noisy_rows.reshape(-1, noisy_rows.shape[-1])
+    denoised_rows = denoised_rows.reshape(-1, denoised_rows.shape[-1])
+    count = min(4, len(noisy_rows))
+    figure, axes = plt.subplots(
+        count, 1, figsize=(10, 2.5 * count), squeeze=False, layout="constrained"
+    )
+    for i, axis in enumerate(axes[:, 0]):
+        axis.plot(noisy_rows[i], color="0.7", lw=0.6, label="input")
+        axis.plot(denoised_rows[i], color="C3", lw=0.9, label="denoised")
+        axis.set_title(f"signal {i}")
+    axes[0, 0].legend(loc="upper right", fontsize="small")
+    atomic_save_figure(figure, path)
+    plt.close(figure)
+    print(f"saved figure {path}")

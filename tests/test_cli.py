@@ -1,0 +1,331 @@
+"""The ``sparserecover`` command line, run as a user runs it: a subprocess on files.
+
+Every error path checks the exit status, that stderr is exactly one line without a traceback,
+and that no output (and no temporary file) is left behind.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import pywt
+
+from sparserecover import denoise
+from sparserecover.cli import main
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "sparserecover", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error" in lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def files_in(folder):
+    return sorted(path.name for path in folder.iterdir())
+
+
+@pytest.fixture
+def signals(rng):
+    """Three noisy Doppler signals of 512 samples, one per row."""
+    clean = pywt.data.demo_signal("Doppler", 512)
+    return clean + np.array([[0.02], [0.05], [0.1]]) * rng.standard_normal((3, 512))
+
+
+# --- help and version --------------------------------------------------------------------------
+
+
+def test_help_at_every_level():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("demo", "denoise", "solve"):
+        assert command in result.stdout
+    assert run("denoise", "--help").stdout.count("--threshold") >= 1
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("demo", ["--plot"]),
+        ("denoise", ["--method", "--threshold", "--wavelet", "--level", "--mode", "--axis"]),
+        ("solve", ["--lam", "--solver", "--n-nonzero", "--verify", "-o"]),
+    ],
+)
+def test_subcommand_help_lists_its_options(capsys, command, options):
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    for option in options:
+        assert option in text
+
+
+def test_version_and_no_command(capsys):
+    import sparserecover
+
+    assert main(["--version"]) == 0
+    assert sparserecover.__version__ in capsys.readouterr().out
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().out
+
+
+# --- denoise -----------------------------------------------------------------------------------
+
+
+def test_denoise_csv_one_signal_per_column(tmp_path, signals):
+    source = tmp_path / "noisy.csv"
+    np.savetxt(source, signals.T, delimiter=",")
+    result = run("denoise", source)
+    assert result.returncode == 0, result.stderr
+    assert "3 signal(s)" in result.stdout
+    written = np.loadtxt(tmp_path / "noisy_denoised.csv", delimiter=",")
+    # 17 significant digits: the text round trip is exact
+    np.testing.assert_array_equal(written, denoise(np.loadtxt(source, delimiter=","), axis=0))
+
+
+def test_denoise_single_column_txt_and_options(tmp_path, signals):
+    source = tmp_path / "one.txt"
+    np.savetxt(source, signals[0])
+    out = tmp_path / "out.txt"
+    options = ["--method", "dct", "--threshold", "0.05", "--mode", "hard", "--shifts", "1"]
+    result = run("denoise", source, "-o", out, *options)
+    assert result.returncode == 0, result.stderr
+    expected = denoise(np.loadtxt(source), "dct", threshold=0.05, mode="hard", shifts=1)
+    np.testing.assert_array_equal(np.loadtxt(out), expected)
+    assert len(out.read_text().splitlines()) == 512  # still a single column
+
+
+def test_denoise_npy_float32_rows_and_format_change(tmp_path, signals):
+    source = tmp_path / "batch.npy"
+    np.save(source, signals.astype(np.float32))
+    result = run("denoise", source, "--threshold", "bayes", "--wavelet", "db4", "--level", "4")
+    assert result.returncode == 0, result.stderr
+    written = np.load(tmp_path / "batch_denoised.npy")
+    assert written.dtype == np.float32
+    expected = denoise(signals.astype(np.float32), threshold="bayes", wavelet="db4", level=4)
+    np.testing.assert_array_equal(written, expected)
+    # another extension for -o picks another format; --axis 0 reads columns
+    columns = tmp_path / "columns.npy"
+    np.save(columns, signals.T.astype(np.float32))
+    result = run("denoise", columns, "-o", tmp_path / "cols.csv", "--axis", "0", "--shifts", "2")
+    assert result.returncode == 0, result.stderr
+    expected = denoise(signals.T.astype(np.float32), axis=0, shifts=2)
+    written = np.loadtxt(tmp_path / "cols.csv", delimiter=",").astype(np.float32)
+    np.testing.assert_array_equal(written, expected)  # 9 digits round-trip float32
+
+
+def test_denoise_npz_denoises_every_array_and_plots(tmp_path, signals):
+    source = tmp_path / "many.npz"
+    np.savez(source, first=signals, second=signals[1])
+    out, figure = tmp_path / "clean.npz", tmp_path / "figure.png"
+    result = run("denoise", source, "-o", out, "--plot", figure)
+    assert result.returncode == 0, result.stderr
+    with np.load(out) as archive:
+        assert sorted(archive.files) == ["first", "second"]
+        np.testing.assert_array_equal(archive["first"], denoise(signals))
+        np.testing.assert_array_equal(archive["second"], denoise(signals[1]))
+    assert figure.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("content", "fragments"),
+    [
+        ("1,2\n3,abc\n", ["line 2, column 2", "'abc' is not a number"]),
+        ("1,2\n3,4,5\n", ["line 2 has 3 values", "line 1 has 2"]),
+        ("# nothing here\n", ["holds no numbers"]),
+        ("1,2\nnan,4\n" * 8, ["NaN"]),
+        ("1\n2\n3\n", ["too short"]),
+    ],
+)
+def test_denoise_bad_csv(tmp_path, content, fragments):
+    source = tmp_path / "bad.csv"
+    source.write_text(content)
+    result = run("denoise", source, "-o", tmp_path / "out.csv")
+    assert_one_line_error(result, "bad.csv", *fragments)
+    assert files_in(tmp_path) == ["bad.csv"]
+
+
+def test_denoise_file_errors(tmp_path, signals):
+    assert_one_line_error(run("denoise", tmp_path / "missing.csv"), "missing.csv", "no such file")
+    np.save(tmp_path / "x.npy", signals)
+    assert_one_line_error(run("denoise", tmp_path / "x.npy", "-o", tmp_path / "x.json"), ".json")
+    assert_one_line_error(
+        run("denoise", tmp_path / "x.npy", "-o", tmp_path / "nowhere" / "y.npy"),
+        "does not exist",
+    )
+    assert_one_line_error(run("denoise", tmp_path / "x.npy", "-o", tmp_path / "x.npy"), "overwrite")
+    (tmp_path / "text.npy").write_text("not numpy")
+    assert_one_line_error(run("denoise", tmp_path / "text.npy"), "text.npy", "not a valid .npy")
+    assert files_in(tmp_path) == ["text.npy", "x.npy"]
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--threshold", "minimax"], "--threshold"),
+        (["--threshold", "-1"], "--threshold"),
+        (["--method", "fourier"], "--method"),
+        (["--level", "0"], "--level"),
+        (["--level", "30"], "level must be in"),
+        (["--wavelet", "nope"], "wavelet"),
+        (["--sigma", "abc"], "--sigma"),
+        (["--axis", "3"], "--axis"),
+    ],
+)
+def test_denoise_bad_options(tmp_path, signals, options, fragment):
+    np.save(tmp_path / "x.npy", signals)
+    result = run("denoise", tmp_path / "x.npy", "-o", tmp_path / "y.npy", *options)
+    assert_one_line_error(result, fragment)
+    assert files_in(tmp_path) == ["x.npy"]
+
+
+def test_failed_write_leaves_no_file(tmp_path, signals, monkeypatch):
+    import sparserecover._io as io
+
+    np.save(tmp_path / "x.npy", signals)
+
+    def broken_save(stream, array, **kwargs):
+        stream.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(io.np, "save", broken_save)
+    status = main(["denoise", str(tmp_path / "x.npy"), "-o", str(tmp_path / "y.npy")])
+    assert status == 1
+    assert files_in(tmp_path) == ["x.npy"]
+
+
+# --- solve -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def problem(rng):
+    n_samples, n_features = 40, 80
+    A = rng.standard_normal((n_samples, n_features))
+    x = np.zeros(n_features)
+    x[[3, 17, 40, 71]] = [2.0, -1.5, 3.0, 1.0]
+    y = A @ x + 0.01 * rng.standard_normal(n_samples)
+    return A, y
+
+
+def test_solve_dense_csv_with_output(tmp_path, problem):
+    from sparserecover import fista
+
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.savetxt(tmp_path / "y.csv", y, delimiter=",")
+    result = run(
+        "solve", tmp_path / "A.npy", tmp_path / "y.csv", "--lam", "1.0", "-o", tmp_path / "x.npy"
+    )
+    assert result.returncode == 0, result.stderr
+    for word in ("objective", "gap", "nonzeros", "time", "converged"):
+        assert word in result.stdout
+    expected = fista(A, np.loadtxt(tmp_path / "y.csv", delimiter=","), 1.0)
+    np.testing.assert_allclose(np.load(tmp_path / "x.npy"), expected.x, rtol=1e-12, atol=1e-12)
+
+
+def test_solve_sparse_matrix_market_and_verify(tmp_path, problem):
+    import scipy.io
+    import scipy.sparse
+
+    A, y = problem
+    scipy.io.mmwrite(tmp_path / "A.mtx", scipy.sparse.csr_matrix(np.where(np.abs(A) > 1, A, 0)))
+    np.save(tmp_path / "y.npy", y)
+    result = run("solve", tmp_path / "A.mtx", tmp_path / "y.npy", "--lam", "0.5", "--verify")
+    assert result.returncode == 0, result.stderr
+    assert "sparse" in result.stdout
+    assert "verify      OK" in result.stdout
+
+
+def test_solve_iht_finds_the_support(tmp_path, problem):
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.savez(tmp_path / "y.npz", y=y)
+    result = run(
+        "solve",
+        tmp_path / "A.npy",
+        tmp_path / "y.npz",
+        "--solver",
+        "iht",
+        "--n-nonzero",
+        "4",
+        "-o",
+        tmp_path / "x.csv",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nonzeros    4 of 80" in result.stdout
+    x = np.loadtxt(tmp_path / "x.csv", delimiter=",")
+    np.testing.assert_array_equal(np.flatnonzero(x), [3, 17, 40, 71])
+
+
+def test_solve_verify_without_cvxpy_fails_clearly(tmp_path, problem):
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    code = (
+        "import sys; sys.modules['cvxpy'] = None; from sparserecover.cli import main; "
+        f"sys.exit(main(['solve', {str(tmp_path / 'A.npy')!r}, {str(tmp_path / 'y.npy')!r}, "
+        "'--lam', '1', '--verify']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert_one_line_error(result, "cvxpy", "not installed")
+
+
+def test_solve_errors(tmp_path, problem):
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y_short.npy", y[:-1])
+    np.save(tmp_path / "y.npy", y)
+    assert_one_line_error(
+        run(
+            "solve",
+            tmp_path / "A.npy",
+            tmp_path / "y_short.npy",
+            "--lam",
+            "1",
+            "-o",
+            tmp_path / "x.npy",
+        ),
+        "shape mismatch",
+    )
+    assert_one_line_error(run("solve", tmp_path / "A.npy", tmp_path / "y.npy"), "--lam")
+    assert_one_line_error(
+        run("solve", tmp_path / "A.npy", tmp_path / "y.npy", "--solver", "iht"), "--n-nonzero"
+    )
+    assert_one_line_error(
+        run("solve", tmp_path / "A.npy", tmp_path / "y.npy", "--lam", "-2"), "--lam"
+    )
+    assert_one_line_error(
+        run(
+            "solve", tmp_path / "A.npy", tmp_path / "y.npy", "--solver", "iht", "--n-nonzero", "500"
+        ),
+        "--n-nonzero 500",
+    )
+    assert_one_line_error(
+        run("solve", tmp_path / "missing.mtx", tmp_path / "y.npy", "--lam", "1"), "no such file"
+    )
+    assert files_in(tmp_path) == ["A.npy", "y.npy", "y_short.npy"]
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+def test_demo_runs_and_saves_a_figure(tmp_path):
+    figure = tmp_path / "demo.png"
+    result = run("demo", "--plot", figure)
+    assert result.returncode == 0, result.stderr
+    for heading in ("Denoising", "ECG", "Doppler", "demo finished"):
+        assert heading in result.stdout
+    assert "Traceback" not in result.stderr
+    assert figure.stat().st_size > 1000
