@@ -1,0 +1,58 @@
+"""sparserecover.verify: the cvxpy reference and the solution certificate."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from sparserecover import fista
+from sparserecover.verify import check_lasso, lasso
+
+pytest.importorskip("cvxpy")
+
+
+def _soft(v, t):
+    return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
+
+
+def test_lasso_on_the_identity_is_soft_thresholding():
+    y = np.array([3.0, -0.5, -2.0, 1.5])
+    weights = np.array([1.0, 1.0, 0.5, 0.0])
+    np.testing.assert_allclose(lasso(np.eye(4), y, weights), _soft(y, weights), atol=1e-8)
+    np.testing.assert_allclose(lasso(np.eye(4), y, 1.0, l2=3.0), _soft(y, 1.0) / 4, atol=1e-8)
+    np.testing.assert_allclose(lasso(np.eye(4), y, 1.0, positive=True),
+                               np.maximum(y - 1.0, 0), atol=1e-8)
+    Y = np.column_stack([y, -y])
+    np.testing.assert_allclose(lasso(np.eye(4), Y, np.array([1.0, 1.7])),
+                               np.column_stack([_soft(y, 1.0), _soft(-y, 1.7)]), atol=1e-8)
+
+
+def test_check_lasso_certifies_the_solution_and_flags_a_perturbation(rng):
+    A = rng.standard_normal((30, 50))
+    y = A[:, :3] @ np.array([2.0, -1.0, 1.5]) + 0.1 * rng.standard_normal(30)
+    lam = 0.1 * np.max(np.abs(A.T @ y))
+    x = fista(A, y, lam, tol=1e-13).x
+    good = check_lasso(x, A, y, lam, reference="cvxpy")
+    assert good.duality_gap <= 1e-12 * good.objective
+    assert good.kkt_violation <= 1e-6 * lam
+    assert abs(good.objective_gap) <= 1e-9 * good.objective
+    perturbed = x + 0.01 * rng.standard_normal(50)
+    bad = check_lasso(perturbed, A, y, lam, reference=x)
+    assert bad.kkt_violation > 1e-3 * lam
+    assert bad.objective_gap > 0
+    assert bad.duality_gap >= bad.objective_gap  # the gap bounds the suboptimality
+
+
+def test_check_lasso_two_dimensional(rng):
+    A = rng.standard_normal((20, 10))
+    Y = rng.standard_normal((20, 2))
+    X = fista(A, Y, 1.0, tol=1e-13).x
+    check = check_lasso(X, A, Y, 1.0, positive=False)
+    assert check.objective.shape == check.duality_gap.shape == (2,)
+    assert np.all(check.duality_gap <= 1e-11 * check.objective)
+
+
+def test_missing_cvxpy_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cvxpy", None)
+    with pytest.raises(ImportError, match=r"sparserecover\[verify\]"):
+        lasso(np.eye(2), np.ones(2), 0.1)
