@@ -53,10 +53,11 @@ def _softshrink(x, lambd, out):
 
 
 def _hardshrink(x, lambd, out):
-    # torch: (x >= -lambd and x <= lambd) ? 0 : x. a - a is +0.0 for finite a, typed like a.
+    # torch: (x >= -lambd and x <= lambd) ? 0 : x. a - a is +0.0 for finite a, typed like a;
+    # & rather than `and`: no short-circuit branch in the loop body.
     for i in range(x.size):
         a = x[i]
-        out[i] = a - a if (a >= -lambd and a <= lambd) else a
+        out[i] = a - a if (a >= -lambd) & (a <= lambd) else a
 
 
 def _threshold(x, threshold, value, out):
@@ -79,12 +80,13 @@ def _threshold_grad(x, threshold, out):
 
 
 def _tanhshrink_from_tanh(x, tanh_x, out):
-    # x and tanh_x are float64 (float32 input is widened first). Both branches are computed and
-    # one selected, with every load unconditional, so that LLVM vectorizes the loop; the caller
-    # keeps out apart from the inputs, or LLVM's alias check picks its scalar loop.
+    # Evaluated in float64 whatever the dtype (one rounding at the store for float32). Both
+    # branches are computed and one selected, with every load unconditional, so that LLVM
+    # vectorizes the loop; the caller keeps out apart from the inputs, or LLVM's alias check
+    # picks its scalar loop.
     for i in range(x.size):
-        a = x[i]
-        difference = a - tanh_x[i]
+        a = np.float64(x[i])
+        difference = a - np.float64(tanh_x[i])
         z = a * a
         numerator = (((_P4 * z + _P3) * z + _P2) * z + _P1) * z + _P0
         denominator = ((((_Q5 * z + _Q4) * z + _Q3) * z + _Q2) * z + _Q1) * z + _Q0
@@ -95,29 +97,27 @@ def _tanhshrink_from_tanh(x, tanh_x, out):
         out[i] = r + 0.0
 
 
-def _softplus_prepare(x, beta, scaled, out):
-    # scaled = beta * x and out = -|beta * x|, the argument of exp in the stable form
+def _softplus_prepare(x, beta, out):
+    # out = -|beta * x|, the argument of exp in the stable form
     # softplus(x) = (max(beta x, 0) + log1p(exp(-|beta x|))) / beta.
     for i in range(x.size):
-        b = x[i] * beta
-        scaled[i] = b
-        out[i] = -abs(b)
+        out[i] = -abs(x[i] * beta)
 
 
-def _softplus_finish(x, scaled, log_term, beta, threshold, out):
+def _softplus_finish(x, log_term, beta, threshold, out):
     # log_term = log1p(exp(-|beta x|)); out does not overlap the inputs (see above).
     for i in range(x.size):
         a = x[i]
-        b = scaled[i]
+        b = a * beta
         term = log_term[i]
         smooth = (b + term) / beta if b > 0 else term / beta
         out[i] = a if b > threshold else smooth
 
 
-def _softplus_grad_finish(scaled, exp_term, threshold, one, out):
+def _softplus_grad_finish(x, exp_term, beta, threshold, one, out):
     # exp_term = exp(-|beta x|); the logistic sigmoid of beta x without overflow.
-    for i in range(scaled.size):
-        b = scaled[i]
+    for i in range(x.size):
+        b = x[i] * beta
         e = exp_term[i]
         sigmoid = one / (one + e) if b >= 0 else e / (one + e)
         out[i] = one if b > threshold else sigmoid
@@ -131,9 +131,9 @@ _KERNELS = {
     "band_grad": (_band_grad, "void({A}, {S}, {A})"),
     "threshold_grad": (_threshold_grad, "void({A}, {S}, {A})"),
     "tanhshrink_from_tanh": (_tanhshrink_from_tanh, "void({A}, {A}, {A})"),
-    "softplus_prepare": (_softplus_prepare, "void({A}, {S}, {A}, {A})"),
-    "softplus_finish": (_softplus_finish, "void({A}, {A}, {A}, {S}, {S}, {A})"),
-    "softplus_grad_finish": (_softplus_grad_finish, "void({A}, {A}, {S}, {S}, {A})"),
+    "softplus_prepare": (_softplus_prepare, "void({A}, {S}, {A})"),
+    "softplus_finish": (_softplus_finish, "void({A}, {A}, {S}, {S}, {A})"),
+    "softplus_grad_finish": (_softplus_grad_finish, "void({A}, {A}, {S}, {S}, {S}, {A})"),
 }
 
 _dispatchers = {}

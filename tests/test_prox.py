@@ -274,13 +274,13 @@ def test_tanhshrink_accurate_to_4_ulp(size, rng):
     result = tanhshrink(x)
     # The rational branch rounds ~20 times (positive terms: no cancellation); measured max 3.7
     assert ulp_error(result, reference).max() <= 4.0
-    # float32 is computed in float64 and rounded once: within one float32 ulp
+    # float32: tanh in float32 (within 1.4 ulp), the rest in float64, one rounding: 2 ulp
     x32 = x[(np.abs(x) > 1e-35) & (np.abs(x) < 1e30)].astype(np.float32)
     reference32 = tanhshrink_reference(x32).astype(np.float64).astype(np.float32)
     result32 = tanhshrink(x32)
     assert result32.dtype == np.float32
     error32 = np.abs(result32.astype(np.float64) - reference32) / np.spacing(np.abs(reference32))
-    assert error32.max() <= 1.0
+    assert error32.max() <= 2.0
     # the naive difference cancels: it is 0 for tiny x, where the answer is x**3 / 3
     assert tanhshrink(1e-9) == pytest.approx(1e-27 / 3, rel=1e-15) and 1e-9 - np.tanh(1e-9) == 0
 
