@@ -1,0 +1,574 @@
+"""Lasso, ElasticNet and LassoCV: scikit-learn's objective, solved by sparserecover's solvers."""
+
+import warnings
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from sparserecover import solvers
+from sparserecover.linear_model._base import (
+    _alpha_grid,
+    _check_weights,
+    _prepare_data,
+    _SparseLinearModel,
+)
+
+# The strategies behind ``solver=``. A new strategy (coordinate descent, a working-set solver,
+# "auto") is one entry here: the estimators validate ``solver`` against these keys and call
+# the function with the same arguments.
+_SOLVERS = {"fista": solvers.fista, "ista": solvers.ista}
+
+
+class ElasticNet(_SparseLinearModel, BaseEstimator):
+    """Linear regression with combined L1 and L2 penalties, scikit-learn's ``ElasticNet``.
+
+    Minimizes the objective::
+
+        1 / (2 * n_samples) * ||y - X w - b||^2_2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    exactly as :class:`sklearn.linear_model.ElasticNet`, so the same ``alpha`` gives the same
+    coefficients; with ``sample_weight`` the squared error is the weighted average. The
+    problem is handed to a proximal-gradient solver of :mod:`sparserecover.solvers` with
+    ``lam = alpha * l1_ratio * n_samples`` and ``l2 = alpha * (1 - l1_ratio) * n_samples``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Constant that multiplies the penalty terms, ``>= 0``.
+    l1_ratio : float, default=0.5
+        The mixing parameter, ``0 <= l1_ratio <= 1``: 1 is the lasso, 0 ridge regression.
+    solver : {"fista", "ista"}, default="fista"
+        The algorithm: accelerated proximal gradient with adaptive restart
+        (:func:`sparserecover.fista`) or plain proximal gradient (:func:`sparserecover.ista`).
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
+    max_iter : int, default=1000
+        Maximum number of solver iterations (one iteration costs about one product with
+        ``X`` and one with ``X.T``, like one epoch of coordinate descent).
+    tol : float, default=1e-4
+        Tolerance on the duality gap, with scikit-learn's meaning: the fit stops once the
+        duality gap of the objective above is at most ``tol * ||y_c||^2 / n_samples``
+        (``y_c`` the centred target, weighted with ``sample_weight``). See Notes.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` instead of zero.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The coefficients ``w``, in the dtype of ``X`` (float32 stays float32).
+    intercept_ : float or ndarray of shape (n_targets,)
+        The intercept ``b`` (0.0 if ``fit_intercept=False``).
+    n_iter_ : int
+        Solver iterations (all targets are solved together, in one run).
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap of the objective above at ``coef_``: an upper bound on how far the
+        objective is from its minimum.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+
+    See Also
+    --------
+    Lasso : The special case ``l1_ratio=1``.
+    sparserecover.fista : The solver.
+
+    Notes
+    -----
+    scikit-learn's ``precompute``, ``copy_X``, ``selection`` and ``random_state`` are not
+    parameters here: the solvers choose the Gram-matrix form themselves when it is cheaper,
+    ``X`` is never modified, and there is no coordinate order to select.
+
+    **Stopping.** scikit-learn stops coordinate descent when the duality gap is at most
+    ``tol * ||y_c||^2 / n_samples`` (in its ``_cd_fast``: ``gap <= tol * y_c @ y_c`` for the
+    objective multiplied by ``n_samples``). The solvers stop on the *relative* gap,
+    ``gap <= rtol * P(w)``; the estimator translates by ``rtol = tol * ||y_c||^2 / P``, using
+    the primal value ``P`` of a first, loose solve and then continuing warm-started, so the
+    returned ``dual_gap_`` meets scikit-learn's bound. Several targets are solved together to
+    the strictest of their tolerances.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover import ElasticNet
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]])
+    >>> model = ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, [0.0, 1.0, 2.5, 3.0])
+    >>> model.coef_.round(4)
+    array([0.9397, 0.1638])
+    >>> model.predict([[1.0, 1.0]]).round(4)
+    array([1.1552])
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "positive": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        l1_ratio=0.5,
+        solver="fista",
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        positive=False,
+    ):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+
+    def _l1_ratio(self):
+        return self.l1_ratio
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 is kept, other numbers become float64.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target; several targets are separate problems, solved together.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative sample weights (scale-free: only their ratios matter).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        data = _prepare_data(X, y, sample_weight, self.fit_intercept)
+        x0 = None
+        if self.warm_start and hasattr(self, "coef_"):
+            x0 = np.asarray(self.coef_, dtype=X.dtype).T
+            if x0.shape != (X.shape[1], *y.shape[1:]):
+                x0 = None
+        l1_ratio = self._l1_ratio()
+        result = _solve(
+            self.solver,
+            data,
+            l1=self.alpha * l1_ratio,
+            l2=self.alpha * (1.0 - l1_ratio),
+            positive=self.positive,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            x0=x0,
+            name=type(self).__name__,
+        )
+        self._set_coef_and_intercept(result.x, data, self.fit_intercept)
+        self.n_iter_ = int(result.n_iter)
+        gap = np.asarray(result.gap, dtype=X.dtype) / data.weight_sum
+        self.dual_gap_ = gap[()] if gap.ndim == 0 else gap
+        return self
+
+
+class Lasso(ElasticNet):
+    """Linear regression with an L1 penalty (the lasso), scikit-learn's ``Lasso``.
+
+    Minimizes the objective::
+
+        1 / (2 * n_samples) * ||y - X w - b||^2_2 + alpha * ||w||_1
+
+    exactly as :class:`sklearn.linear_model.Lasso` (the same ``alpha`` gives the same
+    coefficients), with :func:`sparserecover.fista` and ``lam = alpha * n_samples``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Constant that multiplies the L1 penalty, ``>= 0``.
+    solver : {"fista", "ista"}, default="fista"
+        The algorithm: accelerated proximal gradient with adaptive restart
+        (:func:`sparserecover.fista`) or plain proximal gradient (:func:`sparserecover.ista`).
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
+    max_iter : int, default=1000
+        Maximum number of solver iterations.
+    tol : float, default=1e-4
+        Tolerance on the duality gap, with scikit-learn's meaning (the gap of the objective
+        above at most ``tol * ||y_c||^2 / n_samples``); see :class:`ElasticNet`.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` instead of zero.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The coefficients ``w``, in the dtype of ``X``.
+    intercept_ : float or ndarray of shape (n_targets,)
+        The intercept ``b`` (0.0 if ``fit_intercept=False``).
+    n_iter_ : int
+        Solver iterations (all targets are solved together).
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap of the objective above at ``coef_``.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+
+    See Also
+    --------
+    LassoCV : Chooses ``alpha`` by cross-validation.
+    ElasticNet : Adds an L2 penalty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover import Lasso
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]])
+    >>> model = Lasso(alpha=0.1).fit(X, [0.0, 1.0, 2.5, 3.0])
+    >>> model.coef_.round(4)
+    array([0.9556, 0.0722])
+    >>> round(float(model.intercept_), 4)
+    0.1194
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        key: value
+        for key, value in ElasticNet._parameter_constraints.items()
+        if key != "l1_ratio"
+    }
+
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        solver="fista",
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        positive=False,
+    ):
+        self.alpha = alpha
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+
+    def _l1_ratio(self):
+        return 1.0
+
+
+class LassoCV(_SparseLinearModel, BaseEstimator):
+    """Lasso with ``alpha`` chosen by cross-validation along a warm-started path.
+
+    scikit-learn 1.9's :class:`sklearn.linear_model.LassoCV`: the same grid (geometric from
+    ``alpha_max = max_j |X_c^T y_c|_j / n_samples``, the smallest ``alpha`` with an all-zero
+    solution, down to ``eps * alpha_max``), the same folds for the same ``cv``, the same
+    (weighted) mean squared error per fold, and a final refit of :class:`Lasso` on all data.
+    Each fold runs :func:`sparserecover.lasso_path` (warm starts from one ``alpha`` to the
+    next); the folds run through joblib, so ``n_jobs`` or a surrounding
+    ``joblib.parallel_config(backend=...)`` (threads, processes, dask) spreads them.
+
+    Parameters
+    ----------
+    eps : float, default=1e-3
+        Length of the path: ``alpha_min / alpha_max``.
+    alphas : int or array-like, default=100
+        Number of alphas on the automatic grid, or the alphas themselves (any order; they are
+        sorted decreasingly).
+    solver : {"fista", "ista"}, default="fista"
+        The algorithm of the path and of the final refit.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept.
+    max_iter : int, default=1000
+        Maximum number of solver iterations per alpha.
+    tol : float, default=1e-4
+        Tolerance on the duality gap per alpha, as in :class:`Lasso`.
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn: None is 5-fold :class:`~sklearn.model_selection.KFold`, an int the
+        number of folds; or a splitter, or an iterable of (train, test) index arrays.
+    verbose : bool or int, default=False
+        Verbosity of joblib.
+    n_jobs : int, default=None
+        Number of folds fitted in parallel (None: 1 unless in a joblib context).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen penalty (lowest mean cross-validated error).
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid, decreasing.
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Mean squared error on each fold's test set for each alpha.
+    coef_ : ndarray of shape (n_features,)
+        Coefficients of the refit at ``alpha_``.
+    intercept_ : float
+        Intercept of the refit.
+    dual_gap_ : float
+        Duality gap of the refit.
+    n_iter_ : int
+        Solver iterations of the refit.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+
+    See Also
+    --------
+    Lasso : The model refit at ``alpha_``.
+    sparserecover.lasso_path : The path solver behind each fold.
+
+    Notes
+    -----
+    Like scikit-learn's ``LassoCV``, this estimator takes a single target (a column vector
+    ``y`` is raveled with a ``DataConversionWarning``). scikit-learn's ``precompute``,
+    ``copy_X``, ``selection`` and ``random_state`` do not apply to these solvers (see
+    :class:`ElasticNet`).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparserecover import LassoCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = LassoCV(cv=5).fit(X, y)
+    >>> round(float(model.alpha_), 4)  # scikit-learn's LassoCV(cv=5) chooses the same
+    0.0038
+    >>> model.alphas_.shape, model.mse_path_.shape
+    ((100,), (100, 5))
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "cv": ["cv_object"],
+        "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
+        "positive": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        eps=1e-3,
+        alphas=100,
+        solver="fista",
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        cv=None,
+        verbose=False,
+        n_jobs=None,
+        positive=False,
+    ):
+        self.eps = eps
+        self.alphas = alphas
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Choose ``alpha`` by cross-validation, then refit :class:`Lasso` on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative sample weights, used in each fit and in each fold's mean squared
+            error (the folds' errors are then averaged without weights, as in scikit-learn).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=True,
+        )
+        if y.ndim == 2 and y.shape[1] > 1:
+            raise ValueError(
+                f"LassoCV takes a single target; y has {y.shape[1]} columns: fit one LassoCV "
+                "per column, or Lasso for all columns at a given alpha"
+            )
+        y = column_or_1d(y, warn=True).astype(X.dtype, copy=False)
+        sample_weight = _check_weights(sample_weight, X)
+
+        if isinstance(self.alphas, Integral):
+            alphas = _alpha_grid(
+                X,
+                y,
+                sample_weight,
+                self.fit_intercept,
+                eps=self.eps,
+                n_alphas=self.alphas,
+                positive=self.positive,
+            )
+        else:
+            alphas = np.asarray(self.alphas, dtype=np.float64).ravel()
+            if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+                raise ValueError(
+                    f"alphas must be non-negative finite numbers; got {self.alphas!r}"
+                )
+            alphas = np.sort(alphas)[::-1]
+
+        folds = list(check_cv(self.cv).split(X, y))
+        path_options = dict(
+            solver=self.solver,
+            fit_intercept=self.fit_intercept,
+            positive=self.positive,
+            max_iter=self.max_iter,
+            tol=self.tol,
+        )
+        # No prefer="threads" (scikit-learn's choice): the compiled solver loops hold the GIL,
+        # so threads would take turns; joblib's default backend (processes) runs folds truly
+        # in parallel, and a user's parallel_config(backend=...) still decides.
+        mse_paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fold_mse_path)(X, y, sample_weight, train, test, alphas, path_options)
+            for train, test in folds
+        )
+        self.mse_path_ = np.stack(mse_paths, axis=1)
+        best = int(np.argmin(self.mse_path_.mean(axis=1)))
+        self.alpha_ = float(alphas[best])
+        self.alphas_ = alphas
+
+        model = Lasso(
+            alpha=self.alpha_,
+            solver=self.solver,
+            fit_intercept=self.fit_intercept,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            positive=self.positive,
+        )
+        model.fit(X, y, sample_weight=sample_weight)
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        self.dual_gap_ = model.dual_gap_
+        self.n_iter_ = model.n_iter_
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        return tags
+
+
+def _fold_mse_path(X, y, sample_weight, train, test, alphas, options):
+    """Test-set mean squared error of the lasso path fitted on the training rows."""
+    weights_train = None if sample_weight is None else sample_weight[train]
+    data = _prepare_data(X[train], y[train], weights_train, options["fit_intercept"])
+    coefs = _lasso_path(
+        data,
+        alphas,
+        solver=options["solver"],
+        positive=options["positive"],
+        max_iter=options["max_iter"],
+        tol=options["tol"],
+    )
+    intercepts = data.y_offset - data.X_offset @ coefs
+    residuals = safe_sparse_dot(X[test], coefs, dense_output=True) + intercepts - y[test, None]
+    weights_test = None if sample_weight is None else sample_weight[test]
+    return np.average(residuals**2, axis=0, weights=weights_test)
+
+
+def _relative_tol(tol):
+    """The solvers' relative-gap tolerance that guarantees scikit-learn's absolute one.
+
+    scikit-learn stops when ``gap <= tol * ||y_c||^2`` (solver scaling, ``y_c`` the weighted,
+    centred target); the solvers stop when ``gap <= rtol * P(w)``. Near the solution
+    ``P(w) <= P(0) = ||y_c||^2 / 2``, so ``rtol = 2 * tol`` meets scikit-learn's bound; it is
+    stricter by ``||y_c||^2 / (2 P(w))`` when the model explains much of ``y``.
+    """
+    return 2.0 * tol
+
+
+def _solve(solver, data, *, l1, l2, positive, max_iter, tol, x0, name):
+    """Minimise the estimator objective on prepared data with ``solver``; return its result.
+
+    ``l1`` and ``l2`` are the estimator's ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``;
+    the solvers' penalties are these times ``sum(sample_weight)`` (``n_samples``).
+    """
+    with warnings.catch_warnings():
+        # The solver's warning speaks of its own tolerance; ours below speaks of the user's.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = _SOLVERS[solver](
+            data.design,
+            data.target,
+            l1 * data.weight_sum,
+            x0=x0,
+            l2=l2 * data.weight_sum,
+            positive=positive,
+            max_iter=max_iter,
+            tol=_relative_tol(tol),
+        )
+    if not result.converged:
+        gap = float(np.max(np.asarray(result.gap) / data.weight_sum))
+        warnings.warn(
+            f"{name} did not converge in max_iter={max_iter} iterations of {solver}: duality "
+            f"gap {gap:.3g} is above tol={tol:g} times ||y_c||^2 / n_samples. Increase "
+            "max_iter, increase tol, or scale the features.",
+            ConvergenceWarning,
+            stacklevel=4,  # the user's call to fit (through scikit-learn's _fit_context)
+        )
+    return result
+
+
+def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
+    """Coefficients (n_features, n_alphas) along decreasing ``alphas``, warm-started."""
+    lams = np.asarray(alphas, dtype=np.float64) * data.weight_sum
+    coefs = np.empty((data.design.shape[1], lams.size), dtype=data.target.dtype)
+    x, step = None, None
+    for i, lam in enumerate(lams):
+        result = _SOLVERS[solver](
+            data.design,
+            data.target,
+            lam,
+            x0=x,
+            step=step,
+            positive=positive,
+            max_iter=max_iter,
+            tol=_relative_tol(tol),
+        )
+        x, step = result.x, result.step
+        coefs[:, i] = x
+    return coefs
