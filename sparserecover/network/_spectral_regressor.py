@@ -77,7 +77,9 @@ def _filter(s, tol, regularization, alpha, n_components, learning_rate, n_iter):
             return np.zeros_like(s), lr, (DEFAULT_N_ITER if n_iter is None else int(n_iter))
         lr = 1.0 / s_max**2 if learning_rate is None else float(learning_rate)
         q = _gd_n_iter(s, lr, n_iter, n_components)
-        return spectral.gd_mask(s, lr, q), lr, q
+        phi = spectral.gd_mask(s, lr, q)
+        phi[s <= tol] = 0  # numerically zero directions: rounding noise, not signal
+        return phi, lr, q
     if regularization == "ridge":
         alpha = 1.0 if alpha is None else alpha
         phi = spectral.ridge_mask(s, alpha)
@@ -185,7 +187,8 @@ class SpectralRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
     singular_values_ : ndarray, shape (min(n_samples, n_features),)
         Singular values of the (centered) design matrix, descending.
     filter_factors_ : ndarray, shape (min(n_samples, n_features),)
-        The mask ``phi`` applied to them.
+        The mask ``phi`` applied to them; 0 on numerically zero singular values (below
+        ``numpy.linalg.matrix_rank``'s tolerance ``s_max * max(X.shape) * eps``).
     n_active_components_ : int
         Number of filter factors ``>= 1 - 1/e`` (the mask threshold of Proposition 4.2).
     learning_rate_, n_iter_ : float, int or None

@@ -135,9 +135,11 @@ def spline_smoothing(x, y, grid, order, penalty, *, boundary="same"):
     ):
         raise ValueError("every x must be a point of grid")
     D = finite_difference_matrix(grid.size, order, boundary=boundary) / h**order
-    normal = penalty * h * (D.T @ D)
-    rhs = np.zeros(grid.size)
-    np.add.at(normal, (index, index), 1.0)  # S^T S
-    np.add.at(rhs, index, y)  # S^T y
-    # lstsq: with boundary="valid" and few samples the system can be singular (minimum norm)
-    return np.linalg.lstsq(normal, rhs, rcond=None)[0]
+    # Least squares on the stacked system [S; sqrt(penalty h) D] f ~ [y; 0]: the normal
+    # equations would square a condition number that grows like h^(-2 order).
+    S = np.zeros((x.size, grid.size))
+    S[np.arange(x.size), index] = 1.0
+    stacked = np.vstack([S, np.sqrt(penalty * h) * D])
+    rhs = np.concatenate([y, np.zeros(D.shape[0])])
+    # minimum-norm solution where the system is singular (boundary="valid", few samples)
+    return np.linalg.lstsq(stacked, rhs, rcond=None)[0]
