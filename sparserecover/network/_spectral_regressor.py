@@ -526,9 +526,9 @@ class ShallowNetworkRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator)
     >>> from sparserecover.network import ShallowNetworkRegressor
     >>> x = np.linspace(0, 1, 50)[:, None]
     >>> y = np.sin(2 * np.pi * x[:, 0])
-    >>> net = ShallowNetworkRegressor("tanh", n_units=50, scale=50, n_components=4).fit(x, y)
+    >>> net = ShallowNetworkRegressor("tanh", n_units=50, scale=50, n_components=12).fit(x, y)
     >>> net.n_iter_, net.n_active_components_
-    (9, 4)
+    (172, 12)
     >>> bool(np.abs(net.predict(x) - y).max() < 0.1)
     True
     """
