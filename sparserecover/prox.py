@@ -18,7 +18,7 @@ Conventions shared by every function here:
   NumPy ufunc; with ``out=`` the function returns ``out``.
 - ``out=`` receives the result and may be the input itself (in place). Without ``out=``,
   the input is never modified.
-- Arrays with at least ``2**16`` elements are computed by fused Numba loops (one read, one
+- Arrays with at least ``2**12`` elements are computed by fused Numba loops (one read, one
   write); smaller ones by NumPy, so that a program which only shrinks small arrays never pays
   Numba's start-up (about 0.5 s). The two paths agree bitwise (tested).
 
@@ -50,9 +50,11 @@ __all__ = [
     "threshold_grad",
 ]
 
-# Arrays at least this large go to the Numba kernels. Below it NumPy's few passes cost less
-# than Numba's one-off start-up (0.4-0.6 s here even with a warm cache).
-_NUMBA_MIN_SIZE = 2**16
+# Arrays at least this large go to the Numba kernels; smaller ones to NumPy, so that small calls
+# never pay Numba's start-up (0.5-0.7 s here, even with a warm cache). NumPy's several passes
+# and temporaries cost 1.5-7x the fused loop at 4096 elements and up to 20x above 2**14 (the
+# temporaries leave malloc's heap for mmap and page-fault on every call), hence the low bound.
+_NUMBA_MIN_SIZE = 2**12
 # Elements per chunk when NumPy's SIMD tanh/exp/log1p feed a Numba kernel: 256 KiB of float64
 # per buffer, so the intermediate values stay in the L2 cache.
 _CHUNK_SIZE = 2**15

@@ -488,6 +488,7 @@ def test_project_k_sparse_edges():
 @pytest.mark.parametrize(("name", "function", "params"), ELEMENTWISE, ids=ELEMENTWISE_IDS)
 def test_numpy_and_numba_paths_agree_bitwise(name, function, params, dtype, rng, monkeypatch):
     x = special_and_random(dtype, LARGE, rng)
+    assert x.size >= prox._NUMBA_MIN_SIZE > len(SPECIAL)
     large = function(x, *params)
     monkeypatch.setattr(prox, "_NUMBA_MIN_SIZE", 10**12)
     small = function(x, *params)
