@@ -9,6 +9,7 @@ vectorized transform.
 """
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -22,17 +23,32 @@ _MAD_TO_SIGMA = 1.0 / 0.6744897501960817
 
 _METHODS = ("wavelet", "dct")
 _THRESHOLDS = ("universal", "sure", "bayes")
-_MODES = ("soft", "hard", "garrote")
+_MODES = ("soft", "hard", "garrote")  # the order is the kernels' mode code
 
 # Limit on the number of float values transformed at once, so that batches (and their cycle
 # spins) stay in cache-friendly, memory-bounded chunks.
 _CHUNK_VALUES = 1 << 21
 
-# Below this many values (signal samples times shifts) the thresholds and noise estimates are
-# computed with numpy instead of the Numba kernels: starting Numba costs about a second in a
-# fresh process (import, then LLVM set-up even for cached code), more than numpy's slower
-# per-value cost (~18 ns against ~2 ns for SURE) saves on a small batch.
+# Small calls compute thresholds and noise estimates with numpy instead of the Numba kernels:
+# starting Numba costs about a second in a fresh process (import, then LLVM set-up even for
+# cached code), more than the kernels save on a few signals. A call with at least this many
+# values (samples times shifts) uses the kernels, and so does every call once the kernels are
+# loaded or once the numpy path has processed this many values in total (many small calls in
+# one process: the start-up is then worth paying).
 _KERNEL_MIN_VALUES = 1 << 20
+_numpy_values_processed = 0
+
+
+def _use_kernels(n_values):
+    global _numpy_values_processed
+    if (
+        n_values >= _KERNEL_MIN_VALUES
+        or _numpy_values_processed >= _KERNEL_MIN_VALUES
+        or "sparserecover._denoising_kernels" in sys.modules
+    ):
+        return True
+    _numpy_values_processed += n_values
+    return False
 
 
 def estimate_noise(signal, *, wavelet="sym4", axis=-1):
@@ -92,7 +108,7 @@ def estimate_noise(signal, *, wavelet="sym4", axis=-1):
     wavelet = _check_wavelet(wavelet)
     _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
     detail = np.moveaxis(detail, axis, -1)
-    sigma = _mad_sigma(detail, use_kernels=x.size >= _KERNEL_MIN_VALUES)
+    sigma = _mad_sigma(detail, use_kernels=_use_kernels(x.size))
     return sigma.item() if x.ndim == 1 else sigma
 
 
@@ -237,7 +253,7 @@ def denoise(
     else:
         noise = _check_sigma(sigma, batch_shape, x.dtype)
 
-    use_kernels = rows.size * shifts >= _KERNEL_MIN_VALUES
+    use_kernels = _use_kernels(rows.size * shifts)
     denoised = np.empty_like(rows)
     chunk = max(1, _CHUNK_VALUES // (n_samples * shifts))
     for start in range(0, len(rows), chunk):
@@ -256,12 +272,16 @@ def _denoise_rows(rows, sigma, transform, threshold, mode, shifts, use_kernels):
     else:
         # All shifted copies go through one transform: row s * n_rows + i is signal i
         # circularly shifted right by s samples.
-        stacked = np.concatenate([np.roll(rows, shift, axis=-1) for shift in range(shifts)])
+        stacked = np.empty((shifts * n_rows, n_samples), dtype=rows.dtype)
+        for shift in range(shifts):  # np.roll(rows, shift, axis=-1), without temporaries
+            block = stacked[shift * n_rows : (shift + 1) * n_rows]
+            block[:, shift:] = rows[:, : n_samples - shift]
+            block[:, :shift] = rows[:, n_samples - shift :]
         sigma = np.tile(sigma, shifts)
     coefficients = transform.forward(stacked)
     for detail in transform.details(coefficients):
         cut = _level_threshold(detail, sigma, threshold, n_samples, mode, use_kernels)
-        _shrink(detail, cut, mode)
+        _shrink(detail, cut, mode, use_kernels)
     estimate = transform.inverse(coefficients, n_samples)
     if shifts == 1:
         return estimate
@@ -379,21 +399,20 @@ def _bayes_threshold(detail, sigma):
         return np.where(signal_var > 0, noise_var / np.sqrt(signal_var), np.inf)
 
 
-def _shrink(detail, cut, mode):
-    """Shrink ``detail`` in place, row ``i`` at threshold ``cut[i]``."""
-    magnitude = np.abs(detail)
-    if mode == "hard":
-        detail[magnitude <= cut] = 0
+def _shrink(detail, cut, mode, use_kernels):
+    """Shrink ``detail`` in place, row ``i`` at threshold ``cut[i, 0]``; ``|d| <= t`` -> 0."""
+    if use_kernels and detail.flags.c_contiguous:
+        from sparserecover._denoising_kernels import shrink_rows
+
+        shrink_rows(detail, cut[:, 0].astype(np.float64), _MODES.index(mode))
         return
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if mode == "soft":
-            # sign(d) max(|d| - t, 0) as d * max(1 - t / |d|, 0): one pass, no sign array
-            factor = 1 - cut / magnitude
-        else:  # non-negative garrote
-            factor = 1 - np.square(cut / magnitude)
-    np.maximum(factor, 0, out=factor)
-    factor[magnitude == 0] = 0
-    detail *= factor
+    killed = np.abs(detail) <= cut
+    if mode == "soft":
+        detail -= np.copysign(cut, detail)
+    elif mode == "garrote":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            detail -= np.square(cut) / detail
+    detail[killed] = 0
 
 
 def _mad_sigma(detail, use_kernels):

@@ -5,6 +5,8 @@ a time: ``pywt.wavedec`` -> ``pywt.threshold`` at a closed-form (or brute-force 
 -> ``pywt.waverec``.
 """
 
+import sys
+
 import numpy as np
 import pytest
 import pywt
@@ -19,8 +21,7 @@ MAD_TO_SIGMA = 1 / 0.6744897501960817
 @pytest.fixture(params=["numba", "numpy"])
 def engine(request, monkeypatch):
     """Run a test with the Numba kernels, then with their numpy twins (small batches)."""
-    limit = 0 if request.param == "numba" else 1 << 62
-    monkeypatch.setattr(denoising, "_KERNEL_MIN_VALUES", limit)
+    monkeypatch.setattr(denoising, "_use_kernels", lambda n_values: request.param == "numba")
     return request.param
 
 
@@ -81,7 +82,7 @@ def _bayes(detail, sigma, n):
 
 
 @pytest.mark.parametrize("mode", ["soft", "hard", "garrote"])
-def test_universal_threshold_is_visushrink(rng, mode):
+def test_universal_threshold_is_visushrink(rng, mode, engine):
     _, noisy, sigma = _noisy(rng)
     ours = denoise(noisy, threshold="universal", mode=mode, sigma=sigma, shifts=1)
     expected = _reference_denoise(noisy, sigma, _universal, mode=mode)
@@ -89,7 +90,7 @@ def test_universal_threshold_is_visushrink(rng, mode):
 
 
 @pytest.mark.parametrize("mode", ["soft", "garrote"])
-def test_bayes_threshold_is_bayesshrink(rng, mode):
+def test_bayes_threshold_is_bayesshrink(rng, mode, engine):
     _, noisy, sigma = _noisy(rng, "Bumps")
     ours = denoise(noisy, threshold="bayes", mode=mode, sigma=sigma, shifts=1, wavelet="db4")
     expected = _reference_denoise(noisy, sigma, _bayes, mode=mode, wavelet="db4")
@@ -154,7 +155,7 @@ def test_sure_hybrid_rule_uses_universal_threshold_on_sparse_levels(rng):
     np.testing.assert_allclose(out, np.sqrt(2 * np.log(n)), rtol=1e-15)
 
 
-def test_numeric_threshold_applies_to_every_level(rng):
+def test_numeric_threshold_applies_to_every_level(rng, engine):
     _, noisy, sigma = _noisy(rng)
     ours = denoise(noisy, threshold=0.3, mode="hard", shifts=1)
     expected = _reference_denoise(noisy, sigma, lambda d, s, n: 0.3, mode="hard")
@@ -171,7 +172,7 @@ def test_zero_threshold_or_zero_noise_returns_the_signal(rng, engine):
             )
 
 
-def test_dct_universal_threshold_matches_scipy_reference(rng):
+def test_dct_universal_threshold_matches_scipy_reference(rng, engine):
     import scipy.fft
 
     n = 512
@@ -194,7 +195,7 @@ def test_shifts_beyond_the_length_are_all_the_shifts(rng):
     )
 
 
-def test_cycle_spinning_averages_the_shifted_estimates(rng):
+def test_cycle_spinning_averages_the_shifted_estimates(rng, engine):
     _, noisy, sigma = _noisy(rng, "Blocks", 512)
     shifts = 3
     expected = np.mean(
@@ -243,14 +244,33 @@ def test_estimate_noise_is_the_true_mad_of_the_finest_details(rng, engine):
     np.testing.assert_allclose(estimate_noise(signal, wavelet="db1"), expected, rtol=1e-14)
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 100, 101])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 100, 101, 508, 1024, 1025, 4096])
 def test_mad_kernel_matches_numpy_median(rng, n):
-    rows = np.concatenate([rng.standard_normal((20, n)), rng.integers(0, 3, (20, n))])
+    # long rows take the sampling path (with its quickselect fallback on a missed bracket)
+    rows = np.concatenate(
+        [
+            rng.standard_normal((20, n)),
+            rng.integers(0, 3, (20, n)),  # many ties
+            np.sort(rng.standard_normal((5, n))),  # sorted: the evenly spaced sample is skewed
+            rng.standard_cauchy((5, n)),
+            np.ones((2, n)),
+        ]
+    )
     out = np.empty(len(rows))
     mad_sigma_rows(rows, out)
     median = np.median(rows, axis=-1, keepdims=True)
     expected = np.median(np.abs(rows - median), axis=-1) * MAD_TO_SIGMA
     np.testing.assert_array_equal(out, expected)
+
+
+def test_kernels_start_for_large_or_many_calls(monkeypatch):
+    monkeypatch.delitem(sys.modules, "sparserecover._denoising_kernels", raising=False)
+    monkeypatch.setattr(denoising, "_numpy_values_processed", 0)
+    limit = denoising._KERNEL_MIN_VALUES
+    assert not denoising._use_kernels(limit // 2)  # small call in a fresh process: numpy
+    assert denoising._use_kernels(limit)  # large call: kernels
+    assert not denoising._use_kernels(limit // 2)
+    assert denoising._use_kernels(10)  # numpy has done `limit` values: worth starting Numba
 
 
 # --- batches, axes, dtypes ---------------------------------------------------------------------
