@@ -40,13 +40,15 @@ except ImportError:  # torch is optional
     torch = None
 
 
-def best_time(function, repeat):
+def best_time(function, repeat, budget=0.5):
+    """Best of at least ``repeat`` runs, more (up to 4 * repeat) while within ``budget`` s."""
     function()  # warm-up: compilation, cache loading, first-touch of buffers
-    best = np.inf
-    for _ in range(repeat):
+    best, spent, runs = np.inf, 0.0, 0
+    while runs < repeat or (spent < budget and runs < 4 * repeat):
         start = time.perf_counter()
         function()
-        best = min(best, time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        best, spent, runs = min(best, elapsed), spent + elapsed, runs + 1
     return best
 
 
@@ -182,7 +184,9 @@ def _timed_process(command):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10**7)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=5, help="minimum repetitions")
+    parser.add_argument("--latency-size", type=int, default=10**5,
+                        help="array size of the Numba-path latency runs")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     args = parser.parse_args()
 
@@ -192,7 +196,8 @@ def main():
         if torch is not None:
             torch_info = f"{torch.__version__}, threads {torch.get_num_threads()}"
         print(f"numpy {np.__version__}; BLAS threads {blas}; torch {torch_info}; "
-              f"numba path for arrays >= {prox._NUMBA_MIN_SIZE} elements; n = {args.size}")
+              f"numba path for arrays >= {prox._NUMBA_MIN_SIZE} elements; n = {args.size}; "
+              f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         rows = bandwidth_table(args.size, args.repeat)
 
     sep = "|" if args.markdown else " "
@@ -209,7 +214,7 @@ def main():
               else sep.join(cells))
 
     print("\nimport sparserecover + first softshrink in a fresh process (seconds)")
-    for label, stages in latency_table(args.size):
+    for label, stages in latency_table(args.latency_size):
         numbers = ", ".join(
             f"{key} {value:.3f}" if isinstance(value, float) else f"{key} {value}"
             for key, value in stages.items()

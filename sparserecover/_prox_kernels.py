@@ -146,6 +146,9 @@ def get_kernel(name, dtype):
     kernel = _compiled.get(key)
     if kernel is None:
         function, template = _KERNELS[name]
+        if numba.config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1 (debugging, coverage): plain Python
+            kernel = _compiled[key] = function
+            return kernel
         dispatcher = _dispatchers.get(name)
         if dispatcher is None:
             dispatcher = _dispatchers[name] = numba.njit(**_JIT_OPTIONS)(function)
