@@ -62,6 +62,19 @@ def test_tanh_spectrum_comes_in_pairs_close_to_heaviside_rates():
     np.testing.assert_allclose(ratio, [1, 1, 3, 3, 5, 5, 7, 7], rtol=0.1)
 
 
+def test_tanh_principal_component_pairs_span_odd_fourier_frequencies():
+    # T = 2H - 1 = I + K with K skew-symmetric: pair j spans {sin, cos}((2j - 1) pi x), not
+    # the paper's sin((k - 1/2) pi x) (which only Heaviside's components follow)
+    A = ShallowFeatures("tanh", n_units=N, scale=N).fit_transform(X_GRID)
+    U, _, _ = np.linalg.svd(A)
+    for j in range(1, 5):
+        frequency = (2 * j - 1) * np.pi * X_GRID[:, 0]
+        basis, _ = np.linalg.qr(np.column_stack([np.sin(frequency), np.cos(frequency)]))
+        pair = U[:, 2 * j - 2 : 2 * j]
+        np.testing.assert_allclose(np.linalg.svd(basis.T @ pair, compute_uv=False), 1.0,
+                                   atol=1e-3)
+
+
 # ------------------------------------------------------- claims of Secs. 4-6, App. D
 
 
