@@ -113,10 +113,11 @@ class Operator:
 
         A dense matrix is passed as a C-contiguous ``M`` with ``transposed`` telling whether
         ``M`` is ``A`` or ``A.T`` (so a Fortran-ordered ``A`` is used without a copy); a CSC
-        matrix is passed as the CSR matrix of ``A.T`` in the same way. The unused arrays are
-        empty placeholders of fixed types, so that each dtype compiles one kernel.
+        matrix is passed as the CSR matrix of ``A.T`` in the same way, its index arrays viewed
+        as unsigned integers. The unused arrays are empty placeholders of fixed types, so that
+        each dtype compiles one kernel.
         """
-        empty_index = np.empty(0, dtype=np.int32)
+        empty_index = np.empty(0, dtype=np.uint32)
         empty_data = np.empty(0, dtype=self.dtype)
         if self.kind == "dense":
             A = self.matrix
@@ -131,6 +132,11 @@ class Operator:
             if indptr.dtype != indices.dtype:
                 index_dtype = np.promote_types(indptr.dtype, indices.dtype)
                 indptr, indices = indptr.astype(index_dtype), indices.astype(index_dtype)
+            # Unsigned views (no copy; the indices are >= 0): Numba then skips the
+            # negative-index wraparound test on every gather/scatter, which made the sparse
+            # products 1.3-1.9x slower than scipy's.
+            unsigned = np.dtype(f"uint{8 * indices.dtype.itemsize}")
+            indptr, indices = indptr.view(unsigned), indices.view(unsigned)
             empty_dense = np.empty((0, 0), dtype=self.dtype)
             return (SPARSE, A.format == "csc", empty_dense, indptr, indices, A.data)
         raise TypeError("a LinearOperator has no arrays for the compiled kernels")

@@ -87,7 +87,7 @@ class LeastSquaresProblem:
             G = A.T @ A
             G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
             c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
-            empty_index = np.empty(0, dtype=np.int32)
+            empty_index = np.empty(0, dtype=np.uint32)
             empty_data = np.empty(0, dtype=self.dtype)
             self._gram_args = ((GRAM, False, G, empty_index, empty_index, empty_data), c)
         return self._gram_args
