@@ -6,20 +6,28 @@ from numba import njit
 
 @njit(cache=True)
 def gd_least_squares(A, Y, learning_rate, n_iter):  # pragma: no cover - compiled
-    """``n_iter`` steps of ``W <- W + lr A^T (Y - A W)`` from ``W = 0``.
+    """``n_iter`` steps of ``w <- w + lr A^T (y - A w)`` from ``w = 0``, per column of Y.
 
-    The gradient of ``0.5 ||A W - Y||_F^2``; A is (n, m), Y is (n, k), both C-contiguous and of
-    one float dtype, ``learning_rate`` of that dtype.
+    The gradient of ``0.5 ||A w - y||^2``; A is (n, m), Y is (n, k), both C-contiguous and of
+    one float dtype, ``learning_rate`` of that dtype. Column by column with matrix-vector
+    products (BLAS gemv) and no allocation inside the loop: for the usual single target a
+    (n, m) @ (m, 1) matrix product is markedly slower than gemv.
     """
     n, m = A.shape
-    k = Y.shape[1]
     At = np.ascontiguousarray(A.T)
-    W = np.zeros((m, k), dtype=A.dtype)
-    AW = np.empty((n, k), dtype=A.dtype)
-    gradient = np.empty((m, k), dtype=A.dtype)
-    for _ in range(n_iter):
-        np.dot(A, W, AW)
-        residual = Y - AW
-        np.dot(At, residual, gradient)
-        W += learning_rate * gradient
+    W = np.zeros((m, Y.shape[1]), dtype=A.dtype)
+    w = np.empty(m, dtype=A.dtype)
+    fitted = np.empty(n, dtype=A.dtype)
+    gradient = np.empty(m, dtype=A.dtype)
+    for column in range(Y.shape[1]):
+        y = np.ascontiguousarray(Y[:, column])
+        w[:] = 0
+        for _ in range(n_iter):
+            np.dot(A, w, fitted)
+            for i in range(n):
+                fitted[i] = y[i] - fitted[i]  # the residual, in place
+            np.dot(At, fitted, gradient)
+            for j in range(m):
+                w[j] += learning_rate * gradient[j]
+        W[:, column] = w
     return W
