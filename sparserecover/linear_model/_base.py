@@ -16,7 +16,8 @@ three exact transformations of the data (scikit-learn's `_preprocess_data` does 
    ``alpha * n_samples``, which is the same problem.
 
 Dense X is centred and scaled in one copy (the caller's array is never touched). Sparse X is
-never densified: centring would fill it in, so the centred design is the implicit operator
+not densified (except when tiny, see ``_DENSIFY_MAX_ENTRIES``): centring would fill it in,
+so the centred design is the implicit operator
 ``A = S - u X_offset^T`` (``S = diag(sqrt(sw)) X`` still sparse, ``u = sqrt(sw)``), which
 costs one sparse product plus one dot product per matvec. It is also better conditioned than
 the alternative of appending an unpenalised column of ones: on non-negative features (counts,
@@ -33,6 +34,12 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+# A sparse X with at most this many entries (n_samples * n_features; 512 KB in float64) is
+# centred as a dense copy instead: the solvers run their compiled loop on dense arrays, but a
+# Python loop on a LinearOperator, whose ~45 us per iteration dominates on small problems
+# (measured: 48 us vs 1.5-4.5 us per FISTA iteration at 40 x 10 and 200 x 50).
+_DENSIFY_MAX_ENTRIES = 2**16
 
 
 class _CenteredSparseOperator(LinearOperator):
@@ -89,6 +96,8 @@ def _prepare_data(X, y, sample_weight, fit_intercept):
     """
     n_samples, n_features = X.shape
     dtype = X.dtype
+    if fit_intercept and sparse.issparse(X) and n_samples * n_features <= _DENSIFY_MAX_ENTRIES:
+        X = X.toarray()
     if sample_weight is None:
         weight_sum = float(n_samples)
         sqrt_weight = None

@@ -93,10 +93,11 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
     **Stopping.** scikit-learn stops coordinate descent when the duality gap is at most
     ``tol * ||y_c||^2 / n_samples`` (in its ``_cd_fast``: ``gap <= tol * y_c @ y_c`` for the
     objective multiplied by ``n_samples``). The solvers stop on the *relative* gap,
-    ``gap <= rtol * P(w)``; the estimator translates by ``rtol = tol * ||y_c||^2 / P``, using
-    the primal value ``P`` of a first, loose solve and then continuing warm-started, so the
-    returned ``dual_gap_`` meets scikit-learn's bound. Several targets are solved together to
-    the strictest of their tolerances.
+    ``gap <= rtol * P(w)``, and the estimator passes ``rtol = 2 * tol``: near the solution
+    ``P(w) <= P(0) = ||y_c||^2 / (2 n_samples)``, so the returned ``dual_gap_`` meets
+    scikit-learn's bound, and is smaller by the factor ``P(w) / P(0)`` (at most 1; about 1/3
+    on a design that explains two thirds of ``y``, which costs FISTA about 25% more
+    iterations than the exact criterion would). Every target meets its own bound.
 
     Examples
     --------
@@ -556,6 +557,18 @@ def _solve(solver, data, *, l1, l2, positive, max_iter, tol, x0, name):
 def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
     """Coefficients (n_features, n_alphas) along decreasing ``alphas``, warm-started."""
     lams = np.asarray(alphas, dtype=np.float64) * data.weight_sum
+    if solver == "fista":
+        # prepares the problem (Gram matrix, Lipschitz constant) once for the whole path
+        _, coefs, _ = solvers.lasso_path(
+            data.design,
+            data.target,
+            lams,
+            positive=positive,
+            max_iter=max_iter,
+            tol=_relative_tol(tol),
+        )
+        return coefs
+    # Other strategies: the same warm-started sequence, reusing the first call's step.
     coefs = np.empty((data.design.shape[1], lams.size), dtype=data.target.dtype)
     x, step = None, None
     for i, lam in enumerate(lams):

@@ -14,8 +14,8 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
     """Least squares with at most ``n_nonzero_coefs`` nonzero coefficients, by IHT.
 
     Minimizes ``1 / (2 * n_samples) * ||y - X w - b||^2_2`` subject to
-    ``||w||_0 <= n_nonzero_coefs`` with normalized iterative hard thresholding
-    (Blumensath & Davies 2010, :func:`sparserecover.iht`): the problem of
+    ``||w||_0 <= n_nonzero_coefs`` by normalized iterative hard thresholding
+    (:func:`sparserecover.iht`): the problem of
     :class:`sklearn.linear_model.OrthogonalMatchingPursuit`, solved by projected gradient
     steps instead of greedy selection. The intercept is not penalized and not counted: it is
     eliminated by centring, as in the other linear models.
@@ -28,9 +28,12 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
     fit_intercept : bool, default=True
         Whether to fit an intercept.
     method : {"niht", "htp"}, default="niht"
-        Normalized IHT (gradient steps with the step that is optimal on the current support,
-        then hard thresholding), or hard thresholding pursuit (least squares on each new
-        support); see :func:`sparserecover.iht`.
+        Normalized IHT (Blumensath & Davies 2010), or hard thresholding pursuit (the same
+        steps, then least squares on each new support; :func:`sparserecover.iht`'s default).
+        NIHT is the default here because its result depends on the data only through
+        ``X.T X`` and ``X.T y``: fitting with integer sample weights gives exactly the model
+        of the repeated rows (HTP, stopping when a new support fails to lower the residual,
+        can settle on different supports for such equivalent data).
     max_iter : int, default=1000
         Maximum number of iterations.
     tol : float, default=1e-8

@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sk
+from joblib._parallel_backends import ThreadingBackend
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sparserecover.linear_model import ElasticNet, IHTRegressor, Lasso, LassoCV
+from sparserecover.linear_model import ElasticNet, IHTRegressor, Lasso, LassoCV, _base
 
 # diabetes' columns have unit norm, so its objective is flat: a gap of 1e-10 * ||y||^2 / n
 # still leaves 5e-5 relative error in the coefficients; 1e-14 pins them to 1e-7.
@@ -48,6 +49,15 @@ def sparse_problem():
     w[:6] = rng.standard_normal(6) * 3
     y = X @ w + 0.1 * rng.standard_normal(120) + 2.0
     return X, y
+
+
+@pytest.fixture(params=["implicit operator", "dense copy"])
+def sparse_centring(request, monkeypatch):
+    """Run a test with both ways of centring sparse X: the implicit operator, and the dense
+    copy used for tiny matrices (the test problems are tiny, so force the operator)."""
+    if request.param == "implicit operator":
+        monkeypatch.setattr(_base, "_DENSIFY_MAX_ENTRIES", 0)
+    return request.param
 
 
 def _fit_pair(ours, theirs, X, y, sample_weight=None):
@@ -102,7 +112,7 @@ def test_multi_output_matches_sklearn(diabetes):
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_sparse_design_matches_sklearn(sparse_problem, rng, fit_intercept):
+def test_sparse_design_matches_sklearn(sparse_problem, rng, fit_intercept, sparse_centring):
     X, y = sparse_problem
     options = dict(alpha=0.01, fit_intercept=fit_intercept, **SPARSE_TIGHT)
     _fit_pair(Lasso(**options), sk.Lasso(**options), X, y)
@@ -142,7 +152,9 @@ def test_lasso_cv_matches_sklearn(diabetes):
     assert_relative_close(ours.coef_, theirs.coef_)
 
 
-def test_lasso_cv_with_weights_and_alphas_array_matches_sklearn(sparse_problem, rng):
+def test_lasso_cv_with_weights_and_alphas_array_matches_sklearn(
+    sparse_problem, rng, sparse_centring
+):
     X, y = sparse_problem
     sample_weight = rng.uniform(0.5, 2.0, size=X.shape[0])
     alphas = [0.001, 0.1, 0.01, 0.003, 0.03]
@@ -158,16 +170,25 @@ def test_lasso_cv_with_weights_and_alphas_array_matches_sklearn(sparse_problem, 
     np.testing.assert_allclose(grid.alphas_, sk_grid.alphas_, rtol=1e-12)
 
 
-def test_lasso_cv_folds_run_through_joblib(diabetes):
+class _RecordingBackend(ThreadingBackend):
+    """joblib's threading backend, counting how often a Parallel call configures it."""
+
+    n_configured = 0
+
+    def configure(self, *args, **kwargs):
+        type(self).n_configured += 1
+        return super().configure(*args, **kwargs)
+
+
+def test_lasso_cv_folds_run_through_the_users_joblib_backend(diabetes):
     X, y = diabetes
     serial = LassoCV(cv=3, alphas=10).fit(X, y)
-    with joblib.parallel_config(backend="threading", n_jobs=2):
-        threaded = LassoCV(cv=3, alphas=10).fit(X, y)
-    np.testing.assert_array_equal(serial.mse_path_, threaded.mse_path_)
-    processes = LassoCV(cv=3, alphas=10, n_jobs=2)
-    with joblib.parallel_config(backend="loky"):
-        processes.fit(X, y)
-    np.testing.assert_allclose(serial.mse_path_, processes.mse_path_, rtol=1e-12)
+    joblib.register_parallel_backend("recording", _RecordingBackend)
+    with joblib.parallel_config(backend="recording", n_jobs=2):
+        parallel = LassoCV(cv=3, alphas=10).fit(X, y)
+    assert _RecordingBackend.n_configured >= 1
+    np.testing.assert_array_equal(serial.mse_path_, parallel.mse_path_)
+    assert serial.alpha_ == parallel.alpha_
 
 
 def test_lasso_cv_rejects_several_targets(diabetes):
@@ -181,7 +202,7 @@ def test_lasso_cv_rejects_several_targets(diabetes):
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
-def test_sparse_and_dense_give_the_same_fit(sparse_problem, rng, fmt):
+def test_sparse_and_dense_give_the_same_fit(sparse_problem, rng, fmt, sparse_centring):
     X, y = sparse_problem
     X = X.asformat(fmt)
     sample_weight = rng.uniform(0.5, 2.0, size=X.shape[0])
@@ -197,11 +218,14 @@ def test_sparse_and_dense_give_the_same_fit(sparse_problem, rng, fmt):
         np.testing.assert_allclose(sparse_fit.predict(X), dense_fit.predict(X.toarray()))
 
 
-def test_sparse_input_is_not_densified_nor_modified(sparse_problem):
-    X, y = sparse_problem
+def test_sparse_input_is_not_densified_nor_modified(rng):
+    X = sp.random(400, 300, density=0.02, format="csc", random_state=3)
+    y = rng.standard_normal(400)
+    data = _base._prepare_data(X, y, rng.uniform(1, 2, 400), fit_intercept=True)
+    assert isinstance(data.design, _base._CenteredSparseOperator)
+    assert sp.issparse(data.design.S) and data.design.S.nnz == X.nnz
     X_before = X.copy()
     Lasso(alpha=0.01).fit(X, y)
-    assert sp.issparse(X)
     assert (X != X_before).nnz == 0
 
 
