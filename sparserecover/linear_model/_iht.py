@@ -34,8 +34,10 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
         ``X.T X`` and ``X.T y``: fitting with integer sample weights gives exactly the model
         of the repeated rows (HTP, stopping when a new support fails to lower the residual,
         can settle on different supports for such equivalent data).
-    max_iter : int, default=1000
-        Maximum number of iterations.
+    max_iter : int, default=10_000
+        Maximum number of iterations. NIHT converges linearly at a rate set by the
+        conditioning of the selected columns: a few dozen iterations on well-conditioned
+        designs, a few thousand on the standardized diabetes data with all 10 features.
     tol : float, default=1e-8
         Stop when the relative change of the coefficients between two iterations is at most
         ``tol`` (IHT has no duality gap).
@@ -85,7 +87,7 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
     }
 
     def __init__(
-        self, n_nonzero_coefs=None, *, fit_intercept=True, method="niht", max_iter=1000, tol=1e-8
+        self, n_nonzero_coefs=None, *, fit_intercept=True, method="niht", max_iter=10_000, tol=1e-8
     ):
         self.n_nonzero_coefs = n_nonzero_coefs
         self.fit_intercept = fit_intercept
