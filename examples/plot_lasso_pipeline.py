@@ -13,9 +13,14 @@ progression one year later) fitted three ways, each inside a ``Pipeline`` with a
 * the whole lasso path (:func:`sparserecover.lasso_path`) shows the order in which features
   enter the model.
 
-The figure (``plot_lasso_pipeline.png``, in the current directory) has the coefficient paths,
-the cross-validated error curve and the coefficients of the two selected models.
+The figure ``plot_lasso_pipeline.png`` (written to the directory given as the first argument,
+else ``$SPARSERECOVER_FIGURE_DIR``, else next to this script) has the coefficient paths, the
+cross-validated error curve and the coefficients of the two selected models.
 """
+
+import os
+import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -90,5 +95,10 @@ ax.set(xlabel="coefficient", title="Selected models")
 ax.legend(fontsize=8)
 
 fig.tight_layout()
-fig.savefig("plot_lasso_pipeline.png", dpi=120)
-print("saved plot_lasso_pipeline.png")
+if len(sys.argv) > 1:
+    output_dir = Path(sys.argv[1])
+else:
+    output_dir = Path(os.environ.get("SPARSERECOVER_FIGURE_DIR", Path(__file__).resolve().parent))
+path = output_dir / "plot_lasso_pipeline.png"
+fig.savefig(path, dpi=120)
+print(f"saved {path}")
