@@ -6,6 +6,10 @@ from .._validation import as_float_array, check_finite, check_scalar
 from ._fista import _solve
 from ._problem import LeastSquaresProblem, check_int, check_options
 
+# solver name -> whether the proximal-gradient loop accelerates (FISTA) or not (ISTA); the
+# place where further strategies (working sets, coordinate descent) plug in
+_SOLVERS = {"fista": True, "ista": False}
+
 
 def _lam_max(problem, W, positive, l2):
     """Smallest lam for which the solution is zero on every penalized coefficient.
@@ -33,7 +37,8 @@ def _lam_max(problem, W, positive, l2):
 
 
 def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=False, l2=0.0,
-               x0=None, max_iter=10_000, tol=1e-6, gap_freq=10, gram="auto"):
+               x0=None, solver="fista", max_iter=10_000, tol=None, gap_freq=10,
+               gram="auto"):
     """LASSO solutions along a decreasing grid of penalties, each warm-started from the last.
 
     Solves ``min_x 0.5 ||A x - y||^2 + lam * sum_j w_j |x_j| + 0.5 l2 ||x||^2`` with
@@ -61,6 +66,8 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         As in :func:`fista`.
     x0 : ndarray, optional
         Warm start for the first (largest) penalty.
+    solver : {"fista", "ista"}, default "fista"
+        The algorithm run at each penalty (FISTA with adaptive restart, or ISTA).
 
     Returns
     -------
@@ -78,15 +85,17 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     >>> A = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
     >>> lams, coefs, gaps = lasso_path(A, np.array([1.0, 2.0, 2.0]), n_lams=3, eps=0.1)
     >>> lams
-    array([6.        , 1.8973666 , 0.6       ])
+    array([6.       , 1.8973666, 0.6      ])
     >>> coefs.shape, bool(np.all(coefs[:, 0] == 0))
     ((2, 3), True)
     """
     problem = LeastSquaresProblem(A, y, gram=gram)
     W = problem.weights(1.0 if weights is None else weights, "weights")
     l2 = check_scalar(l2, "l2", low=0.0)
-    max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq)
+    max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq, problem.dtype)
     positive = bool(positive)
+    if solver not in _SOLVERS:
+        raise ValueError(f"solver must be one of {tuple(_SOLVERS)}; got {solver!r}")
     if lams is None:
         n_lams = check_int(n_lams, "n_lams", low=1)
         eps = check_scalar(eps, "eps", low=0.0, low_inclusive=False)
@@ -109,7 +118,7 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     gaps = np.empty((problem.n_targets, lams.size))
     for i, lam in enumerate(lams):
         result = _solve(
-            problem, W * lam, X, accelerate=True, restart=True, backtracking=False,
+            problem, W * lam, X, accelerate=_SOLVERS[solver], restart=True, backtracking=False,
             positive=positive, l2=l2, step=None, max_iter=max_iter, tol=tol,
             gap_freq=gap_freq, history=False, callback=None, verbose=False, solver="lasso_path",
         )

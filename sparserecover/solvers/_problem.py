@@ -69,6 +69,7 @@ class LeastSquaresProblem:
         self.gram = bool(gram)
         self._lipschitz = None
         self._gram_args = None
+        self._direct = {}
 
     @property
     def x_shape(self):
@@ -78,10 +79,8 @@ class LeastSquaresProblem:
 
     def kernel_problem(self):
         """Return ``(op_tuple, target)`` for the kernels (Gram form if ``self.gram``)."""
-        if self.op.kind == "linear_operator":
-            return (LINEAR_OPERATOR, self.op.matrix), self.Y
         if not self.gram:
-            return self.op.kernel_args(), self.Y
+            return self.direct_problem()
         if self._gram_args is None:
             A = self.op.matrix
             G = A.T @ A
@@ -93,12 +92,19 @@ class LeastSquaresProblem:
         return self._gram_args
 
     def direct_problem(self, dtype=None):
-        """``(op_tuple, target)`` without the Gram matrix, optionally converted to ``dtype``."""
-        op = self.op if dtype is None else self.op.astype(dtype)
-        Y = self.Y if dtype is None else self.Y.astype(dtype)
-        if op.kind == "linear_operator":
-            return (LINEAR_OPERATOR, op.matrix), Y
-        return op.kernel_args(), Y
+        """``(op_tuple, target)`` without the Gram matrix, optionally converted to ``dtype``.
+
+        Converted copies are kept, so a path over float32 data converts A once.
+        """
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        if dtype not in self._direct:
+            op = self.op.astype(dtype)
+            Y = self.Y.astype(dtype, copy=False)
+            if op.kind == "linear_operator":
+                self._direct[dtype] = ((LINEAR_OPERATOR, op.matrix), Y)
+            else:
+                self._direct[dtype] = (op.kernel_args(), Y)
+        return self._direct[dtype]
 
     def lipschitz_constant(self):
         """``||A||_2^2`` (exact or a safe Lanczos estimate, see ``operators``)."""
@@ -179,9 +185,14 @@ class LeastSquaresProblem:
         return X, list(values)
 
 
-def check_options(max_iter, tol, step, gap_freq):
+# Default relative-gap tolerance per dtype: float32 iterates stall at a relative gap of about
+# 1e-6 to 1e-5 (the rounding of A x and A.T r), so 1e-6 would only exhaust max_iter.
+DEFAULT_TOL = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-4}
+
+
+def check_options(max_iter, tol, step, gap_freq, dtype=np.float64):
     max_iter = check_int(max_iter, "max_iter", low=0)
-    tol = check_scalar(tol, "tol", low=0.0)
+    tol = DEFAULT_TOL[np.dtype(dtype)] if tol is None else check_scalar(tol, "tol", low=0.0)
     if step is not None:
         step = check_scalar(step, "step", low=0.0, low_inclusive=False)
     gap_freq = check_int(gap_freq, "gap_freq", low=1)

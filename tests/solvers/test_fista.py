@@ -1,5 +1,7 @@
 """ISTA / FISTA against cvxpy (sparserecover.verify.lasso) and their documented behaviour."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse
@@ -160,14 +162,16 @@ def test_float32_stays_float32(rng, kind):
     A32, y32 = A.astype(np.float32), y.astype(np.float32)
     if kind == "csr":
         A32 = scipy.sparse.csr_matrix(A32)
-    result = fista(A32, y32, lam_max / 10, tol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the float32 default tol (1e-4) is reachable
+        result = fista(A32, y32, lam_max / 10)
     assert result.x.dtype == np.float32
     assert isinstance(result.gap, float)
     assert result.converged
     reference = fista(A, y, lam_max / 10, tol=1e-12)
     # the float64 gap is a true bound also for the float32 iterate
     assert result.objective - reference.objective <= result.gap + 1e-12 * reference.objective
-    assert result.gap <= 1e-5 * result.objective
+    assert result.gap <= 1e-4 * result.objective
 
 
 def test_check_lasso_agrees_with_the_solver(rng):

@@ -25,7 +25,7 @@ def _sklearn_path(X, y, **kwargs):
 def test_equals_sklearn_lasso_path_on_diabetes(diabetes, positive):
     X, y = diabetes
     alphas, expected, _ = _sklearn_path(X, y, positive=positive)
-    lams, coefs, gaps = lasso_path(X, y, tol=1e-13, positive=positive)
+    lams, coefs, gaps = lasso_path(X, y, tol=1e-12, positive=positive)
     np.testing.assert_allclose(lams, alphas * X.shape[0], rtol=1e-14)
     assert coefs.shape == expected.shape == (10, 100)
     np.testing.assert_allclose(coefs, expected, rtol=0, atol=1e-6 * np.abs(expected).max())
@@ -91,6 +91,14 @@ def test_warm_start_makes_the_path_cheaper_than_cold_solves(diabetes):
     assert warm < cold
 
 
+def test_ista_path_matches_the_fista_path(diabetes):
+    X, y = diabetes
+    _, fista_coefs, _ = lasso_path(X, y, n_lams=5, eps=0.1, tol=1e-12)
+    _, ista_coefs, _ = lasso_path(X, y, n_lams=5, eps=0.1, tol=1e-12, solver="ista",
+                                  max_iter=1_000_000)
+    np.testing.assert_allclose(ista_coefs, fista_coefs, atol=1e-6 * np.abs(fista_coefs).max())
+
+
 def test_bad_input(diabetes):
     X, y = diabetes
     with pytest.raises(ValueError, match="lams must be >= 0"):
@@ -101,5 +109,7 @@ def test_bad_input(diabetes):
         lasso_path(X, y, eps=0.0)
     with pytest.raises(ValueError, match="n_lams must be >= 1"):
         lasso_path(X, y, n_lams=0)
+    with pytest.raises(ValueError, match="solver must be one of"):
+        lasso_path(X, y, solver="cd")
     with pytest.raises(ValueError, match="weights must be >= 0"):
         lasso_path(X, y, weights=-np.ones(10))

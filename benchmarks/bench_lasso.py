@@ -1,0 +1,336 @@
+"""LASSO: sparserecover's FISTA against scikit-learn, skglm, celer, pyproximal and cvxpy.
+
+Every solver is timed in this process on the same problems, and every solution is scored by
+the SAME duality gap (``relative_gap`` below: the rescaled residual, float64):
+
+    P(x) = 0.5 ||A x - y||^2 + lam ||x||_1,  theta = s r,  s = min(1, lam / ||A.T r||_inf)
+    gap  = P(x) - (s y.T r - 0.5 s^2 ||r||^2),   reported relative to P(x)
+
+Problems: (a) dense 500 x 5000, neighbouring-feature correlation 0.6 (benchopt's simulated
+Lasso), 5 % nonzeros, SNR 3; (b) the same with 5000 x 500; (c) load_diabetes, standardized;
+(d) scipy.sparse CSR 2000 x 20000, density 1 %, 5 % nonzeros, SNR 3. lam = lam_max / 10 and
+lam_max / 100, lam_max = ||A.T y||_inf. scikit-learn, skglm and celer get
+alpha = lam / n_samples and no intercept.
+
+Time to a gap: solvers with their own tolerance are run with tol = 1e-2, 1e-3, ... (each run
+timed, best of ``--repeat`` for runs under 0.5 s), and the time of the fastest run whose
+solution meets the gap is reported; sparserecover stops on exactly this gap, so one run per
+target. pyproximal has no gap stop: its FISTA runs with a callback that evaluates the gap
+every 10 iterations (that evaluation is excluded from the time). cvxpy (Clarabel) runs only
+on (c): it takes 20-30 s on (a). A cell stops trying tighter tolerances once a run exceeds
+``--cap`` seconds ("-" = not reached within the cap).
+
+Also: FISTA's time per iteration against the floor of one iteration, one ``A @ x`` plus one
+``A.T @ r`` with the same BLAS (numpy / scipy.sparse), float64 and float32, direct (not Gram)
+iteration: (min time(N + 1 iterations) - min time(1 iteration)) / N over 7 interleaved
+repeats, N chosen for about 50 ms of products.
+
+Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat 3]
+BLAS is pinned to one thread (threadpoolctl); the thread count is printed.
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import scipy.linalg  # load scipy's own BLAS before pinning threads
+import scipy.sparse
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from sparserecover import fista
+
+TARGETS = (1e-4, 1e-8)
+TOLS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-14)
+
+
+# ----------------------------------------------------------------------------- problems
+
+
+def correlated_design(rng, n, p, rho=0.6):
+    """Gaussian features with corr(x_j, x_{j+1}) = rho (an AR(1) chain, as benchopt)."""
+    Z = rng.standard_normal((n, p))
+    X = np.empty((n, p))
+    X[:, 0] = Z[:, 0]
+    scale = np.sqrt(1 - rho**2)
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + scale * Z[:, j]
+    return X
+
+
+def response(rng, A, density=0.05, snr=3.0):
+    p = A.shape[1]
+    w = np.zeros(p)
+    support = rng.choice(p, max(1, int(density * p)), replace=False)
+    w[support] = rng.standard_normal(support.size)
+    signal = A @ w
+    noise = rng.standard_normal(A.shape[0])
+    noise *= np.linalg.norm(signal) / (snr * np.linalg.norm(noise))
+    return signal + noise
+
+
+def make_problem(name, rng):
+    if name == "a":
+        A = correlated_design(rng, 500, 5000)
+        return "(a) dense 500 x 5000, corr 0.6", A, response(rng, A)
+    if name == "b":
+        A = correlated_design(rng, 5000, 500)
+        return "(b) dense 5000 x 500, corr 0.6", A, response(rng, A)
+    if name == "c":
+        from sklearn.datasets import load_diabetes
+
+        X, y = load_diabetes(return_X_y=True)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        return "(c) diabetes 442 x 10", X, y - y.mean()
+    if name == "d":
+        A = scipy.sparse.random(2000, 20000, density=0.01, format="csr", random_state=rng,
+                                data_rvs=rng.standard_normal)
+        return "(d) sparse 2000 x 20000, 1 %", A, response(rng, A)
+    raise ValueError(name)
+
+
+def relative_gap(A, y, x, lam):
+    """The one gap every solver is scored with (float64)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64)
+    r = y - A @ x
+    g = A.T @ r
+    primal = 0.5 * r @ r + lam * np.abs(x).sum()
+    scale = min(1.0, lam / np.max(np.abs(g))) if np.any(g) else 1.0
+    dual = scale * (y @ r) - 0.5 * scale**2 * (r @ r)
+    return max(primal - dual, 0.0) / primal
+
+
+# ----------------------------------------------------------------------------- solvers
+
+
+def timed(func, repeat):
+    best, out = np.inf, None
+    for i in range(repeat):
+        start = time.perf_counter()
+        out = func()
+        elapsed = time.perf_counter() - start
+        best = min(best, elapsed)
+        if elapsed > 0.5 and i == 0:
+            break
+    return best, out
+
+
+def sweep(run, A, y, lam, cap, repeat):
+    """{target: (seconds, n_iter)} from runs with decreasing tolerances."""
+    found = {}
+    for tol in TOLS:
+        seconds, (x, n_iter) = timed(lambda tol=tol: run(tol), repeat)
+        gap = relative_gap(A, y, x, lam)
+        for target in TARGETS:
+            if target not in found and gap <= target:
+                found[target] = (seconds, n_iter)
+        if len(found) == len(TARGETS) or seconds > cap:
+            break
+    return found
+
+
+def sparserecover_runs(A, y, lam, cap, repeat, targets=TARGETS):
+    found = {}
+    for target in targets:
+        seconds, result = timed(
+            lambda target=target: fista(A, y, lam, tol=target, max_iter=200_000), repeat
+        )
+        if relative_gap(A, y, result.x, lam) <= target:
+            found[target] = (seconds, result.n_iter)
+        if seconds > cap:
+            break
+    return found
+
+
+def sklearn_like(estimator_class, **fixed):
+    def make(A, y, lam, cap, repeat):
+        alpha = lam / A.shape[0]
+
+        def run(tol):
+            model = estimator_class(alpha=alpha, fit_intercept=False, tol=tol,
+                                    max_iter=100_000, **fixed)
+            model.fit(A, y)
+            n_iter = getattr(model, "n_iter_", -1)
+            return model.coef_, int(np.max(n_iter)) if n_iter is not None else -1
+
+        return sweep(run, A, y, lam, cap, repeat)
+
+    return make
+
+
+def pyproximal_runs(A, y, lam, cap, repeat):
+    import pylops
+    import pyproximal
+    from pyproximal.optimization.primal import AcceleratedProximalGradient
+
+    from sparserecover.operators import lipschitz_constant
+
+    class Reached(Exception):
+        pass
+
+    Op = pylops.MatrixMult(A, dtype=A.dtype)
+    step = 1.0 / lipschitz_constant(A)
+    found = {}
+    state = {}
+
+    def callback(x):
+        state["it"] += 1
+        if state["it"] % 10:
+            return
+        pause = time.perf_counter()
+        gap = relative_gap(A, y, x, lam)
+        elapsed = pause - state["start"] - state["excluded"]
+        for target in TARGETS:
+            if target not in found and gap <= target:
+                found[target] = (elapsed, state["it"])
+        state["excluded"] += time.perf_counter() - pause
+        if len(found) == len(TARGETS) or elapsed > cap:
+            raise Reached
+
+    state.update(it=0, excluded=0.0, start=time.perf_counter())
+    try:
+        AcceleratedProximalGradient(
+            pyproximal.L2(Op=Op, b=y), pyproximal.L1(sigma=lam), np.zeros(A.shape[1]),
+            tau=step, niter=10_000_000, acceleration="fista", callback=callback,
+        )
+    except Reached:
+        pass
+    return found
+
+
+def cvxpy_runs(A, y, lam, cap, repeat):
+    import cvxpy as cp
+
+    found = {}
+    for tol in (1e-8, 1e-10, 1e-12):
+        x = cp.Variable(A.shape[1])
+        problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(A @ x - y) + lam * cp.norm1(x)))
+        start = time.perf_counter()
+        problem.solve(solver="CLARABEL", tol_gap_abs=tol, tol_gap_rel=tol, tol_feas=tol)
+        seconds = time.perf_counter() - start
+        gap = relative_gap(A, y, x.value, lam)
+        for target in TARGETS:
+            if target not in found and gap <= target:
+                found[target] = (seconds, problem.solver_stats.num_iters)
+        if len(found) == len(TARGETS):
+            break
+    return found
+
+
+def peers():
+    from celer import Lasso as CelerLasso
+    from skglm import Lasso as SkglmLasso
+    from sklearn.linear_model import Lasso as SklearnLasso
+
+    return {
+        "sparserecover fista": sparserecover_runs,
+        "scikit-learn Lasso": sklearn_like(SklearnLasso),
+        "skglm Lasso": sklearn_like(SkglmLasso),
+        "celer Lasso": sklearn_like(CelerLasso),
+        "pyproximal FISTA": pyproximal_runs,
+        "cvxpy (Clarabel)": cvxpy_runs,
+    }
+
+
+def warm_up(solvers):
+    """Compile / import every solver on a small problem first (JIT time is not measured)."""
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((30, 60))
+    y = A[:, :3] @ np.ones(3)
+    lam = 0.1 * np.max(np.abs(A.T @ y))
+    for name, run in solvers.items():
+        run(A, y, lam, 1.0, 1)
+        if "cvxpy" not in name:
+            run(scipy.sparse.csr_matrix(A), y, lam, 1.0, 1)
+        if "sparserecover" in name:
+            run(A.astype(np.float32), y.astype(np.float32), lam, 1.0, 1)
+
+
+# ----------------------------------------------------------------------------- per iteration
+
+
+def per_iteration(A, y, lam, repeats=7):
+    n, p = A.shape
+    x, r = np.ones(p, dtype=A.dtype), np.ones(n, dtype=A.dtype)
+    options = dict(tol=0.0, gram=False, gap_freq=1_000_000)
+    fista(A, y, lam, max_iter=2, **options)
+    start = time.perf_counter()
+    A @ x
+    A.T @ r
+    # enough iterations for ~50 ms of work, so that the per-call overhead drops out
+    n_iter = int(min(max(100, 0.05 / max(time.perf_counter() - start, 1e-7)), 20_000))
+    many, one, floor = np.inf, np.inf, np.inf
+    for _ in range(repeats):  # interleaved, min of each: robust to a busy machine
+        start = time.perf_counter()
+        fista(A, y, lam, max_iter=n_iter + 1, **options)
+        many = min(many, time.perf_counter() - start)
+        start = time.perf_counter()
+        fista(A, y, lam, max_iter=1, **options)
+        one = min(one, time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(n_iter):
+            A @ x
+            A.T @ r
+        floor = min(floor, (time.perf_counter() - start) / n_iter)
+    return (many - one) / n_iter, floor
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--problems", nargs="+", default=["a", "b", "c", "d"])
+    parser.add_argument("--cap", type=float, default=20.0, help="seconds per run before a "
+                        "cell stops trying tighter tolerances")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-peers", action="store_true")
+    args = parser.parse_args()
+
+    threadpool_limits(1)
+    threads = sorted({info["num_threads"] for info in threadpool_info()})
+    print(f"BLAS threads: {threads}")
+    warnings.simplefilter("ignore")
+    solvers = {"sparserecover fista": sparserecover_runs} if args.skip_peers else peers()
+    warm_up(solvers)
+
+    rng = np.random.default_rng(0)
+    iteration_rows = []
+    for name in args.problems:
+        label, A, y = make_problem(name, rng)
+        lam_max = float(np.max(np.abs(A.T @ y)))
+        for dtype in (np.float64, np.float32):
+            A_t, y_t = A.astype(dtype), y.astype(dtype)
+            iteration, floor = per_iteration(A_t, y_t, lam_max / 10)
+            iteration_rows.append((label, np.dtype(dtype).name, iteration, floor))
+            print(f"per iteration {label} {np.dtype(dtype).name}: {iteration * 1e3:.3f} ms, "
+                  f"floor {floor * 1e3:.3f} ms, ratio {iteration / floor:.2f}", flush=True)
+        for divisor in (10, 100):
+            lam = lam_max / divisor
+            print(f"\n| {label}, lam_max/{divisor} | time to gap 1e-4 | iterations | "
+                  "time to gap 1e-8 | iterations |\n|---|---|---|---|---|", flush=True)
+            for solver, run in solvers.items():
+                if solver.startswith("cvxpy") and name != "c":
+                    continue
+                found = run(A, y, lam, args.cap, args.repeat)
+                cells = []
+                for target in TARGETS:
+                    if target in found:
+                        seconds, n_iter = found[target]
+                        cells += [f"{seconds * 1e3:.1f} ms", str(n_iter)]
+                    else:
+                        cells += ["-", "-"]
+                print(f"| {solver} | " + " | ".join(cells) + " |", flush=True)
+            # float32 iterates stall near a relative gap of 1e-6: only the 1e-4 target
+            f32 = sparserecover_runs(A.astype(np.float32), y.astype(np.float32), lam,
+                                     args.cap, args.repeat, targets=(1e-4,))
+            cell = f"{f32[1e-4][0] * 1e3:.1f} ms | {f32[1e-4][1]}" if f32 else "- | -"
+            print(f"| sparserecover fista, float32 data | {cell} | n/a | n/a |", flush=True)
+
+    print("\n| problem | dtype | FISTA per iteration | floor (A@x + A.T@r) | ratio |")
+    print("|---|---|---|---|---|")
+    for label, dtype, iteration, floor in iteration_rows:
+        print(f"| {label} | {dtype} | {iteration * 1e3:.3f} ms | {floor * 1e3:.3f} ms | "
+              f"{iteration / floor:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
