@@ -406,13 +406,16 @@ def _shrink(detail, cut, mode, use_kernels):
 
         shrink_rows(detail, cut[:, 0].astype(np.float64), _MODES.index(mode))
         return
-    killed = np.abs(detail) <= cut
+    # float64 arithmetic rounded once to the output dtype, as in the kernel
+    values = detail.astype(np.float64)
+    cut = cut.astype(np.float64)
     if mode == "soft":
-        detail -= np.copysign(cut, detail)
+        values -= np.copysign(cut, values)
     elif mode == "garrote":
         with np.errstate(divide="ignore", invalid="ignore"):
-            detail -= np.square(cut) / detail
-    detail[killed] = 0
+            values -= np.square(cut) / values
+    values[np.abs(detail) <= cut] = 0
+    detail[...] = values
 
 
 def _mad_sigma(detail, use_kernels):
