@@ -8,6 +8,7 @@ with its own noise estimate and its own thresholds, but the whole batch goes thr
 vectorized transform.
 """
 
+import functools
 import numbers
 import sys
 
@@ -458,13 +459,21 @@ def _check_name(value, name, options):
     return value
 
 
+@functools.cache
+def _discrete_wavelet(name):
+    """pywt.Wavelet(name) for a discrete wavelet name, else None (listing names is slow)."""
+    import pywt
+
+    return pywt.Wavelet(name) if name in pywt.wavelist(kind="discrete") else None
+
+
 def _check_wavelet(wavelet):
     import pywt
 
     if isinstance(wavelet, pywt.Wavelet):
         result = wavelet
-    elif isinstance(wavelet, str) and wavelet in pywt.wavelist(kind="discrete"):
-        result = pywt.Wavelet(wavelet)
+    elif isinstance(wavelet, str) and _discrete_wavelet(wavelet) is not None:
+        result = _discrete_wavelet(wavelet)
     else:
         raise ValueError(
             f"wavelet must be a discrete wavelet name of PyWavelets (see "
