@@ -45,14 +45,20 @@ s = np.geomspace(1e-3, 1.0, 40001)  # normalized singular values s / s_1, s_1 = 
 iterations = [1, 10, 100, 1000, 10000]
 
 # %%
-# Table: active window and grey zone, measured on the discrete mask
+# Table: active window and grey zone of the discrete mask, from its inverse: the mask equals m
+# at lr s^2 = 1 - (1 - m)^(1/q)
+
+
+def s_at_mask(m, q):
+    return math.sqrt(-math.expm1(math.log1p(-m) / q))
+
+
 print(f"{'q':>6} {'(s1/s_tau)^2':>13} {'grey zone 0.99->0.01':>22}")
 for q in iterations:
-    phi = gd_mask(s, 1.0, q)
-    s_tau = s[np.argmax(phi >= DEFAULT_MASK_THRESHOLD)]
-    s_99 = s[np.argmax(phi >= 0.99)]
-    s_01 = s[np.argmax(phi >= 0.01)]
-    print(f"{q:>6} {(1 / s_tau) ** 2:>13.1f} {20 * math.log10(s_99 / s_01):>19.1f} dB")
+    s_tau = s_at_mask(DEFAULT_MASK_THRESHOLD, q)
+    assert abs(gd_mask(np.array([1.0, s_tau]), 1.0, q)[1] - DEFAULT_MASK_THRESHOLD) < 1e-9
+    grey = 20 * math.log10(s_at_mask(0.99, q) / s_at_mask(0.01, q))
+    print(f"{q:>6} {(1 / s_tau) ** 2:>13.2f} {grey:>19.1f} dB")
 flow_grey = 10 * math.log10(math.log(100) / -math.log(0.99))
 print(f"gradient flow, closed form: grey zone = 10 log10(ln 100 / -ln 0.99) = {flow_grey:.1f} dB")
 # Proposition 4.2 through the package (the K-th singular value of a 1/(2k-1) spectrum)
