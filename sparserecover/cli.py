@@ -236,6 +236,21 @@ def _non_negative_float(text):
     return value
 
 
+_IMAGE_TYPES = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
+
+
+def _check_plot_path(path):
+    """Fail on a bad figure name before any work, not after it."""
+    if path is None:
+        return
+    path = Path(path)
+    if path.suffix.lstrip(".").lower() not in _IMAGE_TYPES:
+        raise InputError(f"{path}: --plot needs one of the extensions " + ", ".join(_IMAGE_TYPES))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: folder {folder} does not exist")
+
+
 # --- denoise ---------------------------------------------------------------------------------
 
 
@@ -257,6 +272,7 @@ def _run_denoise(args):
         raise InputError(f"{output}: denoise writes .csv, .txt, .npy or .npz files")
     if output.resolve() == source.resolve():
         raise InputError(f"{output}: the output would overwrite the input")
+    _check_plot_path(args.plot)
     arrays = read_arrays(source)
     if len(arrays) > 1 and out_format != ".npz":
         raise InputError(f"{source} holds several arrays; write them to a .npz file")
@@ -446,6 +462,7 @@ def _format_values(values):
 def _run_demo(args):
     import warnings
 
+    _check_plot_path(args.plot)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -168,6 +168,10 @@ def test_denoise_file_errors(tmp_path, signals):
         "does not exist",
     )
     assert_one_line_error(run("denoise", tmp_path / "x.npy", "-o", tmp_path / "x.npy"), "overwrite")
+    assert_one_line_error(
+        run("denoise", tmp_path / "x.npy", "-o", tmp_path / "y.npy", "--plot", tmp_path / "f.xyz"),
+        "--plot",
+    )
     (tmp_path / "text.npy").write_text("not numpy")
     assert_one_line_error(run("denoise", tmp_path / "text.npy"), "text.npy", "not a valid .npy")
     assert files_in(tmp_path) == ["text.npy", "x.npy"]
@@ -331,3 +335,10 @@ def test_demo_runs_and_saves_a_figure(tmp_path):
         assert heading in result.stdout
     assert "Traceback" not in result.stderr
     assert figure.stat().st_size > 1000
+
+
+def test_demo_rejects_a_bad_figure_name_before_running(tmp_path, capsys):
+    assert main(["demo", "--plot", str(tmp_path / "figure.xyz")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing ran
+    assert "--plot needs one of the extensions" in captured.err
