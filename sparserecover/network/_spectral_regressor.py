@@ -342,7 +342,8 @@ class SpectralRegressorCV(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
         e.g. ``tr(H) = n``, ``H_ii = 1``).
     coef_, intercept_, singular_values_, filter_factors_, n_active_components_,
     learning_rate_ :
-        As in :class:`SpectralRegressor`, for the selected candidate.
+        As in :class:`SpectralRegressor`, for the selected candidate (``learning_rate_`` is
+        None unless ``regularization="gd"``).
 
     Examples
     --------
@@ -430,6 +431,7 @@ class SpectralRegressorCV(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
         U, s, Vt = _thin_svd(Xc)
         tol = _rank_tolerance(s, Xc.shape, X.dtype)
         candidates = self._candidates(s, tol)
+        self.learning_rate_ = None  # set by _phi for regularization="gd"
         UtY = U.T @ Yc
         offset = 1.0 if self.fit_intercept else 0.0  # the intercept's column of H: 11^T / n
         leverage_basis = U * U  # H_ii = sum_k phi_k U_ik^2
