@@ -13,6 +13,7 @@ not at all.
 """
 
 import argparse
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -102,6 +103,13 @@ def _build_parser():
     )
     demo.set_defaults(run=_run_demo)
 
+    # the library's defaults, so that the command and the function never disagree
+    from sparserecover.denoising import denoise as denoise_function
+
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(denoise_function).parameters.items()
+    }
     denoise = commands.add_parser(
         "denoise",
         help="denoise the signals of a file",
@@ -123,31 +131,33 @@ def _build_parser():
     denoise.add_argument(
         "--method",
         choices=("wavelet", "dct"),
-        default="wavelet",
+        default=defaults["method"],
         help="basis (default: %(default)s)",
     )
     denoise.add_argument(
         "--threshold",
         type=_threshold,
-        default="sure",
+        default=defaults["threshold"],
         metavar="{sure,universal,bayes,NUMBER}",
         help="threshold rule, or a fixed threshold in the units of the signal "
         "(default: %(default)s)",
     )
-    denoise.add_argument("--wavelet", default="sym6", help="wavelet name (default: %(default)s)")
+    denoise.add_argument(
+        "--wavelet", default=defaults["wavelet"], help="wavelet name (default: %(default)s)"
+    )
     denoise.add_argument(
         "--level", type=_positive_int, help="decomposition levels (default: the most possible)"
     )
     denoise.add_argument(
         "--mode",
         choices=("garrote", "soft", "hard"),
-        default="garrote",
+        default=defaults["mode"],
         help="shrinkage rule (default: %(default)s)",
     )
     denoise.add_argument(
         "--shifts",
         type=_positive_int,
-        default=4,
+        default=defaults["shifts"],
         help="cycle-spinning shifts, 1 for none (default: %(default)s)",
     )
     denoise.add_argument(
