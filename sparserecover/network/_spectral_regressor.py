@@ -312,8 +312,14 @@ class SpectralRegressorCV(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
     Every filter is a linear smoother with hat matrix ``H = U diag(phi) U^T`` (plus
     ``11^T / n`` with an intercept), so for each candidate the residuals ``r = y - H y``, the
     generalized cross-validation score ``mean(r^2) / (1 - tr(H) / n)^2`` (Golub, Heath & Wahba
-    1979) and the exact leave-one-out errors ``r_i / (1 - H_ii)`` cost ``O(n min(n, p))`` after
-    a single SVD: early stopping is selected without running gradient descent even once.
+    1979) and the leave-one-out errors ``r_i / (1 - H_ii)`` cost ``O(n min(n, p))`` after a
+    single SVD: early stopping is selected without running gradient descent even once.
+
+    The leave-one-out shortcut is exact for ridge (it equals refitting without sample ``i``).
+    For PCA and gradient descent it is the usual linear-smoother approximation: refitting
+    without a sample changes the SVD itself (and the default learning rate ``1/s_max^2``), so
+    true refits differ by a few percent (e.g. 0.0581 vs 0.0577 at ``q = 100`` on 40 noisy
+    samples of a tanh network).
 
     Parameters
     ----------
