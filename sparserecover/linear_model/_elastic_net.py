@@ -93,12 +93,15 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
 
     **Stopping.** scikit-learn stops coordinate descent when the duality gap is at most
     ``tol * ||y_c||^2 / n_samples`` (in its ``_cd_fast``: ``gap <= tol * y_c @ y_c`` for the
-    objective multiplied by ``n_samples``), and so does this estimator: the solvers stop on
-    the *relative* gap, ``gap <= rtol * P(w)``, and are given
+    objective multiplied by ``n_samples``), and this estimator guarantees the same bound.
+    The solvers stop on the *relative* gap, ``gap <= rtol * P(w)``; they are given
     ``rtol = tol * ||y_c||^2 / P(w0)`` with ``w0`` the start (zero, or the previous ``coef_``
-    with ``warm_start``); the solver ends below its starting objective, so the returned
-    ``dual_gap_`` meets scikit-learn's bound (a run that does not is continued). With several
-    targets, all are solved together to the strictest target's tolerance.
+    with ``warm_start``), and end below their starting objective, so the returned
+    ``dual_gap_`` meets scikit-learn's bound (a run that does not is continued). The stop is
+    stricter than scikit-learn's by the factor ``P(w0) / P(w)``: about 3 from zero on a
+    design that explains two thirds of ``y``, close to 1 along :class:`LassoCV`'s paths,
+    where each alpha starts from the previous solution. Several targets are solved together,
+    to the strictest target's tolerance.
 
     Examples
     --------
