@@ -26,6 +26,7 @@ iteration: (min time(N + 1 iterations) - min time(1 iteration)) / N over 7 inter
 repeats, N chosen for about 50 ms of products.
 
 Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat 3]
+      [--skip-peers] [--per-iteration-only]
 BLAS is pinned to one thread (threadpoolctl); the thread count is printed.
 """
 
@@ -283,13 +284,17 @@ def main():
                         "cell stops trying tighter tolerances")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--per-iteration-only", action="store_true",
+                        help="only the time-per-iteration table")
     args = parser.parse_args()
 
     threadpool_limits(1)
     threads = sorted({info["num_threads"] for info in threadpool_info()})
     print(f"BLAS threads: {threads}")
     warnings.simplefilter("ignore")
-    solvers = {"sparserecover fista": sparserecover_runs} if args.skip_peers else peers()
+    solvers = {"sparserecover fista": sparserecover_runs}
+    if not (args.skip_peers or args.per_iteration_only):
+        solvers = peers()
     warm_up(solvers)
 
     rng = np.random.default_rng(0)
@@ -303,7 +308,7 @@ def main():
             iteration_rows.append((label, np.dtype(dtype).name, iteration, floor))
             print(f"per iteration {label} {np.dtype(dtype).name}: {iteration * 1e3:.3f} ms, "
                   f"floor {floor * 1e3:.3f} ms, ratio {iteration / floor:.2f}", flush=True)
-        for divisor in (10, 100):
+        for divisor in () if args.per_iteration_only else (10, 100):
             lam = lam_max / divisor
             print(f"\n| {label}, lam_max/{divisor} | time to gap 1e-4 | iterations | "
                   "time to gap 1e-8 | iterations |\n|---|---|---|---|---|", flush=True)

@@ -268,14 +268,17 @@ def lipschitz_constant(A, *, tol=1e-4, max_iter=1000, safety=None, random_state=
     if op.kind == "dense" and min(n, p) ** 2 * max(n, p) <= _EXACT_FLOPS:
         M = op.matrix.astype(np.float64, copy=False)
         return _exact_largest_eigenvalue(M.T @ M if p <= n else M @ M.T)
+    # Products in the operator's own dtype: a float64 vector against float32 data would make
+    # numpy upcast the whole matrix at every product.
+    dtype = op.dtype
     if p <= n:
         return largest_eigenvalue(
-            lambda v: op.rmatvec(op.matvec(v)), p, tol=tol, max_iter=max_iter, safety=safety,
-            random_state=random_state,
+            lambda v: op.rmatvec(op.matvec(v.astype(dtype))), p, tol=tol, max_iter=max_iter,
+            safety=safety, random_state=random_state,
         )
     return largest_eigenvalue(
-        lambda v: op.matvec(op.rmatvec(v)), n, tol=tol, max_iter=max_iter, safety=safety,
-        random_state=random_state,
+        lambda v: op.matvec(op.rmatvec(v.astype(dtype))), n, tol=tol, max_iter=max_iter,
+        safety=safety, random_state=random_state,
     )
 
 
