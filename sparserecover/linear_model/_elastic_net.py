@@ -558,7 +558,8 @@ def _solve_to_tol(solver, design, target, lam, *, l2, x0, step, positive, max_it
         )
         n_iter += result.n_iter
         met = bool(np.all(np.asarray(result.gap) <= bound))
-        if met or not result.converged or n_iter >= max_iter:
+        # (a run that stopped at once cannot improve by being repeated from the same point)
+        if met or not result.converged or n_iter >= max_iter or result.n_iter == 0:
             result.n_iter = n_iter
             return result, met
         x0, step = result.x, result.step

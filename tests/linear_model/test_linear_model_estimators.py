@@ -191,6 +191,18 @@ def test_lasso_cv_folds_run_through_the_users_joblib_backend(diabetes):
     assert serial.alpha_ == parallel.alpha_
 
 
+@pytest.mark.parametrize("shape", [(60, 150), (150, 20)])
+def test_lasso_cv_paths_of_every_solver_match_sklearn(rng, shape):
+    # wide designs run a warm-started solve per alpha (any solver); tall ones lasso_path
+    X = rng.standard_normal(shape)
+    y = X[:, :4] @ np.array([3.0, -2.0, 1.5, 1.0]) + 0.5 * rng.standard_normal(shape[0])
+    reference = sk.LassoCV(cv=3, alphas=8, eps=0.05, **TIGHT).fit(X, y)
+    for solver in ("fista", "ista"):
+        ours = LassoCV(cv=3, alphas=8, eps=0.05, solver=solver, **TIGHT).fit(X, y)
+        np.testing.assert_allclose(ours.mse_path_, reference.mse_path_, rtol=1e-6)
+        assert ours.alpha_ == reference.alpha_
+
+
 def test_lasso_cv_rejects_several_targets(diabetes):
     X, y = diabetes
     with pytest.raises(ValueError, match="single target"):
