@@ -54,7 +54,6 @@ default_role = "py:obj"
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"inherited-members": False}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -109,16 +108,25 @@ sphinx_gallery_conf = {
 
 
 def _skip_member(app, what, name, obj, skip, options):
-    # scikit-learn's generated ``set_{fit,score,...}_request`` methods (metadata routing)
-    # document sklearn's machinery, and refer to its glossary.
+    # scikit-learn's metadata-routing and output-container machinery (``set_fit_request``,
+    # ``get_metadata_routing``, ``set_output``, ...) is sklearn's to document, not ours.
     if name.startswith("set_") and name.endswith("_request"):
         return True
+    if name in ("get_metadata_routing", "set_output"):
+        return True
     return skip
+
+
+# Labels of scikit-learn's own manual that its inherited docstrings (``score``) refer to:
+# shown as plain text, since this site cannot link into that manual without the network.
+_SKLEARN_LABELS = {"r2_score", "metadata_routing", "meta-estimator"}
 
 
 def _resolve_top_level(app, env, node, contnode):
     # ``sparserecover.Lasso`` is documented where it is defined (sparserecover.linear_model):
     # send references to the top-level names, which users import, to that page.
+    if node.get("reftype") in ("ref", "term") and node.get("reftarget") in _SKLEARN_LABELS:
+        return contnode
     if node.get("refdomain") != "py":
         return None
     target = node.get("reftarget", "")
