@@ -61,11 +61,15 @@ class ShallowFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     ----------
     biases_ : ndarray, shape (n_units,)
         The biases ``b_j``.
-    projection_ : ndarray, shape (n_features_in_, n_units) or None
+    projection_ : ndarray, shape (n_features, n_units) or None
         The unit-norm directions ``p_j`` as columns (None for one input feature).
-    mean_, std_ : ndarray, shape (n_features_in_,) or None
-        Standardization applied before the projection (None for one input feature).
+    mean_ : ndarray, shape (n_features,) or None
+        Mean subtracted before the projection (None for one input feature).
+    std_ : ndarray, shape (n_features,) or None
+        Scale divided out before the projection (1 for constant columns; None for one input
+        feature).
     n_features_in_ : int
+        Number of input features seen in ``fit``.
 
     Examples
     --------

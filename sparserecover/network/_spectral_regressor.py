@@ -191,9 +191,12 @@ class SpectralRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
         ``numpy.linalg.matrix_rank``'s tolerance ``s_max * max(X.shape) * eps``).
     n_active_components_ : int
         Number of filter factors ``>= 1 - 1/e`` (the mask threshold of Proposition 4.2).
-    learning_rate_, n_iter_ : float, int or None
-        The step size and iterations used by ``"gd"`` (None otherwise).
+    learning_rate_ : float or None
+        The step size used by ``"gd"`` (None otherwise).
+    n_iter_ : int or None
+        The iterations used by ``"gd"`` (None otherwise).
     n_features_in_ : int
+        Number of features seen in ``fit``.
 
     Examples
     --------
@@ -339,17 +342,31 @@ class SpectralRegressorCV(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
-    alpha_, n_components_, n_iter_ : float or int or None
-        The selected value (the one matching ``regularization``; the others None).
+    alpha_ : float or None
+        The selected ridge penalty (None unless ``regularization="ridge"``).
+    n_components_ : int or None
+        The selected number of components (None unless ``regularization="pca"``).
+    n_iter_ : int or None
+        The selected iterations (None unless ``regularization="gd"``).
     candidates_ : ndarray
         The candidate values, in the order of ``cv_scores_``.
     cv_scores_ : ndarray
         Mean squared GCV or leave-one-out error of each candidate (inf where undefined,
         e.g. ``tr(H) = n``, ``H_ii = 1``).
-    coef_, intercept_, singular_values_, filter_factors_, n_active_components_,
-    learning_rate_ :
-        As in :class:`SpectralRegressor`, for the selected candidate (``learning_rate_`` is
-        None unless ``regularization="gd"``).
+    coef_ : ndarray, shape (n_features,) or (n_targets, n_features)
+        Coefficients of the selected model.
+    intercept_ : float or ndarray, shape (n_targets,)
+        0.0 when ``fit_intercept=False``.
+    singular_values_ : ndarray, shape (min(n_samples, n_features),)
+        Singular values of the (centered) design matrix, descending.
+    filter_factors_ : ndarray, shape (min(n_samples, n_features),)
+        The selected mask.
+    n_active_components_ : int
+        Number of filter factors ``>= 1 - 1/e``.
+    learning_rate_ : float or None
+        The step size of ``"gd"`` (None otherwise).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
 
     Examples
     --------
@@ -509,11 +526,30 @@ class ShallowNetworkRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator)
 
     Parameters
     ----------
-    activation, n_units, scale, bias_range, random_state :
-        As in :class:`ShallowFeatures` (defaults "tanh", 1024, 1, data range, None).
-    regularization, alpha, n_components, learning_rate, n_iter, solver, fit_intercept :
-        As in :class:`SpectralRegressor` (defaults "gd", 1, all, ``1/s_max^2``, 100, "svd",
-        False).
+    activation : str or callable, default="tanh"
+        Activation ``eta``: a name in :data:`ACTIVATIONS` or a vectorized callable.
+    n_units : int, default=1024
+        Width ``M``.
+    scale : float, optional
+        ``scale > 0`` multiplying ``x - b``; ``None`` means 1.
+    bias_range : (float, float), optional
+        Range of the equally spaced biases; ``None`` means the training data's range.
+    regularization : {"ridge", "pca", "gd"}, default="gd"
+        The filter on the singular values of the Jacobian (see :class:`SpectralRegressor`).
+    alpha : float, optional
+        Ridge penalty; ``None`` means 1.
+    n_components : int, optional
+        Components kept by ``"pca"``, or passed by ``"gd"`` when ``n_iter`` is None.
+    learning_rate : float, optional
+        Step size of ``"gd"``; ``None`` means ``1 / s_max^2``.
+    n_iter : int, optional
+        Iterations of ``"gd"``; ``None`` means from ``n_components`` if given, else 100.
+    solver : {"svd", "gd"}, default="svd"
+        One SVD then the mask, or the real gradient-descent iterations (Numba).
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept (the paper has none).
+    random_state : int, RandomState or None, default=None
+        Seeds the projection directions when ``X`` has several features.
 
     Attributes
     ----------
@@ -523,10 +559,20 @@ class ShallowNetworkRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator)
         The fitted spectral regressor on the features.
     coef_ : ndarray, shape (n_units,) or (n_targets, n_units)
         The network weights ``w``.
-    intercept_, singular_values_, filter_factors_, n_active_components_, learning_rate_,
-    n_iter_ :
-        As in :class:`SpectralRegressor` (the singular values of the network's Jacobian).
+    intercept_ : float or ndarray, shape (n_targets,)
+        0.0 when ``fit_intercept=False`` (the paper's network has no intercept).
+    singular_values_ : ndarray, shape (min(n_samples, n_units),)
+        Singular values of the network's Jacobian ``A``, descending.
+    filter_factors_ : ndarray, shape (min(n_samples, n_units),)
+        The mask applied to them.
+    n_active_components_ : int
+        Number of filter factors ``>= 1 - 1/e``.
+    learning_rate_ : float or None
+        The step size of ``"gd"`` (None otherwise).
+    n_iter_ : int or None
+        The iterations of ``"gd"`` (None otherwise).
     n_features_in_ : int
+        Number of input features seen in ``fit``.
 
     Examples
     --------
