@@ -2,8 +2,10 @@
 
 Compressed sensing with a Gaussian A (n=256, p=1024, columns scaled by 1/sqrt(n)) and a
 k-sparse x with standard normal nonzeros on a random support, for k = 10, 20, ..., 80,
-noiseless and at 40 dB SNR. Every solver is told the true k. A trial succeeds when
-||x_hat - x|| <= 1e-4 ||x|| (noiseless) or when the support is exactly recovered (40 dB).
+noiseless and at 40 dB SNR (noise norm 1 % of the signal's). Every solver is told the true k.
+A trial succeeds when ||x_hat - x|| <= 1e-4 ||x|| (noiseless) or <= 0.05 ||x|| (40 dB: five
+times the noise level; the exact support is not identifiable when some nonzeros are below
+the noise).
 Reported: successes out of ``--trials`` and the median time per solve (same process, same
 problems, BLAS pinned to one thread).
 
@@ -72,10 +74,8 @@ def main():
                     start = time.perf_counter()
                     x_hat = solve(A, y, k)
                     times[name].append(time.perf_counter() - start)
-                    if snr_db is None:
-                        ok = np.linalg.norm(x_hat - x) <= 1e-4 * np.linalg.norm(x)
-                    else:
-                        ok = np.array_equal(np.flatnonzero(x_hat), np.sort(support))
+                    tolerance = 1e-4 if snr_db is None else 0.05
+                    ok = np.linalg.norm(x_hat - x) <= tolerance * np.linalg.norm(x)
                     successes[name] += bool(ok)
             cells = [f"{successes[name]}/{args.trials}, {np.median(times[name]) * 1e3:.1f} ms"
                      for name in methods]
