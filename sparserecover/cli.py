@@ -336,16 +336,23 @@ def _run_denoise(args):
     return 0
 
 
+# Batches of at least this many values show progress on a terminal, in steps of about
+# _PROGRESS_STEP_VALUES values (a fraction of a second each).
+_PROGRESS_MIN_VALUES = 4_000_000
+_PROGRESS_STEP_VALUES = 1_000_000
+
+
 def _denoise_with_progress(denoise, signal, axis, options, label):
     """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
     rows = np.moveaxis(signal, axis, -1)
     n_signals = rows.size // rows.shape[-1]
     sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0
-    if not (sys.stderr.isatty() and sliced and rows.size > 4_000_000 and rows.ndim > 1):
+    long_work = rows.size >= _PROGRESS_MIN_VALUES and rows.ndim > 1
+    if not (long_work and sliced and sys.stderr.isatty()):
         return denoise(signal, axis=axis, **options)
     flat = rows.reshape(-1, rows.shape[-1])
     parts = []
-    step = max(1, 1_000_000 // flat.shape[-1])
+    step = max(1, _PROGRESS_STEP_VALUES // flat.shape[-1])
     for begin in range(0, n_signals, step):
         parts.append(denoise(flat[begin : begin + step], **options))
         done = min(begin + step, n_signals)

@@ -342,3 +342,30 @@ def test_demo_rejects_a_bad_figure_name_before_running(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""  # nothing ran
     assert "--plot needs one of the extensions" in captured.err
+
+
+def test_denoise_shows_progress_only_on_a_terminal(tmp_path, signals, monkeypatch, capsys):
+    import io
+
+    import sparserecover.cli as cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    np.save(tmp_path / "x.npy", np.tile(signals, (4, 1)))  # 12 signals
+    monkeypatch.setattr(cli, "_PROGRESS_MIN_VALUES", 1000)  # "long work" for this test
+    monkeypatch.setattr(cli, "_PROGRESS_STEP_VALUES", 2048)  # 4 signals per step
+    assert main(["denoise", str(tmp_path / "x.npy"), "-o", str(tmp_path / "piped.npy")]) == 0
+    assert capsys.readouterr().err == ""  # not a terminal: no progress
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["denoise", str(tmp_path / "x.npy"), "-o", str(tmp_path / "shown.npy")]) == 0
+    assert [line.strip() for line in terminal.getvalue().split("\r") if line.strip()] == [
+        f"{tmp_path / 'x.npy'}: {done}/12 signals" for done in (4, 8, 12)
+    ]
+    # sliced or not, every signal gets the same result
+    np.testing.assert_allclose(
+        np.load(tmp_path / "shown.npy"), np.load(tmp_path / "piped.npy"), rtol=1e-13, atol=1e-15
+    )
