@@ -99,28 +99,31 @@ def _tanhshrink_from_tanh(x, tanh_x, out):
 
 def _softplus_prepare(x, beta, out):
     # out = -|beta * x|, the argument of exp in the stable form
-    # softplus(x) = (max(beta x, 0) + log1p(exp(-|beta x|))) / beta.
+    # softplus(x) = (max(beta x, 0) + log1p(exp(-|beta x|))) / beta, with beta * x rounded in
+    # the dtype of x, as torch computes it.
     for i in range(x.size):
         out[i] = -abs(x[i] * beta)
 
 
 def _softplus_finish(x, log_term, beta, threshold, out):
-    # log_term = log1p(exp(-|beta x|)); out does not overlap the inputs (see above).
+    # log_term = log1p(exp(-|beta x|)) in the dtype of x (NumPy's SIMD loops); the arithmetic
+    # around it in float64, one rounding at the store. out does not overlap the inputs.
+    beta64 = np.float64(beta)
     for i in range(x.size):
         a = x[i]
         b = a * beta
-        term = log_term[i]
-        smooth = (b + term) / beta if b > 0 else term / beta
+        term = np.float64(log_term[i])
+        smooth = (np.float64(b) + term) / beta64 if b > 0 else term / beta64
         out[i] = a if b > threshold else smooth
 
 
-def _softplus_grad_finish(x, exp_term, beta, threshold, one, out):
-    # exp_term = exp(-|beta x|); the logistic sigmoid of beta x without overflow.
+def _softplus_grad_finish(x, exp_term, beta, threshold, out):
+    # exp_term = exp(-|beta x|); the logistic sigmoid of beta x without overflow, in float64.
     for i in range(x.size):
         b = x[i] * beta
-        e = exp_term[i]
-        sigmoid = one / (one + e) if b >= 0 else e / (one + e)
-        out[i] = one if b > threshold else sigmoid
+        e = np.float64(exp_term[i])
+        sigmoid = 1.0 / (1.0 + e) if b >= 0 else e / (1.0 + e)
+        out[i] = 1.0 if b > threshold else sigmoid
 
 
 # name -> (python function, signature template); {A} is the array type, {S} the scalar type.
@@ -133,7 +136,7 @@ _KERNELS = {
     "tanhshrink_from_tanh": (_tanhshrink_from_tanh, "void({A}, {A}, {A})"),
     "softplus_prepare": (_softplus_prepare, "void({A}, {S}, {A})"),
     "softplus_finish": (_softplus_finish, "void({A}, {A}, {S}, {S}, {A})"),
-    "softplus_grad_finish": (_softplus_grad_finish, "void({A}, {A}, {S}, {S}, {S}, {A})"),
+    "softplus_grad_finish": (_softplus_grad_finish, "void({A}, {A}, {S}, {S}, {A})"),
 }
 
 _dispatchers = {}
