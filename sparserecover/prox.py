@@ -1,13 +1,16 @@
 """Elementwise shrinkage operators, their derivatives, and the proximal maps built on them.
 
-The five operators have exactly the semantics of their namesakes in ``torch.nn.functional`` on
-real input, element for element: the same comparisons at the boundaries (``|x| == lambd``,
+The five operators have the semantics of their namesakes in ``torch.nn.functional`` on real
+input, element for element: the same comparisons at the boundaries (``|x| == lambd``,
 ``x == threshold``, ``beta * x == threshold``), NaN propagation, infinities and signed zeros,
 with the scalar parameters rounded to the input's dtype first, as torch does. The derivatives
-(``*_grad``) are the values torch's autograd returns, including its choice at the kinks. Where
-torch disagrees with itself (its vectorized and scalar CPU loops differ on some signed zeros and
-NaN derivatives) we follow the vectorized loop, which is what torch returns for all but the
-last few elements of any array; each such case is noted in the function's docstring.
+(``*_grad``) are the values torch's autograd returns, including its choice at the kinks. The
+piecewise-linear ones (softshrink, hardshrink, threshold and their derivatives) agree with
+torch bit for bit; the smooth ones (tanhshrink, softplus and their derivatives) agree within a
+few ulp wherever torch is accurate, and stay accurate where torch's formulas cancel or overflow
+(each docstring says where). Where torch disagrees with itself (its vectorized and scalar CPU
+loops differ on some signed zeros and NaN derivatives) we follow the vectorized loop, which is
+what torch returns for all but the last few elements of any array.
 
 Conventions shared by every function here:
 
@@ -20,7 +23,7 @@ Conventions shared by every function here:
   the input is never modified.
 - Arrays with at least ``2**12`` elements are computed by fused Numba loops (one read, one
   write); smaller ones by NumPy, so that a program which only shrinks small arrays never pays
-  Numba's start-up (about 0.5 s). The two paths agree bitwise (tested).
+  Numba's start-up (0.5-0.7 s). The two paths agree bitwise (tested).
 
 The proximal maps follow ``prox_f(x, t) = argmin_z 0.5 * ||z - x||**2 + t * f(z)``
 (Parikh & Boyd, "Proximal Algorithms", 2014, Sec. 6).
