@@ -59,7 +59,7 @@ def read_arrays(path):
         raise InputError(f"{path}: permission denied") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (ValueError, EOFError) as error:
+    except Exception as error:  # parsers raise many types (BadZipFile, EOFError, ...)
         raise InputError(f"{path}: not a valid {suffix} file: {_first_line(error)}") from None
 
 

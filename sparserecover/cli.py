@@ -61,7 +61,7 @@ def main(argv=None):
         return _EXIT_USAGE
     try:
         return args.run(args)
-    except (InputError, ValueError, TypeError, OSError) as error:
+    except (InputError, ValueError, TypeError, OSError, RuntimeError, MemoryError) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         print(f"sparserecover {args.command}: error: {message}", file=sys.stderr)
         return _EXIT_ERROR

@@ -174,7 +174,9 @@ def test_denoise_file_errors(tmp_path, signals):
     )
     (tmp_path / "text.npy").write_text("not numpy")
     assert_one_line_error(run("denoise", tmp_path / "text.npy"), "text.npy", "not a valid .npy")
-    assert files_in(tmp_path) == ["text.npy", "x.npy"]
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 truncated zip")
+    assert_one_line_error(run("denoise", tmp_path / "broken.npz"), "broken.npz", "not a valid")
+    assert files_in(tmp_path) == ["broken.npz", "text.npy", "x.npy"]
 
 
 @pytest.mark.parametrize(
