@@ -291,9 +291,11 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
     ``alpha_max = max_j |X_c^T y_c|_j / n_samples``, the smallest ``alpha`` with an all-zero
     solution, down to ``eps * alpha_max``), the same folds for the same ``cv``, the same
     (weighted) mean squared error per fold, and a final refit of :class:`Lasso` on all data.
-    Each fold runs :func:`sparserecover.lasso_path` (warm starts from one ``alpha`` to the
-    next); the folds run through joblib, so ``n_jobs`` or a surrounding
-    ``joblib.parallel_config(backend=...)`` (threads, processes, dask) spreads them.
+    Each fold solves the whole grid with warm starts from one ``alpha`` to the next, each
+    ``alpha`` to scikit-learn's stopping rule (:func:`sparserecover.lasso_path` on tall
+    designs, where it forms ``X.T X`` once for the path). The folds run through joblib, so
+    ``n_jobs`` or a surrounding ``joblib.parallel_config(backend=...)`` (threads, processes,
+    dask) spreads them.
 
     Parameters
     ----------
@@ -344,7 +346,7 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
     See Also
     --------
     Lasso : The model refit at ``alpha_``.
-    sparserecover.lasso_path : The path solver behind each fold.
+    sparserecover.lasso_path : The path solver behind each fold on tall designs.
 
     Notes
     -----
