@@ -25,6 +25,13 @@ DENSE, SPARSE, GRAM, LINEAR_OPERATOR = 0, 1, 2, 3
 _EXACT_FLOPS = 5e7
 
 
+def readonly(array):
+    """A read-only view of ``array`` (Numba compiles read-only and writable arrays apart)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def _is_sparse(A):
     # Checking sys.modules first keeps scipy unimported for dense-only users.
     if "scipy.sparse" not in sys.modules:
@@ -114,9 +121,14 @@ class Operator:
         A dense matrix is passed as a C-contiguous ``M`` with ``transposed`` telling whether
         ``M`` is ``A`` or ``A.T`` (so a Fortran-ordered ``A`` is used without a copy); a CSC
         matrix is passed as the CSR matrix of ``A.T`` in the same way, its index arrays viewed
-        as unsigned integers. The unused arrays are empty placeholders of fixed types, so that
-        each dtype compiles one kernel.
+        as unsigned integers. The unused arrays are empty placeholders of fixed types, and all
+        arrays are read-only views, so that each dtype compiles one kernel whatever the
+        caller's format and write flags.
         """
+        args = self._kernel_args()
+        return args[:2] + tuple(readonly(array) for array in args[2:])
+
+    def _kernel_args(self):
         empty_index = np.empty(0, dtype=np.uint32)
         empty_data = np.empty(0, dtype=self.dtype)
         if self.kind == "dense":

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._validation import as_float_array, check_finite, check_scalar
+from ..operators import readonly
 from ._fista import _solve
 from ._problem import LeastSquaresProblem, check_int, check_options
 
@@ -118,7 +119,8 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     gaps = np.empty((problem.n_targets, lams.size))
     for i, lam in enumerate(lams):
         result = _solve(
-            problem, W * lam, X, accelerate=_SOLVERS[solver], restart=True, backtracking=False,
+            problem, readonly(W * lam), X, accelerate=_SOLVERS[solver], restart=True,
+            backtracking=False,
             positive=positive, l2=l2, step=None, max_iter=max_iter, tol=tol,
             gap_freq=gap_freq, history=False, callback=None, verbose=False, solver="lasso_path",
         )

@@ -6,7 +6,14 @@ import warnings
 import numpy as np
 
 from .._validation import as_float_array, check_finite, check_scalar
-from ..operators import DENSE, GRAM, LINEAR_OPERATOR, as_operator, largest_eigenvalue
+from ..operators import (
+    DENSE,
+    GRAM,
+    LINEAR_OPERATOR,
+    as_operator,
+    largest_eigenvalue,
+    readonly,
+)
 from ..operators import lipschitz_constant as _lipschitz_constant
 
 # Iterate on the Gram matrix when n_samples >= _GRAM_RATIO * n_features and the p x p Gram
@@ -57,7 +64,7 @@ class LeastSquaresProblem:
         self.Y = np.ascontiguousarray(y.reshape(n_samples, -1), dtype=dtype)
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
-        self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
+        self.yy = readonly(np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64))
         if gram == "auto":
             gram = (
                 self.op.kind != "linear_operator"
@@ -86,9 +93,11 @@ class LeastSquaresProblem:
             G = A.T @ A
             G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
             c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
-            empty_index = np.empty(0, dtype=np.uint32)
-            empty_data = np.empty(0, dtype=self.dtype)
-            self._gram_args = ((GRAM, False, G, empty_index, empty_index, empty_data), c)
+            empty_index = readonly(np.empty(0, dtype=np.uint32))
+            empty_data = readonly(np.empty(0, dtype=self.dtype))
+            self._gram_args = (
+                (GRAM, False, readonly(G), empty_index, empty_index, empty_data), readonly(c)
+            )
         return self._gram_args
 
     def direct_problem(self, dtype=None):
@@ -103,7 +112,7 @@ class LeastSquaresProblem:
             if op.kind == "linear_operator":
                 self._direct[dtype] = ((LINEAR_OPERATOR, op.matrix), Y)
             else:
-                self._direct[dtype] = (op.kernel_args(), Y)
+                self._direct[dtype] = (op.kernel_args(), readonly(Y))
         return self._direct[dtype]
 
     def lipschitz_constant(self):
@@ -145,7 +154,7 @@ class LeastSquaresProblem:
                 + ("" if self.y_ndim == 1 else f", n_targets={self.n_targets}")
                 + f"; got shape {lam_array.shape}"
             ) from None
-        return np.ascontiguousarray(W.reshape(self.n_features, self.n_targets))
+        return readonly(np.ascontiguousarray(W.reshape(self.n_features, self.n_targets)))
 
     def start(self, x0, positive=False):
         """A fresh ``(n_features, n_targets)`` start array (x0 is copied, never modified)."""
@@ -163,9 +172,9 @@ class LeastSquaresProblem:
 
     def unpenalized(self, W, l2):
         """Indices with a zero weight (in some column) and ``A_U.T A_U + l2 I`` in float64."""
-        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        unpenalized = readonly(np.flatnonzero((W == 0).any(axis=1)))
         if unpenalized.size == 0:
-            return unpenalized, np.empty((0, 0))
+            return unpenalized, readonly(np.empty((0, 0)))
         op = self.op
         if op.kind == "dense":
             A_U = op.matrix[:, unpenalized].astype(np.float64)
@@ -176,7 +185,7 @@ class LeastSquaresProblem:
             E[unpenalized, np.arange(unpenalized.size)] = 1
             A_U = np.asarray(op.matmat(E), dtype=np.float64)
         gram_U = A_U.T @ A_U + l2 * np.eye(unpenalized.size)
-        return unpenalized, np.ascontiguousarray(gram_U)
+        return unpenalized, readonly(np.ascontiguousarray(gram_U))
 
     def shape_result(self, X, values):
         """Return x (1-D for 1-D y) and per-column values (floats for 1-D y)."""
