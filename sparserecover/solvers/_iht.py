@@ -22,10 +22,11 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp", step=None, max_iter=1000, tol
     default, is hard thresholding pursuit (Foucart, SIAM J. Numer. Anal. 49(6), 2011) with
     that step: each new support gets its least-squares coefficients (one n_nonzero x
     n_nonzero solve per iteration and column) and the iteration stops when the support
-    repeats. HTP is the default because it measured better on every sparsity level:
-    Gaussian ``A`` (n=256, p=1024), noiseless, 20 trials, recovered 20/20 up to k=70 and 17/20
-    at k=80, against NIHT's 19/20 at k=60, 18/20 at k=70, 7/20 at k=80, in 6 to 12
-    iterations instead of 18 to 135 (``benchmarks/bench_iht.py``).
+    repeats. HTP is the default because it measured better at every sparsity: Gaussian ``A``
+    (n=256, p=1024), noiseless, 20 trials per k, it recovered 20/20 up to k=60, 19/20 at k=70
+    and 15/20 at k=80, against NIHT's 20/20, 16/20 and 6/20 (and OMP's 17/20, 7/20, 3/20), in
+    1-4 ms per solve instead of NIHT's 2-21 ms (``benchmarks/bench_iht.py``,
+    ``docs/benchmarks_solvers.md``).
 
     Parameters
     ----------
