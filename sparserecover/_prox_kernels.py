@@ -16,6 +16,8 @@ to scalar libm calls (5-10x slower than NumPy's SIMD loops on this hardware), so
 evaluates them with NumPy on cache-sized chunks and the kernels fuse the arithmetic around them.
 """
 
+import math
+
 import numba
 import numpy as np
 
@@ -28,8 +30,19 @@ from sparserecover.prox import (
 # error_model="numpy": division never raises, so the loops vectorize.
 _JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 
-_ARRAY = {np.dtype(np.float32): "float32[::1]", np.dtype(np.float64): "float64[::1]"}
-_SCALAR = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
+_ARRAY = {
+    np.dtype(np.float32): "float32[::1]",
+    np.dtype(np.float64): "float64[::1]",
+    np.dtype(np.complex64): "complex64[::1]",
+    np.dtype(np.complex128): "complex128[::1]",
+}
+# The scalar parameters of a complex kernel are real, of the matching precision.
+_SCALAR = {
+    np.dtype(np.float32): "float32",
+    np.dtype(np.float64): "float64",
+    np.dtype(np.complex64): "float32",
+    np.dtype(np.complex128): "float64",
+}
 
 
 # x - tanh(x) = x**3 * P(x**2) / Q(x**2) below the bound: see prox.py for the derivation.
@@ -50,6 +63,24 @@ def _softshrink(x, lambd, out):
         elif a < -lambd:
             clamped = -lambd
         out[i] = a - clamped
+
+
+def _shrink_modulus(x, t, one, out):
+    # Complex soft thresholding, mirroring prox._shrink_modulus operation for operation: scale
+    # 1 - t/|x| (an infinite modulus keeps x), 0 inside the disc, NaN propagates; real and
+    # imaginary parts scaled separately so that inf * 0 never makes a NaN. `one` carries the
+    # real dtype, so that float32 arithmetic is not widened by an integer literal.
+    zero = one - one
+    for i in range(x.size):
+        a = x[i]
+        modulus = math.hypot(a.real, a.imag)  # as np.abs: libm hypot, not Numba's own abs
+        if modulus > t:
+            scale = one - t / modulus
+        elif modulus <= t:
+            scale = zero
+        else:
+            scale = modulus
+        out[i] = complex(a.real * scale + zero, a.imag * scale + zero)
 
 
 def _hardshrink(x, lambd, out):
@@ -129,6 +160,7 @@ def _softplus_grad_finish(x, exp_term, beta, threshold, out):
 # name -> (python function, signature template); {A} is the array type, {S} the scalar type.
 _KERNELS = {
     "softshrink": (_softshrink, "void({A}, {S}, {A})"),
+    "shrink_modulus": (_shrink_modulus, "void({A}, {S}, {S}, {A})"),
     "hardshrink": (_hardshrink, "void({A}, {S}, {A})"),
     "threshold": (_threshold, "void({A}, {S}, {S}, {A})"),
     "band_grad": (_band_grad, "void({A}, {S}, {A})"),
