@@ -112,6 +112,15 @@ class LassoCheck:
         ``x_j = 0`` (``max(g_j - lam_j, 0)`` with ``positive``; plus ``max(-x_j, 0)``).
     reference_objective, objective_gap : float, ndarray or None
         With ``reference``: ``P(x_ref)`` and ``P(x) - P(x_ref)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover.verify import check_lasso
+    >>> check = check_lasso(np.array([1.0]), np.eye(1), np.array([2.0]), 0.5,
+    ...                     reference=np.array([1.5]))
+    >>> check.kkt_violation, check.objective_gap
+    (0.5, 0.125)
     """
 
     objective: object
