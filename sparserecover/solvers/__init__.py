@@ -1,6 +1,6 @@
 """ISTA, FISTA and IHT on dense, sparse and matrix-free operators, and the LASSO path.
 
-The convex solvers minimize, for every column of ``y``,
+The convex solvers minimize, for every column of ``y``::
 
     0.5 ||A x - y||^2 + sum_j lam_j |x_j| + 0.5 l2 ||x||^2      (optionally with x >= 0)
 
