@@ -94,6 +94,16 @@ def test_elastic_net_weighted_positive_with_unpenalized(rng):
     _assert_matches(result, reference, A, y, weights, 2.0)
 
 
+@pytest.mark.parametrize("solver, backtracking", [(fista, True), (ista, False)])
+def test_gram_iteration_with_backtracking_and_ista(rng, solver, backtracking):
+    A, y, lam_max = _problem(rng, n=200, p=20, k=4, noise=1.0)
+    lam = lam_max / 20
+    result = solver(A, y, lam, tol=1e-12, backtracking=backtracking, max_iter=100_000)
+    direct = fista(A, y, lam, tol=1e-12, gram=False)
+    assert result.converged
+    np.testing.assert_allclose(result.x, direct.x, atol=1e-7)
+
+
 def test_gram_iteration_matches_cvxpy(rng):
     # n_samples >> n_features: the Gram-matrix loop is used ("auto")
     A, y, lam_max = _problem(rng, n=300, p=40, k=5, noise=1.0)
