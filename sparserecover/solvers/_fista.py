@@ -47,14 +47,15 @@ _OPTIONS_DOC = """
         Record objective and gap at every evaluation (set ``gap_freq=1`` for every iteration)
         in ``SolverResult.history``.
     callback : callable, optional
-        ``callback(x)`` after every iteration with the current iterate (shape
-        (n_features, n_targets); do not modify it); returning True stops the solver. A
-        callback runs the loop in Python (products and updates stay compiled).
+        ``callback(x)`` after every iteration with the current iterate (a view of the
+        solution's shape; do not modify it); returning True stops the solver. A callback
+        runs the loop in Python (products and updates stay compiled).
     verbose : bool, default False
         Print objective and gap at every evaluation (runs the loop in Python as well).
     gram : {"auto", True, False}
-        Iterate on the precomputed ``A.T A`` (two p x p products less per iteration);
-        "auto" does when ``n_samples >= 2 n_features`` and ``n_features <= 2048``.
+        Iterate on the precomputed ``G = A.T A`` and ``A.T y``: one p x p product per
+        iteration instead of two n x p ones. "auto" does when ``n_samples >= 2 n_features``
+        and ``n_features <= 2048`` (dense or sparse ``A``).
 """
 
 _RETURNS_DOC = """
