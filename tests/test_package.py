@@ -30,3 +30,15 @@ def test_import_does_not_load_heavy_dependencies():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_every_top_level_name_resolves_to_the_module_that_defines_it():
+    import importlib
+
+    for name, module_name in sparserecover._LAZY_NAMES.items():
+        module = importlib.import_module(module_name)
+        assert getattr(sparserecover, name) is getattr(module, name)
+        assert name in module.__all__
+    for name in sparserecover._SUBMODULES:
+        assert getattr(sparserecover, name).__name__ == f"sparserecover.{name}"
+    assert set(sparserecover.__all__) <= set(dir(sparserecover))
