@@ -23,3 +23,17 @@ def test_ci_runs_the_readme_test_command_verbatim():
     test_command = _readme_commands()[1]
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in ci_lines
+
+
+def test_the_taste_of_the_api_runs():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## A taste of the API", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)\n```", section, flags=re.S)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    # the values the README's comments promise
+    np = namespace["np"]
+    np.testing.assert_array_equal(namespace["x"], [-1.5, 0.0, 0.0, 0.0, 1.5])
+    assert namespace["result"].converged
+    assert namespace["result"].gap <= 1e-6 * namespace["result"].objective
+    assert abs(namespace["sr"].estimate_noise(namespace["noisy"]) - 0.2) < 0.02
