@@ -288,36 +288,54 @@ def _refit_unpenalized(G, X, W, l2, positive, unpenalized, unpenalized_gram, Z):
 
 
 @njit(cache=True)
-def _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, primal, gap):
+def _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, unpenalized, unpenalized_gram,
+                           primal, gap):
     """Duality gap at x with the dual point theta = s * r (Z: unpenalized refit, may be 0).
 
     With g = A.T r - l2 (x + z), the rescaled residual theta = s r is dual feasible when
     s |g_j| <= W_j (s g_j <= W_j with ``positive``): s = min(1, min_j W_j / |g_j|). In the
     augmented form of the elastic net ([A; sqrt(l2) I], [y; 0]) the dual objective is
     D(theta) = s y.T r - 0.5 s^2 (||r||^2 + l2 ||x + z||^2).
-    Unpenalized coordinates (W_j = 0) need g_j = 0; a violation above sqrt(machine epsilon)
-    times the largest |g_j| or W_j (more than the rounding of the refit) makes s = 0, a
-    valid but useless dual point.
+    Unpenalized coordinates (W_j = 0) need g_j = 0, which the refit makes hold up to the
+    rounding of g_j = [A_j; sqrt(l2) e_j].T [r; -sqrt(l2) (x + z)]. By Cauchy-Schwarz that
+    rounding is a multiple of sqrt(||A_j||^2 + l2) * sqrt(||r||^2 + l2 ||x + z||^2) (the
+    diagonal of ``unpenalized_gram`` gives the first factor): a violation above sqrt(machine
+    epsilon) times that bound, or times the largest |g_j| or W_j, makes s = 0, a valid but
+    useless dual point. (A tolerance from |g| and W alone collapses to zero when every
+    weight is zero, and then the exact least-squares or ridge solution got a relative gap of
+    1.)
     """
     p, m = X.shape
     relative_rounding = np.sqrt(np.finfo(Z.dtype).eps)
+    n_u = unpenalized.shape[0]
     for k in range(m):
         scale = 0.0
-        for j in range(p):
-            scale = max(scale, abs(np.float64(G[j, k]) - l2 * (X[j, k] + Z[j, k])), W[j, k])
-        zero_tol = relative_rounding * scale
-        s = 1.0
         xx = 0.0
         for j in range(p):
             v = np.float64(X[j, k]) + Z[j, k]
             xx += v * v
-            g = np.float64(G[j, k]) - l2 * v
+            scale = max(scale, abs(np.float64(G[j, k]) - l2 * v), W[j, k])
+        residual_norm = np.sqrt(max(rr[k], 0.0) + l2 * xx)
+        s = 1.0
+        for a in range(n_u):
+            j = unpenalized[a]
+            if W[j, k] != 0.0:
+                continue
+            g = np.float64(G[j, k]) - l2 * (np.float64(X[j, k]) + Z[j, k])
             bound = abs(g) if not positive else g
-            if W[j, k] == 0.0:
-                if bound > zero_tol:
-                    s = 0.0
-            elif bound * s > W[j, k]:
-                s = W[j, k] / bound
+            zero_tol = relative_rounding * max(
+                scale, np.sqrt(max(unpenalized_gram[a, a], 0.0)) * residual_norm
+            )
+            if bound > zero_tol:
+                s = 0.0
+        if s > 0.0:
+            for j in range(p):
+                if W[j, k] == 0.0:
+                    continue
+                g = np.float64(G[j, k]) - l2 * (np.float64(X[j, k]) + Z[j, k])
+                bound = abs(g) if not positive else g
+                if bound * s > W[j, k]:
+                    s = W[j, k] / bound
         dual = s * yr[k] - 0.5 * s * s * (rr[k] + l2 * xx)
         gap[k] = max(primal[k] - dual, 0.0)
 
@@ -387,7 +405,8 @@ def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalize
             _adjoint(op, resid, G)
     else:
         Z[:] = 0.0
-    _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, primal, gap)
+    _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, unpenalized, unpenalized_gram,
+                           primal, gap)
 
 
 @njit(cache=True)

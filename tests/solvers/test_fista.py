@@ -257,6 +257,24 @@ def test_lam_zero_solution_and_large_lam(rng):
     assert result.gap == 0.0
 
 
+@pytest.mark.parametrize("l2", [0.0, 1.0])
+@pytest.mark.parametrize("gram", [True, False])
+def test_unpenalized_problem_converges_to_the_closed_form(rng, l2, gram):
+    # Regression: with every weight zero (least squares, or ridge with l2 > 0) the gap used
+    # to equal the objective even at the exact solution, so the solver ran to max_iter.
+    A = rng.standard_normal((40, 10))
+    y = rng.standard_normal(40)
+    reference = np.linalg.solve(A.T @ A + l2 * np.eye(10), A.T @ y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        result = fista(A, y, 0.0, l2=l2, tol=1e-12, gram=gram)
+        at_solution = fista(A, y, 0.0, l2=l2, x0=reference, gram=gram)
+    assert result.converged and result.n_iter < 10_000
+    np.testing.assert_allclose(result.x, reference, rtol=0, atol=1e-5 * np.linalg.norm(reference))
+    assert at_solution.converged and at_solution.n_iter == 0
+    assert at_solution.gap <= 1e-12 * at_solution.objective
+
+
 def test_bad_input_names_the_argument(rng):
     A, y, _ = _problem(rng, n=10, p=20)
     bad_A = A.copy()
