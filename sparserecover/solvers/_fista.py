@@ -216,7 +216,7 @@ def _exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram):
     drivers["_duality_gap"](
         op_args, target, problem.yy, FX, X64, W, l2, positive, unpenalized, unpenalized_gram,
         np.empty_like(target), np.empty_like(X64), np.zeros_like(X64), np.empty_like(target),
-        primal, gap,
+        primal, gap, np.empty(m),
     )
     return primal, gap
 

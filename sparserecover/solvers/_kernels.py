@@ -289,7 +289,7 @@ def _refit_unpenalized(G, X, W, l2, positive, unpenalized, unpenalized_gram, Z):
 
 @njit(cache=True)
 def _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, unpenalized, unpenalized_gram,
-                           primal, gap):
+                           primal, gap, scaling):
     """Duality gap at x with the dual point theta = s * r (Z: unpenalized refit, may be 0).
 
     With g = A.T r - l2 (x + z), the rescaled residual theta = s r is dual feasible when
@@ -303,7 +303,7 @@ def _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, unpenalized, unpena
     epsilon) times that bound, or times the largest |g_j| or W_j, makes s = 0, a valid but
     useless dual point. (A tolerance from |g| and W alone collapses to zero when every
     weight is zero, and then the exact least-squares or ridge solution got a relative gap of
-    1.)
+    1.) ``scaling[k]`` receives s (gap-safe screening needs the dual point itself).
     """
     p, m = X.shape
     relative_rounding = np.sqrt(np.finfo(Z.dtype).eps)
@@ -338,6 +338,7 @@ def _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, unpenalized, unpena
                     s = W[j, k] / bound
         dual = s * yr[k] - 0.5 * s * s * (rr[k] + l2 * xx)
         gap[k] = max(primal[k] - dual, 0.0)
+        scaling[k] = s
 
 
 # ---------------------------------------------------------------------------- drivers
@@ -358,8 +359,11 @@ def _gradient(op, target, FY, resid, out):
 
 @njit(cache=True)
 def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                 resid, G, Z, FZ, primal, gap):
+                 resid, G, Z, FZ, primal, gap, scaling):
     """Fill primal[k] = P(x_k) and gap[k] = P(x_k) - D(theta_k) for every column k.
+
+    On return ``G`` holds A.T r' (r' the residual after the unpenalized refit ``Z``) and
+    ``scaling`` the dual scaling s: theta = s r'.
 
     Uses FX = forward(X). Direct problems: r = b - A x, G = A.T r. Gram problems use
     ||r||^2 = x.T G x - 2 c.T x + ||b||^2 and b.T r = ||b||^2 - c.T x (``yy`` = ||b||^2).
@@ -406,7 +410,7 @@ def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalize
     else:
         Z[:] = 0.0
     _gap_from_dual_scaling(G, X, Z, W, l2, positive, rr, yr, unpenalized, unpenalized_gram,
-                           primal, gap)
+                           primal, gap, scaling)
 
 
 @njit(cache=True)
@@ -448,6 +452,7 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     FZ = np.empty_like(target)
     primal = np.empty(m)
     gap = np.empty(m)
+    scaling = np.empty(m)
     t = np.ones(m)
     beta = np.zeros(m)
     products = np.empty(m)
@@ -459,7 +464,7 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     hist_gap = np.zeros((n_hist, m))
 
     _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                 resid, G, Z, FZ, primal, gap)
+                 resid, G, Z, FZ, primal, gap, scaling)
     i_hist = 0
     if history:
         hist_primal[0] = primal
@@ -510,7 +515,7 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
             stop = callback(X)
         if it % gap_freq == 0 or it == max_iter or stop:
             _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
-                         unpenalized_gram, resid, G, Z, FZ, primal, gap)
+                         unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
             checked = True
             converged = _all_converged(primal, gap, tol)
             if history and i_hist < n_hist:
@@ -524,7 +529,7 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
             break
     if not checked:
         _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                     resid, G, Z, FZ, primal, gap)
+                     resid, G, Z, FZ, primal, gap, scaling)
         converged = _all_converged(primal, gap, tol)
     return (X, it, primal, gap, converged,
             hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])

@@ -28,6 +28,9 @@ class SolverResult:
         ``"objective"`` and ``"gap"`` (one row per record, one column per target for 2-D y).
     step : float or ndarray or None
         The final step size (per column for 2-D ``y``).
+    n_screened : int or ndarray or None
+        Features that gap-safe screening proved zero at the optimum (per column for 2-D
+        ``y``); None for solvers without screening.
 
     Examples
     --------
@@ -47,6 +50,7 @@ class SolverResult:
     gap: object = None
     history: dict = None
     step: object = None
+    n_screened: object = None
 
     def __repr__(self):
         def short(value):

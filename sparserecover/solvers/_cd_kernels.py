@@ -1,0 +1,272 @@
+"""Numba kernels of working-set coordinate descent (see ``_cd.py``).
+
+A separate module from ``_kernels`` so that a coordinate-descent call compiles (or loads from
+the cache) only these loops and the duality-gap driver they share with FISTA.
+
+The operator is the tuple of :meth:`sparserecover.operators.Operator.kernel_args` with
+column access: ``transposed`` is True, i.e. ``M`` is the C-contiguous ``A.T`` of a
+Fortran-ordered dense ``A`` (row j of ``M`` is column j of ``A``), or the index arrays are
+those of a CSC matrix.
+"""
+
+import numpy as np
+from numba import njit
+
+from ..operators import SPARSE
+from ._kernels import _duality_gap, _forward, _kth_largest
+
+
+@njit(cache=True)
+def _column_dot(op, j, r):
+    """A_j.T r, accumulated in float64."""
+    kind, _transposed, M, indptr, indices, data = op
+    acc = 0.0
+    if kind == SPARSE:
+        for jj in range(indptr[j], indptr[j + 1]):
+            acc += np.float64(data[jj]) * r[indices[jj]]
+    else:
+        for i in range(M.shape[1]):
+            acc += np.float64(M[j, i]) * r[i]
+    return acc
+
+
+@njit(cache=True)
+def _column_axpy(op, j, a, r):
+    """r += a * A_j."""
+    kind, _transposed, M, indptr, indices, data = op
+    if kind == SPARSE:
+        for jj in range(indptr[j], indptr[j + 1]):
+            r[indices[jj]] += a * data[jj]
+    else:
+        for i in range(M.shape[1]):
+            r[i] += a * M[j, i]
+
+
+@njit(cache=True)
+def _column_norms2(op, p):
+    """||A_j||^2 for every column, in float64."""
+    kind, _transposed, M, indptr, _indices, data = op
+    out = np.zeros(p)
+    for j in range(p):
+        if kind == SPARSE:
+            for jj in range(indptr[j], indptr[j + 1]):
+                out[j] += np.float64(data[jj]) * data[jj]
+        else:
+            for i in range(M.shape[1]):
+                out[j] += np.float64(M[j, i]) * M[j, i]
+    return out
+
+
+@njit(cache=True)
+def _cd_epoch(op, ws, x, w, l2, positive, norms2, r):
+    """One cyclic pass of exact coordinate minimization over the working set ``ws``.
+
+    Coordinate j minimizes 0.5 ||r + A_j (x_j - u)||^2 + w_j |u| + 0.5 l2 u^2, i.e.
+    u = ST(A_j.T r + ||A_j||^2 x_j, w_j) / (||A_j||^2 + l2) (ST: soft threshold; with
+    ``positive``, max(., 0)); r = y - A x is updated in place.
+    """
+    for a in range(ws.shape[0]):
+        j = ws[a]
+        curvature = norms2[j] + l2
+        if curvature <= 0.0:
+            continue
+        old = np.float64(x[j])
+        v = _column_dot(op, j, r) + norms2[j] * old
+        if v > w[j]:
+            new = (v - w[j]) / curvature
+        elif v < -w[j] and not positive:
+            new = (v + w[j]) / curvature
+        else:
+            new = 0.0
+        if new != old:
+            x[j] = new
+            _column_axpy(op, j, old - np.float64(x[j]), r)
+
+
+@njit(cache=True)
+def _subproblem_gap(op, ws, x, w, l2, positive, y, r):
+    """Duality gap of the LASSO restricted to ``ws`` (x is zero elsewhere), rescaled residual.
+
+    Only the inner stopping test: the certificate is the full gap of ``_duality_gap``.
+    Unpenalized coordinates are left out of the scaling (coordinate descent minimizes them
+    exactly at every pass).
+    """
+    rr = 0.0
+    yr = 0.0
+    for i in range(r.shape[0]):
+        rr += np.float64(r[i]) * r[i]
+        yr += np.float64(y[i]) * r[i]
+    primal = 0.5 * rr
+    xx = 0.0
+    s = 1.0
+    for a in range(ws.shape[0]):
+        j = ws[a]
+        v = np.float64(x[j])
+        primal += w[j] * abs(v)
+        xx += v * v
+        if w[j] == 0.0:
+            continue
+        g = _column_dot(op, j, r) - l2 * v
+        bound = abs(g) if not positive else g
+        if bound * s > w[j]:
+            s = w[j] / bound
+    primal += 0.5 * l2 * xx
+    dual = s * yr - 0.5 * s * s * (rr + l2 * xx)
+    return primal - dual
+
+
+@njit(cache=True)
+def _select_working_set(x, w, g, l2, positive, norms2, screened, ws_size):
+    """The ``ws_size`` features closest to (or beyond) their dual constraint.
+
+    Priority (celer, Massias et al. 2018): (w_j - |g_j|) / ||A_j|| with g = A.T r - l2 x, the
+    distance of the dual point to the constraint of feature j; the current support and the
+    unpenalized features always belong (priority -inf), screened features never (+inf).
+    """
+    p = x.shape[0]
+    priority = np.empty(p)
+    for j in range(p):
+        if screened[j] or norms2[j] + l2 <= 0.0:
+            priority[j] = np.inf
+        elif x[j] != 0.0 or w[j] == 0.0:
+            priority[j] = -np.inf
+        else:
+            gj = g[j] - l2 * np.float64(x[j])
+            bound = abs(gj) if not positive else gj
+            priority[j] = (w[j] - bound) / np.sqrt(norms2[j] + l2)
+    n_forced = 0
+    n_eligible = 0
+    for j in range(p):
+        if priority[j] == -np.inf:
+            n_forced += 1
+        if priority[j] < np.inf:
+            n_eligible += 1
+    ws_size = min(max(ws_size, n_forced), n_eligible)
+    ws = np.empty(ws_size, dtype=np.int64)
+    if ws_size == 0:
+        return ws
+    negated = -priority
+    threshold = -_kth_largest(negated, ws_size)  # the ws_size-th smallest priority
+    n = 0
+    for j in range(p):  # strictly below the threshold first, then ties in index order
+        if priority[j] < threshold:
+            ws[n] = j
+            n += 1
+    for j in range(p):
+        if n == ws_size:
+            break
+        if priority[j] == threshold:
+            ws[n] = j
+            n += 1
+    return ws[:n]
+
+
+@njit(cache=True)
+def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, tol,
+                        unpenalized, unpenalized_gram, ws_start, screen, gap_freq, verbose):
+    """Working-set cyclic coordinate descent with gap-safe screening, one column at a time.
+
+    Outer loop (celer / skglm): full duality gap at x with the rescaled residual (the same
+    certificate as FISTA, ``_duality_gap``); gap-safe screening (Fercoq, Gramfort & Salmon
+    2015; Ndiaye et al. 2017): with the feasible dual point theta = s [r'; -sqrt(l2) x]
+    and radius sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the
+    optimum when s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
+    ``max(ws_start, 2 nnz)`` features by dual-constraint distance (doubled when the gap did
+    not halve), solved by cyclic coordinate descent to 0.3 times the outer gap.
+
+    ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations;
+    returns per-column epochs, primal, gap and the number of screened features.
+    """
+    n, m = target.shape
+    p = X.shape[0]
+    # 1-D buffers with (p, 1) / (n, 1) views of them for the shared gap driver
+    x1 = np.empty(p, dtype=X.dtype)
+    y1 = np.empty(n, dtype=target.dtype)
+    w1 = np.empty(p)
+    x = x1.reshape((p, 1))
+    y = y1.reshape((n, 1))
+    w = w1.reshape((p, 1))
+    yy1 = np.empty(1)
+    FX = np.empty((n, 1), dtype=target.dtype)
+    resid = np.empty((n, 1), dtype=target.dtype)
+    G = np.empty((p, 1), dtype=X.dtype)
+    Z = np.zeros((p, 1), dtype=X.dtype)
+    FZ = np.empty((n, 1), dtype=target.dtype)
+    r = np.empty(n)
+    primal1 = np.empty(1)
+    gap1 = np.empty(1)
+    scaling = np.empty(1)
+    n_iter = np.zeros(m, dtype=np.int64)
+    primal = np.empty(m)
+    gap = np.empty(m)
+    n_screened = np.zeros(m, dtype=np.int64)
+    converged = np.zeros(m, dtype=np.bool_)
+    for k in range(m):
+        x1[:] = X[:, k]
+        y1[:] = target[:, k]
+        w1[:] = W[:, k]
+        yy1[0] = yy[k]
+        screened = np.zeros(p, dtype=np.bool_)
+        epochs = 0
+        ws_size = ws_start
+        previous_gap = np.inf
+        outer = 0
+        while True:
+            _forward(op, x, FX)
+            _duality_gap(op, y, yy1, FX, x, w, l2, positive, unpenalized, unpenalized_gram,
+                         resid, G, Z, FZ, primal1, gap1, scaling)
+            if verbose:
+                print("column", k, "outer", outer, "epochs", epochs, "objective", primal1[0],
+                      "gap", gap1[0], "working set", ws_size)
+            if gap1[0] <= tol * primal1[0]:
+                converged[k] = True
+                break
+            if epochs >= max_iter:
+                break
+            outer += 1
+            for i in range(n):
+                r[i] = np.float64(y1[i]) - FX[i, 0]
+            s = scaling[0]
+            if screen:
+                radius = np.sqrt(2.0 * gap1[0])
+                for j in range(p):
+                    if screened[j] or w1[j] == 0.0:
+                        continue
+                    gj = s * (np.float64(G[j, 0]) - l2 * (np.float64(x1[j]) + Z[j, 0]))
+                    bound = abs(gj) if not positive else gj
+                    if bound + radius * np.sqrt(norms2[j] + l2) < w1[j]:
+                        screened[j] = True
+                        if x1[j] != 0.0:
+                            _column_axpy(op, j, np.float64(x1[j]), r)
+                            x1[j] = 0.0
+            nnz = 0
+            for j in range(p):
+                if x1[j] != 0.0:
+                    nnz += 1
+            if gap1[0] > 0.5 * previous_gap:
+                ws_size = 2 * ws_size if outer > 1 else ws_size
+            ws_size = max(ws_size, 2 * nnz)
+            previous_gap = gap1[0]
+            g = np.empty(p)
+            for j in range(p):
+                g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
+            ws = _select_working_set(x1, w1, g, l2, positive, norms2, screened,
+                                     ws_size)
+            ws_size = max(ws_size, ws.shape[0])
+            inner_tol = 0.3 * gap1[0]
+            while epochs < max_iter:
+                _cd_epoch(op, ws, x1, w1, l2, positive, norms2, r)
+                epochs += 1
+                if epochs % gap_freq == 0:
+                    inner_gap = _subproblem_gap(op, ws, x1, w1, l2, positive,
+                                                y1, r)
+                    if inner_gap <= inner_tol:
+                        break
+        X[:, k] = x1
+        n_iter[k] = epochs
+        primal[k] = primal1[0]
+        gap[k] = gap1[0]
+        for j in range(p):
+            if screened[j]:
+                n_screened[k] += 1
+    return X, n_iter, primal, gap, converged, n_screened

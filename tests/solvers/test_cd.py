@@ -1,0 +1,133 @@
+"""Working-set coordinate descent against cvxpy and FISTA; gap-safe screening is safe."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse
+from scipy.sparse.linalg import aslinearoperator
+from sklearn.exceptions import ConvergenceWarning
+
+from sparserecover import fista
+from sparserecover.solvers import coordinate_descent
+from sparserecover.verify import lasso
+
+pytest.importorskip("cvxpy")
+
+
+def _problem(rng, n=60, p=150, k=8, noise=0.1, rho=0.0):
+    A = rng.standard_normal((n, p))
+    if rho:
+        for j in range(1, p):  # neighbouring-feature correlation rho (hard for CD)
+            A[:, j] = rho * A[:, j - 1] + np.sqrt(1 - rho**2) * A[:, j]
+    x_true = np.zeros(p)
+    x_true[rng.choice(p, k, replace=False)] = rng.standard_normal(k) * 3
+    y = A @ x_true + noise * rng.standard_normal(n)
+    return A, y, np.max(np.abs(A.T @ y))
+
+
+def _objective(A, y, x, lam, l2=0.0):
+    r = A @ x - y
+    return 0.5 * r @ r + np.sum(lam * np.abs(x)) + 0.5 * l2 * x @ x
+
+
+def _assert_matches(result, reference, A, y, lam, l2=0.0):
+    assert result.converged
+    objective = _objective(A, y, result.x, lam, l2)
+    reference_objective = _objective(A, y, reference, lam, l2)
+    assert objective == pytest.approx(reference_objective, rel=1e-8)
+    assert result.objective == pytest.approx(objective, rel=1e-12)
+    np.testing.assert_allclose(result.x, reference, rtol=0, atol=1e-5 * np.linalg.norm(reference))
+    assert result.gap >= objective - reference_objective - 1e-9 * abs(reference_objective)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "csr", "csc"])
+def test_matches_cvxpy_and_fista_on_every_matrix_format(rng, layout):
+    A, y, lam_max = _problem(rng, rho=0.5)
+    if layout in ("csr", "csc"):
+        A[np.abs(A) < 0.8] = 0.0
+        lam_max = np.max(np.abs(A.T @ y))
+    A_in = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A),
+            "csc": scipy.sparse.csc_matrix(A)}[layout]
+    lam = lam_max / 20
+    result = coordinate_descent(A_in, y, lam, tol=1e-12)
+    _assert_matches(result, lasso(A, y, lam), A, y, lam)
+    reference = fista(A_in, y, lam, tol=1e-12)
+    np.testing.assert_allclose(result.x, reference.x, rtol=0, atol=1e-6 * np.linalg.norm(result.x))
+
+
+def test_weighted_positive_elastic_net_with_unpenalized_coefficients(rng):
+    A, y, lam_max = _problem(rng)
+    lam = lam_max / 10 * rng.uniform(0.5, 2.0, A.shape[1])
+    lam[[0, 7]] = 0.0
+    result = coordinate_descent(A, y, lam, positive=True, l2=0.5, tol=1e-12)
+    reference = lasso(A, y, lam, positive=True, l2=0.5)
+    _assert_matches(result, reference, A, y, lam, l2=0.5)
+    assert np.all(result.x >= 0)
+    fista_x = fista(A, y, lam, positive=True, l2=0.5, tol=1e-12).x
+    np.testing.assert_allclose(result.x, fista_x, rtol=0, atol=1e-6 * np.linalg.norm(fista_x))
+
+
+@pytest.mark.parametrize("l2", [0.0, 1.0])
+def test_unpenalized_problem_is_least_squares_or_ridge(rng, l2):
+    A = rng.standard_normal((40, 10))
+    y = rng.standard_normal(40)
+    reference = np.linalg.solve(A.T @ A + l2 * np.eye(10), A.T @ y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        result = coordinate_descent(A, y, 0.0, l2=l2, tol=1e-12)
+    assert result.converged
+    np.testing.assert_allclose(result.x, reference, rtol=0, atol=1e-5 * np.linalg.norm(reference))
+
+
+def test_two_dimensional_y_and_float32(rng):
+    A, y, lam_max = _problem(rng, n=40, p=80)
+    Y = np.column_stack([y, rng.standard_normal(40)])
+    lams = np.array([lam_max / 10, np.max(np.abs(A.T @ Y[:, 1])) / 5])
+    result = coordinate_descent(A, Y, lams, tol=1e-12)
+    assert result.x.shape == (80, 2) and result.gap.shape == (2,) and result.converged
+    for k in range(2):
+        _assert_matches(
+            type(result)(x=result.x[:, k], n_iter=0, converged=True,
+                         objective=result.objective[k], gap=result.gap[k]),
+            lasso(A, Y[:, k], lams[k]), A, Y[:, k], lams[k],
+        )
+    result32 = coordinate_descent(A.astype(np.float32), y.astype(np.float32), lam_max / 10)
+    assert result32.x.dtype == np.float32 and result32.converged
+    assert result32.gap <= 1e-4 * result32.objective
+
+
+def test_screening_never_discards_a_feature_of_the_cvxpy_solution(rng):
+    A, y, lam_max = _problem(rng, n=50, p=200, k=10, rho=0.3)
+    for divisor in (2, 5, 20):
+        lam = lam_max / divisor
+        reference = lasso(A, y, lam)
+        support = np.abs(reference) > 1e-6 * np.abs(reference).max()
+        # a warm start near the solution gives a small gap and so a large screened set
+        for x0 in (None, reference):
+            result = coordinate_descent(A, y, lam, x0=x0, tol=1e-12, ws_start=5)
+            assert result.n_screened > 0
+            assert np.all(result.x[support] != 0)
+            # what screening discards is zero in the cvxpy solution
+            assert result.n_screened <= A.shape[1] - support.sum()
+
+
+def test_screening_does_not_change_the_solution(rng):
+    A, y, lam_max = _problem(rng)
+    screened = coordinate_descent(A, y, lam_max / 10, tol=1e-12)
+    plain = coordinate_descent(A, y, lam_max / 10, tol=1e-12, screen=False)
+    assert plain.n_screened == 0 and screened.n_screened > 0
+    np.testing.assert_allclose(screened.x, plain.x, rtol=0, atol=1e-8 * np.linalg.norm(plain.x))
+
+
+def test_convergence_warning_and_bad_input(rng):
+    A, y, lam_max = _problem(rng)
+    with pytest.warns(ConvergenceWarning, match="coordinate_descent did not converge"):
+        result = coordinate_descent(A, y, lam_max / 100, max_iter=2, tol=1e-14)
+    assert not result.converged
+    with pytest.raises(TypeError, match="LinearOperator"):
+        coordinate_descent(aslinearoperator(A), y, 1.0)
+    with pytest.raises(ValueError, match="lam"):
+        coordinate_descent(A, y, -1.0)
+    with pytest.raises(ValueError, match="ws_start"):
+        coordinate_descent(A, y, 1.0, ws_start=0)
