@@ -36,7 +36,7 @@ def column_problem(problem):
 
 
 def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, ws_start,
-              verbose, solver):
+              verbose, solver, anderson=True):
     """Run the working-set coordinate-descent kernel on a prepared problem."""
     from . import _cd_kernels
 
@@ -44,7 +44,7 @@ def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, w
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
     X, n_iter, primal, gap, converged, n_screened = _cd_kernels._coordinate_descent(
         op_args, target, problem.yy, W, l2, positive, X, norms2, max_iter, tol, unpenalized,
-        unpenalized_gram, ws_start, screen, gap_freq, bool(verbose),
+        unpenalized_gram, ws_start, screen, anderson, gap_freq, bool(verbose),
     )
     converged = bool(np.all(converged))
     if problem.dtype != np.float64:
@@ -61,7 +61,8 @@ def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, w
 
 
 def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positive=False,
-                       l2=0.0, screen=True, ws_start=10, gap_freq=10, verbose=False):
+                       l2=0.0, screen=True, ws_start=10, anderson=True, gap_freq=10,
+                       verbose=False):
     """Working-set cyclic coordinate descent for the LASSO and its variants.
 
     Minimizes ``0.5 ||A x - y||^2 + sum_j lam_j |x_j| + 0.5 l2 ||x||^2`` (over ``x >= 0``
@@ -89,6 +90,9 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     ws_start : int, default 10
         Size of the first working set (then ``max(2 * n_nonzero, ...)``, doubled when the
         gap does not halve).
+    anderson : bool, default True
+        Anderson extrapolation of the coordinate-descent iterates every 5 passes, kept when
+        it lowers the objective (Bertrand & Massias, AISTATS 2021).
     gap_freq : int, default 10
         Test the working-set subproblem's gap every ``gap_freq`` passes.
 
@@ -133,7 +137,7 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     return _solve_cd(
         problem, W, X, positive=bool(positive), l2=l2, max_iter=max_iter, tol=tol,
         gap_freq=gap_freq, screen=bool(screen), ws_start=ws_start, verbose=verbose,
-        solver="coordinate_descent",
+        solver="coordinate_descent", anderson=bool(anderson),
     )
 
 

@@ -13,7 +13,10 @@ import numpy as np
 from numba import njit
 
 from ..operators import SPARSE
-from ._kernels import _duality_gap, _forward, _kth_largest
+from ._kernels import _duality_gap, _forward, _kth_largest, _solve_psd
+
+# Anderson extrapolation from the last _ANDERSON_K passes (skglm's choice, Bertrand et al. 2022)
+_ANDERSON_K = 5
 
 
 @njit(cache=True)
@@ -116,6 +119,67 @@ def _subproblem_gap(op, ws, x, w, l2, positive, y, r):
 
 
 @njit(cache=True)
+def _ws_objective(ws, x, w, l2, r):
+    """0.5 ||r||^2 + sum_ws w_j |x_j| + 0.5 l2 ||x_ws||^2 (x zero outside ws)."""
+    value = 0.0
+    for i in range(r.shape[0]):
+        value += 0.5 * r[i] * r[i]
+    for a in range(ws.shape[0]):
+        v = np.float64(x[ws[a]])
+        value += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
+    return value
+
+
+@njit(cache=True)
+def _anderson_step(op, ws, x, w, l2, positive, r, last, r_trial, x_trial):
+    """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
+
+    The combination sum_k c_k x_k with sum c = 1 minimizing ||sum c_k (x_k - x_{k-1})||
+    (c proportional to (U U.T)^-1 1, U the successive differences; Anderson 1965, used for
+    coordinate descent by Bertrand & Massias, AISTATS 2021) is kept when it lowers the
+    objective (clipped at 0 with ``positive``); then x and r are updated in place.
+    """
+    n_rows, s = last.shape
+    K = n_rows - 1
+    U = np.empty((K, s))
+    for q in range(K):
+        for a in range(s):
+            U[q, a] = last[q + 1, a] - last[q, a]
+    C = np.dot(U, U.T) if s > 0 else np.zeros((K, K))
+    z = _solve_psd(C, np.ones(K))
+    total = z.sum()
+    if not np.isfinite(total) or total == 0.0:
+        return False
+    for i in range(r.shape[0]):
+        r_trial[i] = r[i]
+    for a in range(s):
+        value = 0.0
+        for q in range(K):
+            value += z[q] / total * last[q + 1, a]
+        if positive and value < 0.0:
+            value = 0.0
+        j = ws[a]
+        x_trial[a] = value
+        delta = np.float64(x[j]) - value
+        if delta != 0.0:
+            _column_axpy(op, j, delta, r_trial)
+    current = _ws_objective(ws, x, w, l2, r)
+    extrapolated = 0.0
+    for i in range(r.shape[0]):
+        extrapolated += 0.5 * r_trial[i] * r_trial[i]
+    for a in range(s):
+        v = x_trial[a]
+        extrapolated += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
+    if not extrapolated < current:
+        return False
+    for a in range(s):
+        x[ws[a]] = x_trial[a]
+    for i in range(r.shape[0]):
+        r[i] = r_trial[i]
+    return True
+
+
+@njit(cache=True)
 def _select_working_set(x, w, g, l2, positive, norms2, screened, ws_size):
     """The ``ws_size`` features closest to (or beyond) their dual constraint.
 
@@ -163,7 +227,8 @@ def _select_working_set(x, w, g, l2, positive, norms2, screened, ws_size):
 
 @njit(cache=True)
 def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, tol,
-                        unpenalized, unpenalized_gram, ws_start, screen, gap_freq, verbose):
+                        unpenalized, unpenalized_gram, ws_start, screen, anderson, gap_freq,
+                        verbose):
     """Working-set cyclic coordinate descent with gap-safe screening, one column at a time.
 
     Outer loop (celer / skglm): full duality gap at x with the rescaled residual (the same
@@ -172,7 +237,8 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
     and radius sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the
     optimum when s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
     ``max(ws_start, 2 nnz)`` features by dual-constraint distance (doubled when the gap did
-    not halve), solved by cyclic coordinate descent to 0.3 times the outer gap.
+    not halve), solved by cyclic coordinate descent to 0.3 times the outer gap, with
+    Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
 
     ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations;
     returns per-column epochs, primal, gap and the number of screened features.
@@ -193,6 +259,7 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
     Z = np.zeros((p, 1), dtype=X.dtype)
     FZ = np.empty((n, 1), dtype=target.dtype)
     r = np.empty(n)
+    r_trial = np.empty(n)
     primal1 = np.empty(1)
     gap1 = np.empty(1)
     scaling = np.empty(1)
@@ -254,9 +321,21 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
                                      ws_size)
             ws_size = max(ws_size, ws.shape[0])
             inner_tol = 0.3 * gap1[0]
+            n_ws = ws.shape[0]
+            last = np.empty((_ANDERSON_K + 1, n_ws))
+            x_trial = np.empty(n_ws)
+            inner_epochs = 0
             while epochs < max_iter:
                 _cd_epoch(op, ws, x1, w1, l2, positive, norms2, r)
                 epochs += 1
+                if anderson:
+                    row = inner_epochs % (_ANDERSON_K + 1)
+                    for a in range(n_ws):
+                        last[row, a] = x1[ws[a]]
+                    if row == _ANDERSON_K:
+                        _anderson_step(op, ws, x1, w1, l2, positive, r, last, r_trial,
+                                       x_trial)
+                inner_epochs += 1
                 if epochs % gap_freq == 0:
                     inner_gap = _subproblem_gap(op, ws, x1, w1, l2, positive,
                                                 y1, r)

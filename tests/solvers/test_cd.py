@@ -112,12 +112,13 @@ def test_screening_never_discards_a_feature_of_the_cvxpy_solution(rng):
             assert result.n_screened <= A.shape[1] - support.sum()
 
 
-def test_screening_does_not_change_the_solution(rng):
-    A, y, lam_max = _problem(rng)
-    screened = coordinate_descent(A, y, lam_max / 10, tol=1e-12)
-    plain = coordinate_descent(A, y, lam_max / 10, tol=1e-12, screen=False)
+def test_screening_and_extrapolation_do_not_change_the_solution(rng):
+    A, y, lam_max = _problem(rng, rho=0.6)
+    screened = coordinate_descent(A, y, lam_max / 30, tol=1e-12)
+    plain = coordinate_descent(A, y, lam_max / 30, tol=1e-12, screen=False, anderson=False)
     assert plain.n_screened == 0 and screened.n_screened > 0
-    np.testing.assert_allclose(screened.x, plain.x, rtol=0, atol=1e-8 * np.linalg.norm(plain.x))
+    assert screened.converged and plain.converged
+    np.testing.assert_allclose(screened.x, plain.x, rtol=0, atol=1e-5 * np.linalg.norm(plain.x))
 
 
 def test_convergence_warning_and_bad_input(rng):
