@@ -4,12 +4,41 @@ import numpy as np
 
 from .._validation import as_float_array, check_finite, check_scalar
 from ..operators import readonly
+from ._cd import _solve_cd
 from ._fista import _solve
 from ._problem import LeastSquaresProblem, check_int, check_options
 
-# solver name -> whether the proximal-gradient loop accelerates (FISTA) or not (ISTA); the
-# place where further strategies (working sets, coordinate descent) plug in
-_SOLVERS = {"fista": True, "ista": False}
+# The strategies of ``solver=``: "cd" is working-set coordinate descent with gap-safe
+# screening (``coordinate_descent``), "fista"/"ista" the proximal-gradient loop with or
+# without momentum, and "auto" picks one per problem (``choose_solver``).
+_SOLVERS = ("auto", "cd", "fista", "ista")
+
+
+def choose_solver(problem):
+    """The fastest strategy measured for this problem (see docs/benchmarks_solvers.md).
+
+    FISTA for a ``LinearOperator`` (coordinate descent needs columns) and for tall designs
+    that iterate on the Gram matrix (``gram="auto"``: n_samples >= 2 n_features, at most
+    2048 features; FISTA on the p x p Gram matrix beat coordinate descent on 5000 x 500 and
+    on diabetes); working-set coordinate descent otherwise.
+    """
+    if problem.op.kind == "linear_operator" or problem.gram:
+        return "fista"
+    return "cd"
+
+
+def solve(problem, W, X, solver, *, positive, l2, max_iter, tol, gap_freq, name):
+    """One solve of a prepared problem with a named strategy (never "auto")."""
+    if solver == "cd":
+        return _solve_cd(
+            problem, W, X, positive=positive, l2=l2, max_iter=max_iter, tol=tol,
+            gap_freq=gap_freq, screen=True, ws_start=10, verbose=False, solver=name,
+        )
+    return _solve(
+        problem, W, X, accelerate=solver == "fista", restart=True, backtracking=False,
+        positive=positive, l2=l2, step=None, max_iter=max_iter, tol=tol, gap_freq=gap_freq,
+        history=False, callback=None, verbose=False, solver=name,
+    )
 
 
 def _lam_max(problem, W, positive, l2):
@@ -38,7 +67,7 @@ def _lam_max(problem, W, positive, l2):
 
 
 def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=False, l2=0.0,
-               x0=None, solver="fista", max_iter=10_000, tol=None, gap_freq=10,
+               x0=None, solver="auto", max_iter=10_000, tol=None, gap_freq=10,
                gram="auto"):
     """LASSO solutions along a decreasing grid of penalties, each warm-started from the last.
 
@@ -67,8 +96,14 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         As in :func:`fista`.
     x0 : ndarray, optional
         Warm start for the first (largest) penalty.
-    solver : {"fista", "ista"}, default "fista"
-        The algorithm run at each penalty (FISTA with adaptive restart, or ISTA).
+    solver : {"auto", "cd", "fista", "ista"}, default "auto"
+        The algorithm run at each penalty: "cd" is working-set coordinate descent
+        (:func:`sparserecover.solvers.coordinate_descent`), whose gap-safe screening starts
+        from the previous penalty's solution (the sequential rule of Ndiaye et al. 2017);
+        "fista" (with adaptive restart) and "ista" as :func:`fista`/:func:`ista`. "auto":
+        "fista" for a ``LinearOperator`` and for tall designs solved on the Gram matrix,
+        "cd" otherwise (the faster one measured in ``docs/benchmarks_solvers.md``). With
+        "cd", ``max_iter`` counts coordinate-descent passes.
 
     Returns
     -------
@@ -96,7 +131,11 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq, problem.dtype)
     positive = bool(positive)
     if solver not in _SOLVERS:
-        raise ValueError(f"solver must be one of {tuple(_SOLVERS)}; got {solver!r}")
+        raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}")
+    if solver == "auto":
+        solver = choose_solver(problem)
+    elif solver == "cd" and problem.op.kind == "linear_operator":
+        raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
     if lams is None:
         n_lams = check_int(n_lams, "n_lams", low=1)
         eps = check_scalar(eps, "eps", low=0.0, low_inclusive=False)
@@ -118,11 +157,9 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     coefs = np.empty((problem.n_targets, problem.n_features, lams.size), dtype=problem.dtype)
     gaps = np.empty((problem.n_targets, lams.size))
     for i, lam in enumerate(lams):
-        result = _solve(
-            problem, readonly(W * lam), X, accelerate=_SOLVERS[solver], restart=True,
-            backtracking=False,
-            positive=positive, l2=l2, step=None, max_iter=max_iter, tol=tol,
-            gap_freq=gap_freq, history=False, callback=None, verbose=False, solver="lasso_path",
+        result = solve(
+            problem, readonly(W * lam), X, solver, positive=positive, l2=l2,
+            max_iter=max_iter, tol=tol, gap_freq=gap_freq, name="lasso_path",
         )
         X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
         coefs[:, :, i] = X.T

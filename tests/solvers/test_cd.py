@@ -132,3 +132,38 @@ def test_convergence_warning_and_bad_input(rng):
         coordinate_descent(A, y, -1.0)
     with pytest.raises(ValueError, match="ws_start"):
         coordinate_descent(A, y, 1.0, ws_start=0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_lasso_path_cd_matches_fista_path_and_scikit_learn(rng, sparse):
+    from sklearn.linear_model import lasso_path as sklearn_lasso_path
+
+    from sparserecover import lasso_path
+
+    A, y, _ = _problem(rng, n=50, p=120, rho=0.4)
+    if sparse:
+        A[np.abs(A) < 0.5] = 0.0
+    A_in = scipy.sparse.csc_matrix(A) if sparse else A
+    lams, coefs, gaps = lasso_path(A_in, y, n_lams=15, eps=1e-2, tol=1e-12)  # "auto": cd
+    _, fista_coefs, _ = lasso_path(A_in, y, lams, solver="fista", tol=1e-12)
+    scale = np.abs(fista_coefs).max()
+    np.testing.assert_allclose(coefs, fista_coefs, rtol=0, atol=1e-6 * scale)
+    assert np.all(gaps <= 1e-12 * (0.5 * y @ y))
+    _, sklearn_coefs, _ = sklearn_lasso_path(A, y, alphas=lams / A.shape[0], tol=1e-14,
+                                             max_iter=100_000)
+    np.testing.assert_allclose(coefs, sklearn_coefs, rtol=0, atol=1e-6 * scale)
+
+
+def test_lasso_path_solver_choice(rng):
+    from sparserecover import lasso_path
+    from sparserecover.solvers._path import choose_solver
+    from sparserecover.solvers._problem import LeastSquaresProblem
+
+    A, y, _ = _problem(rng, n=30, p=60)
+    assert choose_solver(LeastSquaresProblem(A, y)) == "cd"
+    assert choose_solver(LeastSquaresProblem(A[:, :10], y)) == "fista"  # tall: Gram FISTA
+    assert choose_solver(LeastSquaresProblem(aslinearoperator(A), y)) == "fista"
+    with pytest.raises(TypeError, match="LinearOperator"):
+        lasso_path(aslinearoperator(A), y, n_lams=2, solver="cd")
+    with pytest.raises(ValueError, match="solver"):
+        lasso_path(A, y, n_lams=2, solver="newton")

@@ -110,6 +110,6 @@ def test_bad_input(diabetes):
     with pytest.raises(ValueError, match="n_lams must be >= 1"):
         lasso_path(X, y, n_lams=0)
     with pytest.raises(ValueError, match="solver must be one of"):
-        lasso_path(X, y, solver="cd")
+        lasso_path(X, y, solver="lars")
     with pytest.raises(ValueError, match="weights must be >= 0"):
         lasso_path(X, y, weights=-np.ones(10))
