@@ -5,6 +5,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from scipy import sparse
 from scipy.sparse.linalg import LinearOperator
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -21,11 +22,46 @@ from sparserecover.linear_model._base import (
     _prepare_data,
     _SparseLinearModel,
 )
+from sparserecover.solvers._path import MIN_CD_FEATURES
 
-# The strategies behind ``solver=``. A new strategy (coordinate descent, a working-set solver,
-# "auto") is one entry here: the estimators validate ``solver`` against these keys and call
-# the function with the same arguments.
-_SOLVERS = {"fista": solvers.fista, "ista": solvers.ista}
+
+def _resolve_solver(solver, design):
+    """The strategy "auto" stands for on this design (the rule of ``solvers.lasso_path``).
+
+    FISTA for a LinearOperator (the implicitly centred sparse design), for tall designs,
+    which it solves on the Gram matrix, and for fewer than ``solvers._path.MIN_CD_FEATURES``
+    features (where a working set is the whole problem); working-set coordinate descent
+    otherwise.
+    """
+    if solver != "auto":
+        return solver
+    if (
+        _iterates_on_gram(design)
+        or isinstance(design, LinearOperator)
+        or design.shape[1] < MIN_CD_FEATURES
+    ):
+        return "fista"
+    return "cd"
+
+
+def _coordinate_descent(design, target, lam, *, step, **options):
+    """``solvers.coordinate_descent`` with the solvers' common signature (no step)."""
+    return solvers.coordinate_descent(design, target, lam, **options)
+
+
+def _auto(design, target, lam, **options):
+    return _SOLVERS[_resolve_solver("auto", design)](design, target, lam, **options)
+
+
+# The strategies behind ``solver=``: the estimators validate ``solver`` against these keys and
+# call the function with the same arguments.
+_SOLVERS = {
+    "auto": _auto,
+    "cd": _coordinate_descent,
+    "fista": solvers.fista,
+    "ista": solvers.ista,
+}
+
 
 
 class ElasticNet(_SparseLinearModel, BaseEstimator):
@@ -38,7 +74,7 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
 
     exactly as :class:`sklearn.linear_model.ElasticNet`, so the same ``alpha`` gives the same
     coefficients; with ``sample_weight`` the squared error is the weighted average. The
-    problem is handed to a proximal-gradient solver of :mod:`sparserecover.solvers` with
+    problem is handed to a solver of :mod:`sparserecover.solvers` with
     ``lam = alpha * l1_ratio * n_samples`` and ``l2 = alpha * (1 - l1_ratio) * n_samples``.
 
     Parameters
@@ -47,9 +83,13 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
         Constant that multiplies the penalty terms, ``>= 0``.
     l1_ratio : float, default=0.5
         The mixing parameter, ``0 <= l1_ratio <= 1``: 1 is the lasso, 0 ridge regression.
-    solver : {"fista", "ista"}, default="fista"
-        The algorithm: accelerated proximal gradient with adaptive restart
-        (:func:`sparserecover.fista`) or plain proximal gradient (:func:`sparserecover.ista`).
+    solver : {"auto", "cd", "fista", "ista"}, default="auto"
+        The algorithm: working-set coordinate descent with gap-safe screening
+        (:func:`sparserecover.solvers.coordinate_descent`), accelerated proximal gradient
+        with adaptive restart (:func:`sparserecover.fista`) or plain proximal gradient
+        (:func:`sparserecover.ista`). "auto" is "fista" for tall designs (iterated on the
+        Gram matrix) and sparse ``X`` with an intercept (an implicit operator), "cd"
+        otherwise: the faster one measured.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
     max_iter : int, default=1000
@@ -131,7 +171,7 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
         alpha=1.0,
         *,
         l1_ratio=0.5,
-        solver="fista",
+        solver="auto",
         fit_intercept=True,
         max_iter=1000,
         tol=1e-4,
@@ -202,15 +242,20 @@ class Lasso(ElasticNet):
         1 / (2 * n_samples) * ||y - X w - b||^2_2 + alpha * ||w||_1
 
     exactly as :class:`sklearn.linear_model.Lasso` (the same ``alpha`` gives the same
-    coefficients), with :func:`sparserecover.fista` and ``lam = alpha * n_samples``.
+    coefficients), with :func:`sparserecover.solvers.coordinate_descent` (or
+    :func:`sparserecover.fista`) and ``lam = alpha * n_samples``.
 
     Parameters
     ----------
     alpha : float, default=1.0
         Constant that multiplies the L1 penalty, ``>= 0``.
-    solver : {"fista", "ista"}, default="fista"
-        The algorithm: accelerated proximal gradient with adaptive restart
-        (:func:`sparserecover.fista`) or plain proximal gradient (:func:`sparserecover.ista`).
+    solver : {"auto", "cd", "fista", "ista"}, default="auto"
+        The algorithm: working-set coordinate descent with gap-safe screening
+        (:func:`sparserecover.solvers.coordinate_descent`), accelerated proximal gradient
+        with adaptive restart (:func:`sparserecover.fista`) or plain proximal gradient
+        (:func:`sparserecover.ista`). "auto" is "fista" for tall designs (iterated on the
+        Gram matrix) and sparse ``X`` with an intercept (an implicit operator), "cd"
+        otherwise: the faster one measured.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
     max_iter : int, default=1000
@@ -265,7 +310,7 @@ class Lasso(ElasticNet):
         self,
         alpha=1.0,
         *,
-        solver="fista",
+        solver="auto",
         fit_intercept=True,
         max_iter=1000,
         tol=1e-4,
@@ -304,8 +349,8 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
     alphas : int or array-like, default=100
         Number of alphas on the automatic grid, or the alphas themselves (any order; they are
         sorted decreasingly).
-    solver : {"fista", "ista"}, default="fista"
-        The algorithm of the path and of the final refit.
+    solver : {"auto", "cd", "fista", "ista"}, default="auto"
+        The algorithm of the path and of the final refit (see :class:`Lasso`).
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
     max_iter : int, default=1000
@@ -385,7 +430,7 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
         *,
         eps=1e-3,
         alphas=100,
-        solver="fista",
+        solver="auto",
         fit_intercept=True,
         max_iter=1000,
         tol=1e-4,
@@ -624,6 +669,14 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
     """
     lams = np.asarray(alphas, dtype=np.float64) * data.weight_sum
     n_features = data.design.shape[1]
+    solver = _resolve_solver(solver, data.design)
+    design = data.design
+    if solver == "cd" and isinstance(design, np.ndarray):
+        # coordinate descent reads columns: one Fortran copy for the whole path, not one
+        # per alpha
+        design = np.asfortranarray(design)
+    elif solver == "cd" and sparse.issparse(design):
+        design = design.tocsc()
     if solver == "fista" and _iterates_on_gram(data.design):
         # Tall designs: fista iterates on A.T A, and lasso_path forms it once for the whole
         # path, where a call per alpha would form it again each time (measured 15x slower on
@@ -642,7 +695,7 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
         for i, lam in enumerate(lams):
             result, met = _solve_to_tol(
                 _SOLVERS[solver],
-                data.design,
+                design,
                 data.target,
                 lam,
                 l2=0.0,

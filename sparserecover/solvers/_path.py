@@ -13,6 +13,10 @@ from ._problem import LeastSquaresProblem, check_int, check_options
 # without momentum, and "auto" picks one per problem (``choose_solver``).
 _SOLVERS = ("auto", "cd", "fista", "ista")
 
+# Below this many features a working set (10 features to start, then doubled) soon is the
+# whole problem, and FISTA's fused loop is the cheaper one.
+MIN_CD_FEATURES = 100
+
 
 def choose_solver(problem):
     """The fastest strategy measured for this problem (see docs/benchmarks_solvers.md).
@@ -20,9 +24,14 @@ def choose_solver(problem):
     FISTA for a ``LinearOperator`` (coordinate descent needs columns) and for tall designs
     that iterate on the Gram matrix (``gram="auto"``: n_samples >= 2 n_features, at most
     2048 features; FISTA on the p x p Gram matrix beat coordinate descent on 5000 x 500 and
-    on diabetes); working-set coordinate descent otherwise.
+    on diabetes) and for fewer than ``MIN_CD_FEATURES`` features; working-set coordinate
+    descent otherwise.
     """
-    if problem.op.kind == "linear_operator" or problem.gram:
+    if (
+        problem.op.kind == "linear_operator"
+        or problem.gram
+        or problem.n_features < MIN_CD_FEATURES
+    ):
         return "fista"
     return "cd"
 

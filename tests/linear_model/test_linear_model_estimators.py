@@ -121,7 +121,7 @@ def test_sparse_design_matches_sklearn(sparse_problem, rng, fit_intercept, spars
     _fit_pair(ElasticNet(**options), sk.ElasticNet(**options), X, y, sample_weight)
 
 
-@pytest.mark.parametrize("solver", ["fista", "ista"])
+@pytest.mark.parametrize("solver", ["fista", "ista", "cd", "auto"])
 def test_solvers_agree(diabetes, solver):
     X, y = diabetes
     ours = Lasso(alpha=0.3, solver=solver, tol=1e-10, max_iter=200_000).fit(X, y)
@@ -197,7 +197,7 @@ def test_lasso_cv_paths_of_every_solver_match_sklearn(rng, shape):
     X = rng.standard_normal(shape)
     y = X[:, :4] @ np.array([3.0, -2.0, 1.5, 1.0]) + 0.5 * rng.standard_normal(shape[0])
     reference = sk.LassoCV(cv=3, alphas=8, eps=0.05, **TIGHT).fit(X, y)
-    for solver in ("fista", "ista"):
+    for solver in ("fista", "ista", "cd", "auto"):
         ours = LassoCV(cv=3, alphas=8, eps=0.05, solver=solver, **TIGHT).fit(X, y)
         np.testing.assert_allclose(ours.mse_path_, reference.mse_path_, rtol=1e-6)
         assert ours.alpha_ == reference.alpha_

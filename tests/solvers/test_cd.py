@@ -159,9 +159,10 @@ def test_lasso_path_solver_choice(rng):
     from sparserecover.solvers._path import choose_solver
     from sparserecover.solvers._problem import LeastSquaresProblem
 
-    A, y, _ = _problem(rng, n=30, p=60)
+    A, y, _ = _problem(rng, n=30, p=120)
     assert choose_solver(LeastSquaresProblem(A, y)) == "cd"
     assert choose_solver(LeastSquaresProblem(A[:, :10], y)) == "fista"  # tall: Gram FISTA
+    assert choose_solver(LeastSquaresProblem(A[:, :50], y)) == "fista"  # few features
     assert choose_solver(LeastSquaresProblem(aslinearoperator(A), y)) == "fista"
     with pytest.raises(TypeError, match="LinearOperator"):
         lasso_path(aslinearoperator(A), y, n_lams=2, solver="cd")
