@@ -1,4 +1,5 @@
-"""LASSO: sparserecover's FISTA against scikit-learn, skglm, celer, pyproximal and cvxpy.
+"""LASSO: sparserecover's FISTA and coordinate descent against scikit-learn, skglm, celer,
+pyproximal and cvxpy; and the LASSO path against scikit-learn, skglm and celer.
 
 Every solver is timed in this process on the same problems, and every solution is scored by
 the SAME duality gap (``relative_gap`` below: the rescaled residual, float64):
@@ -25,8 +26,20 @@ Also: FISTA's time per iteration against the floor of one iteration, one ``A @ x
 iteration: (min time(N + 1 iterations) - min time(1 iteration)) / N over 7 interleaved
 repeats, N chosen for about 50 ms of products.
 
+sparserecover rows: ``fista`` and ``coordinate_descent`` (working-set CD with gap-safe
+screening and Anderson extrapolation), each stopping on exactly this gap; ``auto`` (what
+``lasso_path``/the estimators pick: FISTA on tall designs, CD on wide ones) is the better of
+the two by construction of that rule. The last column is the time to gap 1e-8 divided by the
+best peer's (< 1: faster than every peer).
+
+Path (``--path``): 100 lams geometric from lam_max to lam_max/100 on (a) and (d), warm
+started, each solver with the tolerance given by ``--path-tol`` in its own convention
+(relative gap for sparserecover, ``tol * ||y||^2`` for scikit-learn/celer/skglm); reported:
+time and the worst relative gap (the one above) over the path.
+
 Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat 3]
-      [--skip-peers] [--per-iteration-only]
+      [--skip-peers] [--per-iteration-only] [--skip-per-iteration]
+      [--peers scikit-learn skglm celer pyproximal cvxpy] [--path] [--path-only]
 BLAS is pinned to one thread (threadpoolctl); the thread count is printed.
 """
 
@@ -39,7 +52,8 @@ import scipy.linalg  # load scipy's own BLAS before pinning threads
 import scipy.sparse
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sparserecover import fista
+from sparserecover import fista, lasso_path
+from sparserecover.solvers import coordinate_descent
 
 TARGETS = (1e-4, 1e-8)
 TOLS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-14)
@@ -131,17 +145,21 @@ def sweep(run, A, y, lam, cap, repeat):
     return found
 
 
-def sparserecover_runs(A, y, lam, cap, repeat, targets=TARGETS):
+def sparserecover_runs(A, y, lam, cap, repeat, targets=TARGETS, solver=fista):
     found = {}
     for target in targets:
         seconds, result = timed(
-            lambda target=target: fista(A, y, lam, tol=target, max_iter=200_000), repeat
+            lambda target=target: solver(A, y, lam, tol=target, max_iter=200_000), repeat
         )
         if relative_gap(A, y, result.x, lam) <= target:
             found[target] = (seconds, result.n_iter)
         if seconds > cap:
             break
     return found
+
+
+def sparserecover_cd_runs(A, y, lam, cap, repeat, targets=TARGETS):
+    return sparserecover_runs(A, y, lam, cap, repeat, targets, solver=coordinate_descent)
 
 
 def sklearn_like(estimator_class, **fixed):
@@ -219,19 +237,66 @@ def cvxpy_runs(A, y, lam, cap, repeat):
     return found
 
 
-def peers():
+def peers(names):
     from celer import Lasso as CelerLasso
     from skglm import Lasso as SkglmLasso
     from sklearn.linear_model import Lasso as SklearnLasso
 
-    return {
-        "sparserecover fista": sparserecover_runs,
-        "scikit-learn Lasso": sklearn_like(SklearnLasso),
-        "skglm Lasso": sklearn_like(SkglmLasso),
-        "celer Lasso": sklearn_like(CelerLasso),
-        "pyproximal FISTA": pyproximal_runs,
-        "cvxpy (Clarabel)": cvxpy_runs,
+    everyone = {
+        "scikit-learn": ("scikit-learn Lasso", sklearn_like(SklearnLasso)),
+        "skglm": ("skglm Lasso", sklearn_like(SkglmLasso)),
+        "celer": ("celer Lasso", sklearn_like(CelerLasso)),
+        "pyproximal": ("pyproximal FISTA", pyproximal_runs),
+        "cvxpy": ("cvxpy (Clarabel)", cvxpy_runs),
     }
+    return dict(everyone[name] for name in names)
+
+
+# ----------------------------------------------------------------------------- path
+
+
+def path_runs(A, y, n_lams=100, eps=1e-2, tol=1e-8, cap=60.0):
+    """{solver: (seconds, worst relative gap over the path)} for a warm-started path."""
+    from celer import celer_path
+    from skglm import Lasso as SkglmLasso
+    from sklearn.linear_model import lasso_path as sklearn_lasso_path
+
+    n = A.shape[0]
+    lam_max = float(np.max(np.abs(A.T @ y)))
+    lams = lam_max * np.geomspace(1.0, eps, n_lams)
+    alphas = lams / n
+
+    def ours():
+        return lasso_path(A, y, lams, tol=tol, max_iter=200_000)[1]
+
+    def sklearn():
+        return sklearn_lasso_path(A, y, alphas=alphas, tol=tol, max_iter=100_000)[1]
+
+    def celer():
+        return celer_path(A, y, "lasso", alphas=alphas, tol=tol, max_iter=100)[1]
+
+    def skglm():
+        model = SkglmLasso(alpha=alphas[0], fit_intercept=False, tol=tol, max_iter=100,
+                           warm_start=True)
+        coefs = np.empty((A.shape[1], n_lams))
+        for i, alpha in enumerate(alphas):
+            model.alpha = alpha
+            coefs[:, i] = model.fit(A, y).coef_
+        return coefs
+
+    results = {}
+    for name, run in (("sparserecover lasso_path (auto: cd)", ours),
+                      ("scikit-learn lasso_path", sklearn), ("celer celer_path", celer),
+                      ("skglm Lasso, warm-started", skglm)):
+        start = time.perf_counter()
+        coefs = run()
+        seconds = time.perf_counter() - start
+        worst = max(relative_gap(A, y, coefs[:, i], lam) for i, lam in enumerate(lams))
+        results[name] = (seconds, worst)
+        print(f"| {name} | {seconds * 1e3:.0f} ms | {worst:.1e} |", flush=True)
+        if seconds > cap:
+            print(f"(over the {cap:.0f} s cap)", flush=True)
+    return results
 
 
 def warm_up(solvers):
@@ -244,6 +309,7 @@ def warm_up(solvers):
         run(A, y, lam, 1.0, 1)
         if "cvxpy" not in name:
             run(scipy.sparse.csr_matrix(A), y, lam, 1.0, 1)
+            run(scipy.sparse.csc_matrix(A), y, lam, 1.0, 1)
         if "sparserecover" in name:
             run(A.astype(np.float32), y.astype(np.float32), lam, 1.0, 1)
 
@@ -286,23 +352,41 @@ def main():
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--per-iteration-only", action="store_true",
                         help="only the time-per-iteration table")
+    parser.add_argument("--skip-per-iteration", action="store_true")
+    parser.add_argument("--peers", nargs="+",
+                        default=["scikit-learn", "skglm", "celer", "pyproximal", "cvxpy"])
+    parser.add_argument("--path", action="store_true", help="also the path benchmark")
+    parser.add_argument("--path-only", action="store_true")
+    parser.add_argument("--path-tol", type=float, default=1e-8)
     args = parser.parse_args()
 
     threadpool_limits(1)
     threads = sorted({info["num_threads"] for info in threadpool_info()})
     print(f"BLAS threads: {threads}")
     warnings.simplefilter("ignore")
-    solvers = {"sparserecover fista": sparserecover_runs}
-    if not (args.skip_peers or args.per_iteration_only):
-        solvers = peers()
+    ours = {"sparserecover fista": sparserecover_runs,
+            "sparserecover coordinate_descent": sparserecover_cd_runs}
+    solvers = dict(ours)
+    if not (args.skip_peers or args.per_iteration_only or args.path_only):
+        solvers.update(peers(args.peers))
     warm_up(solvers)
+
+    if args.path or args.path_only:
+        for name in ("a", "d"):
+            label, A, y = make_problem(name, np.random.default_rng(0))
+            lasso_path(A[:40, :120], y[:40], n_lams=3)  # compile the path's strategy
+            print(f"\n| path {label}, 100 lams to lam_max/100, tol {args.path_tol:g} | time | "
+                  "worst relative gap |\n|---|---|---|", flush=True)
+            path_runs(A, y, tol=args.path_tol)
+        if args.path_only:
+            return
 
     rng = np.random.default_rng(0)
     iteration_rows = []
     for name in args.problems:
         label, A, y = make_problem(name, rng)
         lam_max = float(np.max(np.abs(A.T @ y)))
-        for dtype in (np.float64, np.float32):
+        for dtype in () if args.skip_per_iteration else (np.float64, np.float32):
             A_t, y_t = A.astype(dtype), y.astype(dtype)
             iteration, floor = per_iteration(A_t, y_t, lam_max / 10)
             iteration_rows.append((label, np.dtype(dtype).name, iteration, floor))
@@ -311,11 +395,17 @@ def main():
         for divisor in () if args.per_iteration_only else (10, 100):
             lam = lam_max / divisor
             print(f"\n| {label}, lam_max/{divisor} | time to gap 1e-4 | iterations | "
-                  "time to gap 1e-8 | iterations |\n|---|---|---|---|---|", flush=True)
+                  "time to gap 1e-8 | iterations | 1e-8 time / best peer's |\n"
+                  "|---|---|---|---|---|---|", flush=True)
+            rows = {}
             for solver, run in solvers.items():
                 if solver.startswith("cvxpy") and name != "c":
                     continue
-                found = run(A, y, lam, args.cap, args.repeat)
+                rows[solver] = run(A, y, lam, args.cap, args.repeat)
+            peer_times = [found[1e-8][0] for solver, found in rows.items()
+                          if solver not in ours and 1e-8 in found]
+            best_peer = min(peer_times, default=np.nan)
+            for solver, found in rows.items():
                 cells = []
                 for target in TARGETS:
                     if target in found:
@@ -323,13 +413,17 @@ def main():
                         cells += [f"{seconds * 1e3:.1f} ms", str(n_iter)]
                     else:
                         cells += ["-", "-"]
+                ratio = found[1e-8][0] / best_peer if 1e-8 in found else np.nan
+                cells.append("-" if np.isnan(ratio) else f"{ratio:.2f}")
                 print(f"| {solver} | " + " | ".join(cells) + " |", flush=True)
             # float32 iterates stall near a relative gap of 1e-6: only the 1e-4 target
             f32 = sparserecover_runs(A.astype(np.float32), y.astype(np.float32), lam,
                                      args.cap, args.repeat, targets=(1e-4,))
             cell = f"{f32[1e-4][0] * 1e3:.1f} ms | {f32[1e-4][1]}" if f32 else "- | -"
-            print(f"| sparserecover fista, float32 data | {cell} | n/a | n/a |", flush=True)
+            print(f"| sparserecover fista, float32 data | {cell} | n/a | n/a | |", flush=True)
 
+    if not iteration_rows:
+        return
     print("\n| problem | dtype | FISTA per iteration | floor (A@x + A.T@r) | ratio |")
     print("|---|---|---|---|---|")
     for label, dtype, iteration, floor in iteration_rows:
