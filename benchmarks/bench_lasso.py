@@ -40,6 +40,12 @@ time and the worst relative gap (the one above) over the path.
 Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat 3]
       [--skip-peers] [--per-iteration-only] [--skip-per-iteration]
       [--peers scikit-learn skglm celer pyproximal cvxpy] [--path] [--path-only]
+      [--latency]
+
+``--latency``: first-call latency, fresh processes (Numba cache as it is: run twice for
+warm) that import a ``Lasso`` and fit it on a 50 x 200 problem, for sparserecover (default
+``solver="auto"``, and ``"fista"``), scikit-learn and celer: whole-process wall time and the
+import / first fit / second fit breakdown.
 BLAS is pinned to one thread (threadpoolctl); the thread count is printed.
 """
 
@@ -252,6 +258,47 @@ def peers(names):
     return dict(everyone[name] for name in names)
 
 
+# ----------------------------------------------------------------------------- latency
+
+LATENCY_SCRIPT = """
+import time
+start = time.perf_counter()
+import numpy as np
+rng = np.random.default_rng(0)
+X = rng.standard_normal((50, 200))
+y = X[:, :5] @ np.ones(5) + 0.1 * rng.standard_normal(50)
+data = time.perf_counter()
+from {module} import Lasso
+imported = time.perf_counter()
+Lasso(alpha=0.1{options}).fit(X, y)
+first = time.perf_counter()
+Lasso(alpha=0.05{options}).fit(X, y)
+second = time.perf_counter()
+print(imported - data, first - imported, second - first)
+"""
+
+
+def latency():
+    import subprocess
+    import sys
+
+    print("\n| first call, fresh process | wall | import Lasso | first fit | second fit |\n"
+          "|---|---|---|---|---|")
+    for label, module, options in (("sparserecover (auto)", "sparserecover", ""),
+                                   ("sparserecover (fista)", "sparserecover",
+                                    ', solver="fista"'),
+                                   ("scikit-learn", "sklearn.linear_model", ""),
+                                   ("celer", "celer", "")):
+        code = LATENCY_SCRIPT.format(module=module, options=options)
+        start = time.perf_counter()
+        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout
+        wall = time.perf_counter() - start
+        imported, first, second = (float(v) for v in output.split())
+        print(f"| {label} | {wall:.2f} s | {imported:.2f} s | {first:.2f} s | "
+              f"{second * 1e3:.1f} ms |", flush=True)
+
+
 # ----------------------------------------------------------------------------- path
 
 
@@ -358,7 +405,12 @@ def main():
     parser.add_argument("--path", action="store_true", help="also the path benchmark")
     parser.add_argument("--path-only", action="store_true")
     parser.add_argument("--path-tol", type=float, default=1e-8)
+    parser.add_argument("--latency", action="store_true",
+                        help="only the first-call latency table")
     args = parser.parse_args()
+    if args.latency:
+        latency()
+        return
 
     threadpool_limits(1)
     threads = sorted({info["num_threads"] for info in threadpool_info()})
