@@ -28,18 +28,13 @@ from sparserecover.solvers._path import MIN_CD_FEATURES
 def _resolve_solver(solver, design):
     """The strategy "auto" stands for on this design (the rule of ``solvers.lasso_path``).
 
-    FISTA for a LinearOperator (the implicitly centred sparse design), for tall designs,
-    which it solves on the Gram matrix, and for fewer than ``solvers._path.MIN_CD_FEATURES``
-    features (where a working set is the whole problem); working-set coordinate descent
-    otherwise.
+    FISTA for a LinearOperator (the implicitly centred sparse design) and for fewer than
+    ``MIN_CD_FEATURES`` features (where a working set is the whole problem); working-set
+    coordinate descent otherwise.
     """
     if solver != "auto":
         return solver
-    if (
-        _iterates_on_gram(design)
-        or isinstance(design, LinearOperator)
-        or design.shape[1] < MIN_CD_FEATURES
-    ):
+    if isinstance(design, LinearOperator) or design.shape[1] < MIN_CD_FEATURES:
         return "fista"
     return "cd"
 
@@ -87,9 +82,9 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
         The algorithm: working-set coordinate descent with gap-safe screening
         (:func:`sparserecover.solvers.coordinate_descent`), accelerated proximal gradient
         with adaptive restart (:func:`sparserecover.fista`) or plain proximal gradient
-        (:func:`sparserecover.ista`). "auto" is "fista" for tall designs (iterated on the
-        Gram matrix) and sparse ``X`` with an intercept (an implicit operator), "cd"
-        otherwise: the faster one measured.
+        (:func:`sparserecover.ista`). "auto" is "fista" below 100 features and for sparse
+        ``X`` with an intercept (an implicit operator), "cd" otherwise: the faster one
+        measured.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
     max_iter : int, default=1000
@@ -253,9 +248,9 @@ class Lasso(ElasticNet):
         The algorithm: working-set coordinate descent with gap-safe screening
         (:func:`sparserecover.solvers.coordinate_descent`), accelerated proximal gradient
         with adaptive restart (:func:`sparserecover.fista`) or plain proximal gradient
-        (:func:`sparserecover.ista`). "auto" is "fista" for tall designs (iterated on the
-        Gram matrix) and sparse ``X`` with an intercept (an implicit operator), "cd"
-        otherwise: the faster one measured.
+        (:func:`sparserecover.ista`). "auto" is "fista" below 100 features and for sparse
+        ``X`` with an intercept (an implicit operator), "cd" otherwise: the faster one
+        measured.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
     max_iter : int, default=1000
