@@ -111,7 +111,9 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     -----
     sklearn.exceptions.ConvergenceWarning
         When ``max_iter`` passes are used up first (``converged`` is then False).
+
     {gap_doc}
+
     Examples
     --------
     >>> import numpy as np
