@@ -107,7 +107,11 @@ def test_screening_never_discards_a_feature_of_the_cvxpy_solution(rng):
         for x0 in (None, reference):
             result = coordinate_descent(A, y, lam, x0=x0, tol=1e-12, ws_start=5)
             assert result.n_screened > 0
+            # a screened feature is set to zero and never revisited, so one wrongly screened
+            # would be zero here
             assert np.all(result.x[support] != 0)
+            np.testing.assert_allclose(result.x, reference, rtol=0,
+                                       atol=1e-5 * np.linalg.norm(reference))
             # what screening discards is zero in the cvxpy solution
             assert result.n_screened <= A.shape[1] - support.sum()
 
