@@ -45,7 +45,8 @@ _LAZY_NAMES = {
     ),
     # functional solvers
     **dict.fromkeys(
-        ["ista", "fista", "iht", "lasso_path", "SolverResult"], "sparserecover.solvers"
+        ["ista", "fista", "coordinate_descent", "iht", "lasso_path", "SolverResult"],
+        "sparserecover.solvers",
     ),
     # scikit-learn estimators
     **dict.fromkeys(
