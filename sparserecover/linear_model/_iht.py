@@ -56,7 +56,7 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
         IHT iterations (all targets are solved together).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
