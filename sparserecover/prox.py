@@ -210,6 +210,14 @@ def softshrink(x, lambd=0.5, *, out=None):
         scalar loop, used for the last few elements of an array, returns ``-0.0`` there for
         negative ``x``.) NaN stays NaN, ``+-inf`` stays ``+-inf``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``lambd`` is negative, NaN or infinite, or ``out`` has another shape than the result
+        or is read-only.
+
     See Also
     --------
     prox_l1, hardshrink, softshrink_grad
@@ -283,6 +291,14 @@ def hardshrink(x, lambd=0.5, *, out=None):
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``lambd`` is negative, NaN or infinite, or ``out`` has another shape than the result
+        or is read-only.
+
     See Also
     --------
     prox_l0, softshrink, hardshrink_grad
@@ -336,6 +352,13 @@ def tanhshrink(x, *, out=None):
     -------
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``out`` has another shape than the result or is read-only.
 
     See Also
     --------
@@ -416,6 +439,14 @@ def threshold(x, threshold, value, *, out=None):
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, ``threshold`` or ``value`` is not a real number, or
+        ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``threshold`` is NaN, or ``out`` has another shape than the result or is read-only.
+
     See Also
     --------
     threshold_grad, hardshrink
@@ -470,6 +501,14 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None):
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64). ``-inf`` gives ``+0.0``, NaN
         stays NaN.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``beta`` is not positive (or rounds to 0 in the dtype of ``x``), ``threshold`` is
+        NaN, or ``out`` has another shape than the result or is read-only.
 
     See Also
     --------
@@ -552,6 +591,14 @@ def softshrink_grad(x, lambd=0.5, *, out=None):
     ndarray or scalar
         0.0 and 1.0 values, same shape and dtype as ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``lambd`` is negative, NaN or infinite, or ``out`` has another shape than the result
+        or is read-only.
+
     Examples
     --------
     >>> import numpy as np
@@ -582,6 +629,14 @@ def hardshrink_grad(x, lambd=0.5, *, out=None):
     -------
     ndarray or scalar
         0.0 and 1.0 values, same shape and dtype as ``x``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``lambd`` is negative, NaN or infinite, or ``out`` has another shape than the result
+        or is read-only.
 
     Examples
     --------
@@ -624,6 +679,13 @@ def tanhshrink_grad(x, *, out=None):
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``out`` has another shape than the result or is read-only.
+
     Examples
     --------
     >>> import numpy as np
@@ -661,6 +723,14 @@ def threshold_grad(x, threshold, value, *, out=None):
     -------
     ndarray or scalar
         0.0 and 1.0 values, same shape and dtype as ``x``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, ``threshold`` or ``value`` is not a real number, or
+        ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``threshold`` is NaN, or ``out`` has another shape than the result or is read-only.
 
     Examples
     --------
@@ -704,6 +774,14 @@ def softplus_grad(x, beta=1.0, threshold=20.0, *, out=None):
     -------
     ndarray or scalar
         Values in ``[0, 1]``, same shape and dtype as ``x``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``beta`` is not positive (or rounds to 0 in the dtype of ``x``), ``threshold`` is
+        NaN, or ``out`` has another shape than the result or is read-only.
 
     Examples
     --------
@@ -794,6 +872,14 @@ def prox_l1(x, t, *, out=None):
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``t`` is not numeric, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``t`` is negative, NaN or infinite, or does not broadcast to the shape of ``x``, or
+        ``out`` has another shape than the result or is read-only.
+
     Examples
     --------
     >>> import numpy as np
@@ -834,6 +920,15 @@ def prox_l0(x, t, *, out=None):
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, or ``t`` is not numeric, or ``out`` is not an
+        ndarray of the result's dtype.
+    ValueError
+        If ``t`` is negative, NaN or infinite, or does not broadcast to the shape of ``x``, or
+        ``out`` has another shape than the result or is read-only.
+
     Examples
     --------
     >>> import numpy as np
@@ -872,6 +967,15 @@ def prox_elastic_net(x, t, l2, *, out=None):
     -------
     ndarray or scalar
         Same shape and dtype as ``x`` (integers become float64).
+
+    Raises
+    ------
+    TypeError
+        If ``x``, ``t`` or ``l2`` is not numeric, or ``out`` is not an ndarray of the result's
+        dtype.
+    ValueError
+        If ``t`` or ``l2`` is negative, NaN or infinite, or ``out`` has another shape than the
+        result or is read-only.
 
     Examples
     --------
@@ -946,6 +1050,16 @@ def prox_group_l2(x, t, groups, *, out=None):
         Same shape and dtype as ``x``. Zeroed groups are ``+0.0``. Group norms are computed
         with scaling by the group's largest magnitude, so they neither overflow nor underflow.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, ``groups`` is neither integer labels nor integer
+        index arrays, or ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``x`` is not 1-D or 2-D, ``t`` is negative or not finite, the labels do not match the
+        rows of ``x``, the index arrays overlap or leave ``[0, n)``, or ``out`` has another
+        shape than the result or is read-only.
+
     Examples
     --------
     >>> import numpy as np
@@ -1005,6 +1119,15 @@ def project_k_sparse(x, k, *, out=None):
     -------
     ndarray
         Same shape and dtype as ``x``; dropped entries are ``+0.0``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric, ``k`` is not an integer, or ``out`` is not an ndarray of the
+        result's dtype.
+    ValueError
+        If ``x`` is not 1-D or 2-D, ``k`` is outside ``[0, n]``, or ``out`` has another shape
+        than the result or is read-only.
 
     Examples
     --------
