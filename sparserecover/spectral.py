@@ -131,6 +131,13 @@ def ridge_mask(s, alpha):
         Filter factors in ``[0, 1]``, in the dtype of ``s``. With ``alpha = 0`` this is 1 on
         nonzero singular values and 0 on zero ones (the minimum-norm least-squares solution).
 
+    Raises
+    ------
+    TypeError
+        If ``s`` is not numeric.
+    ValueError
+        If ``s`` has negative, NaN or infinite entries, or ``alpha`` is negative or not finite.
+
     Examples
     --------
     >>> import numpy as np
@@ -170,6 +177,14 @@ def pca_mask(s, n_components=None, threshold=None):
     -------
     phi : ndarray, shape (n,)
         Zeros and ones, in the dtype of ``s``.
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not numeric.
+    ValueError
+        If ``s`` has negative, NaN or infinite entries, both ``n_components`` and ``threshold``
+        are given, ``n_components`` is outside ``[0, n]`` or ``threshold`` is negative.
 
     Examples
     --------
@@ -228,6 +243,15 @@ def gd_mask(s, learning_rate, n_iter, kind="discrete"):
         Filter factors, in the dtype of ``s``. The discrete mask is computed as
         ``-expm1(q * log1p(-lr s^2))``, accurate to a few ulps even when ``lr s^2`` is far
         below machine epsilon (where ``1 - (1 - lr s^2)^q`` rounds to 0).
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not numeric, or ``n_iter`` is not an integer for ``kind="discrete"``.
+    ValueError
+        If ``s`` has negative, NaN or infinite entries, ``learning_rate`` is not positive or
+        makes gradient descent diverge (``learning_rate * max(s)**2 >= 2``), ``n_iter`` is
+        negative, or ``kind`` is unknown.
 
     Examples
     --------
@@ -369,6 +393,13 @@ def active_components(
     -------
     n_active : int
         ``count(gd_mask(s, learning_rate, n_iter, kind) >= tau)``.
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not numeric, or ``n_iter`` is not an integer for ``kind="discrete"``.
+    ValueError
+        As :func:`gd_mask`, and if ``mask_threshold`` is outside ``(0, 1)``.
 
     Examples
     --------
