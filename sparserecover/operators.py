@@ -54,6 +54,14 @@ class Operator:
 
     Build it with :func:`as_operator`; the attributes are read-only by convention.
 
+    Parameters
+    ----------
+    matrix : ndarray, sparse matrix or LinearOperator
+        The design matrix, already checked and converted (which :func:`as_operator`
+        does).
+    kind : {"dense", "sparse", "linear_operator"}
+        Which of the three ``matrix`` is.
+
     Attributes
     ----------
     kind : {"dense", "sparse", "linear_operator"}
@@ -268,6 +276,13 @@ def lipschitz_constant(A, *, tol=1e-4, max_iter=1000, safety=None, random_state=
     -------
     float
 
+    Raises
+    ------
+    TypeError
+        If ``A`` is complex or not numeric.
+    ValueError
+        If ``A`` is not 2-D or has NaN or infinite entries.
+
     Examples
     --------
     >>> import numpy as np
@@ -305,6 +320,29 @@ def largest_eigenvalue(matvec, size, *, tol=1e-4, max_iter=1000, safety=None, ra
     (``matvec=G.__matmul__``), by the solvers' Gram-matrix iteration. Exact for ``size <= 64``
     (the matrix is formed from ``size`` products); otherwise Lanczos (ARPACK ``eigsh``, with
     power iteration as fallback), times ``safety`` (default ``1 + 10 * tol``).
+
+    Parameters
+    ----------
+    matvec : callable
+        ``v -> M @ v`` for a float64 vector ``v`` of length ``size``, with ``M``
+        symmetric positive semidefinite.
+    size : int
+        The order of ``M``.
+    tol : float, default=1e-4
+        Relative tolerance of the Lanczos (or power) iteration.
+    max_iter : int, default=1000
+        Iteration limit of the Lanczos (or power) iteration.
+    safety : float, optional
+        Factor applied to an iterative estimate (a Rayleigh quotient, hence a lower
+        bound); default ``1 + 10 * tol``.
+    random_state : int, default=0
+        Seed of the random start vector.
+
+    Returns
+    -------
+    float
+        The largest eigenvalue: exact for ``size <= 64``, else the estimate times
+        ``safety``.
 
     Examples
     --------
