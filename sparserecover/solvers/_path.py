@@ -118,6 +118,12 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     gaps : ndarray of shape (n_lams,) or (n_targets, n_lams)
         Duality gap (float64, absolute, in this objective's scale) of each solution.
 
+    Raises
+    ------
+    ValueError, TypeError
+        For NaN/inf, inconsistent shapes of ``A`` and ``y``, negative ``lams`` or ``weights``,
+        ``n_lams < 1``, ``eps <= 0``, or an unknown ``solver``.
+
     Examples
     --------
     >>> import numpy as np
