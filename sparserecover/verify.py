@@ -152,6 +152,14 @@ def check_lasso(x, A, y, lam, *, positive=False, l2=0.0, reference=None):
     -------
     LassoCheck
 
+    Raises
+    ------
+    ValueError
+        If the shapes of ``x``, ``A``, ``y`` and ``lam`` are inconsistent, or ``lam`` is
+        negative.
+    ImportError
+        With ``reference="cvxpy"`` when cvxpy is not installed.
+
     Examples
     --------
     >>> import numpy as np
