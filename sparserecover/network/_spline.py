@@ -53,6 +53,11 @@ def finite_difference_matrix(n, order, *, boundary="same", dtype=np.float64):
     -------
     D : ndarray
 
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``order < 0``.
+
     Examples
     --------
     >>> from sparserecover.network import finite_difference_matrix
