@@ -9,11 +9,12 @@ Lipschitz constant of the gradient of ``0.5 ||A x - y||^2``.
 scipy is imported only when a sparse matrix or a ``LinearOperator`` is actually passed.
 """
 
+import numbers
 import sys
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite
+from ._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["Operator", "as_operator", "largest_eigenvalue", "lipschitz_constant"]
 
@@ -281,7 +282,8 @@ def lipschitz_constant(A, *, tol=1e-4, max_iter=1000, safety=None, random_state=
     TypeError
         If ``A`` is complex or not numeric.
     ValueError
-        If ``A`` is not 2-D or has NaN or infinite entries.
+        If ``A`` is not 2-D or has NaN or infinite entries, ``tol`` is not in (0, 1),
+        ``max_iter`` is not an integer >= 1 or ``safety`` is below 1.
 
     Examples
     --------
@@ -290,6 +292,11 @@ def lipschitz_constant(A, *, tol=1e-4, max_iter=1000, safety=None, random_state=
     >>> lipschitz_constant(np.diag([3.0, 1.0]))
     9.0
     """
+    tol = check_scalar(tol, "tol", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1; got {max_iter!r}")
+    if safety is not None:
+        safety = check_scalar(safety, "safety", low=1.0)
     op = as_operator(A)
     n, p = op.shape
     if op.kind == "dense" and min(n, p) ** 2 * max(n, p) <= _EXACT_FLOPS:

@@ -838,7 +838,11 @@ def _penalty(t, x, name="t"):
     if np.ndim(t) == 0:
         return _in_dtype(check_scalar(t, name, low=0.0), name, real_dtype)
     weights = as_float_array(t, name)
-    if np.broadcast_shapes(weights.shape, x.shape) != x.shape:
+    try:
+        broadcasts = np.broadcast_shapes(weights.shape, x.shape) == x.shape
+    except ValueError:
+        broadcasts = False
+    if not broadcasts:
         raise ValueError(f"{name} of shape {weights.shape} does not broadcast to x's {x.shape}")
     if not np.all(np.isfinite(weights)):
         raise ValueError(f"{name} must be finite")

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sparserecover._validation import as_float_array, check_finite
+
 __all__ = ["LassoCheck", "check_lasso", "lasso"]
 
 
@@ -169,9 +171,12 @@ def check_lasso(x, A, y, lam, *, positive=False, l2=0.0, reference=None):
     (2.625, 0.0, 0.0)
     """
     M, Y, W, one_d = _dense_problem(A, y, lam)
-    X = np.asarray(x, dtype=np.float64).reshape(M.shape[1], -1)
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"x must have shape {(M.shape[1],) + (() if one_d else (Y.shape[1],))}")
+    expected_shape = (M.shape[1],) + (() if one_d else (Y.shape[1],))
+    X = as_float_array(x, "x", dtype=np.float64)
+    if X.shape != expected_shape:
+        raise ValueError(f"x has shape {X.shape}; expected {expected_shape} (A and y's shapes)")
+    check_finite(X, "x")
+    X = X.reshape(M.shape[1], -1)
     R = Y - M @ X
     G = M.T @ R - l2 * X
     objective = _objective(M, Y, W, X, l2)
@@ -210,9 +215,16 @@ def check_lasso(x, A, y, lam, *, positive=False, l2=0.0, reference=None):
 
     ref_objective = objective_gap = None
     if reference is not None:
-        X_ref = lasso(A, y, lam, positive=positive, l2=l2) if (
-            isinstance(reference, str) and reference == "cvxpy"
-        ) else np.asarray(reference, dtype=np.float64)
+        if isinstance(reference, str):
+            if reference != "cvxpy":
+                raise ValueError(f'reference must be None, "cvxpy" or an array; got {reference!r}')
+            X_ref = lasso(A, y, lam, positive=positive, l2=l2)
+        else:
+            X_ref = as_float_array(reference, "reference", dtype=np.float64)
+            if X_ref.shape != expected_shape:
+                raise ValueError(
+                    f"reference has shape {X_ref.shape}; expected {expected_shape}, like x"
+                )
         X_ref = X_ref.reshape(X.shape)
         ref_objective = _objective(M, Y, W, X_ref, l2)
         objective_gap = objective - ref_objective

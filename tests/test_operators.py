@@ -98,3 +98,13 @@ def test_importing_operators_does_not_import_scipy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [({"tol": -1.0}, "tol"), ({"tol": 1.0}, "tol"), ({"max_iter": 0}, "max_iter"),
+     ({"max_iter": 2.5}, "max_iter"), ({"safety": 0.5}, "safety")],
+)
+def test_lipschitz_constant_rejects_bad_options(options, name):
+    with pytest.raises(ValueError, match=name):
+        lipschitz_constant(np.eye(3), **options)

@@ -680,3 +680,8 @@ def test_complex_softshrink_in_place_on_the_numba_path(rng):
     result = softshrink(z, 0.3, out=z)
     assert result is z
     assert_bitwise_equal(z, expected)
+
+
+def test_prox_l1_weights_that_do_not_broadcast_name_t():
+    with pytest.raises(ValueError, match=r"t of shape \(3,\) does not broadcast"):
+        prox_l1(np.ones(5), np.ones(3))

@@ -56,3 +56,15 @@ def test_missing_cvxpy_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "cvxpy", None)
     with pytest.raises(ImportError, match=r"sparserecover\[verify\]"):
         lasso(np.eye(2), np.ones(2), 0.1)
+
+
+def test_check_lasso_names_a_badly_shaped_x_or_reference():
+    A, y = np.eye(3), np.ones(3)
+    with pytest.raises(ValueError, match=r"x has shape \(5,\); expected \(3,\)"):
+        check_lasso(np.ones(5), A, y, 0.1)
+    with pytest.raises(ValueError, match="x contains"):
+        check_lasso(np.array([np.nan, 0.0, 0.0]), A, y, 0.1)
+    with pytest.raises(ValueError, match="reference has shape"):
+        check_lasso(np.ones(3), A, y, 0.1, reference=np.ones(2))
+    with pytest.raises(ValueError, match="reference must be"):
+        check_lasso(np.ones(3), A, y, 0.1, reference="x")
