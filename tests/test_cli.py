@@ -243,6 +243,26 @@ def test_solve_dense_csv_with_output(tmp_path, problem):
     np.testing.assert_allclose(np.load(tmp_path / "x.npy"), expected.x, rtol=1e-12, atol=1e-12)
 
 
+def test_solve_with_coordinate_descent_matches_fista(tmp_path, problem):
+    from sparserecover import coordinate_descent, fista
+
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    result = run(
+        "solve", tmp_path / "A.npy", tmp_path / "y.npy", "--lam", "1.0", "--solver", "cd",
+        "--tol", "1e-12", "-o", tmp_path / "x.npy",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "coordinate_descent" not in result.stdout.splitlines()[0]  # named as the user did
+    assert result.stdout.startswith("solver      cd")
+    x = np.load(tmp_path / "x.npy")
+    np.testing.assert_allclose(x, coordinate_descent(A, y, 1.0, tol=1e-12).x, rtol=1e-12,
+                               atol=1e-12)
+    reference = fista(A, y, 1.0, tol=1e-12).x
+    np.testing.assert_allclose(x, reference, rtol=1e-6, atol=1e-8 * np.abs(reference).max())
+
+
 def test_solve_sparse_matrix_market_and_verify(tmp_path, problem):
     import scipy.io
     import scipy.sparse
