@@ -115,21 +115,7 @@ def _solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, st
             step = 1.0 / lipschitz if lipschitz > 0 else 1.0
     steps = np.full(m, step, dtype=np.float64)
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
-    if problem.op.kind == "linear_operator":
-        loop = _kernels.python_drivers()["_proximal_gradient"]
-    elif callback is not None or verbose:
-        loop = _kernels._proximal_gradient.py_func
-    else:
-        loop = _kernels._proximal_gradient
-        callback = None
-    wrapped = None
-    if callback is not None:
-        if problem.y_ndim == 1:
-            def wrapped(X_current):
-                return bool(callback(X_current[:, 0]))
-        else:
-            def wrapped(X_current):
-                return bool(callback(X_current))
+    loop, wrapped = _kernels.select_driver("_proximal_gradient", problem, callback, verbose)
     X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap = loop(
         op_args, target, problem.yy, W, l2, positive, X, steps, accelerate, restart,
         backtracking, max_iter, tol, gap_freq, unpenalized, unpenalized_gram, history,

@@ -85,20 +85,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp", step=None, max_iter=1000, tol
     if x0 is not None and np.any(np.count_nonzero(X, axis=0) > n_nonzero):
         raise ValueError(f"x0 must have at most n_nonzero={n_nonzero} nonzeros per column")
     op_args, target = problem.direct_problem()
-    if problem.op.kind == "linear_operator":
-        loop = _kernels.python_drivers()["_iht_loop"]
-    elif callback is not None or verbose:
-        loop = _kernels._iht_loop.py_func
-    else:
-        loop = _kernels._iht_loop
-    wrapped = None
-    if callback is not None:
-        if problem.y_ndim == 1:
-            def wrapped(X_current):
-                return bool(callback(X_current[:, 0]))
-        else:
-            def wrapped(X_current):
-                return bool(callback(X_current))
+    loop, wrapped = _kernels.select_driver("_iht_loop", problem, callback, verbose)
     X, n_iter, objective, converged = loop(
         op_args, target, X, n_nonzero, 0.0 if step is None else step, method == "htp",
         max_iter, tol, wrapped, bool(verbose),

@@ -840,3 +840,24 @@ def python_drivers():
             )
         _python_namespace = namespace
     return _python_namespace
+
+
+def select_driver(name, problem, callback, verbose):
+    """The driver ``name`` to run ``problem`` with, and the callback to pass it.
+
+    A LinearOperator needs the Python rebuild (its products are Python calls); a callback or
+    ``verbose`` needs the driver's Python source (Numba cannot call arbitrary Python), whose
+    leaf kernels stay compiled; otherwise the compiled driver. The user's callback receives
+    ``x`` in the shape they passed ``y`` in (1-D for a 1-D ``y``) and its answer as a bool.
+    """
+    if problem.op.kind == "linear_operator":
+        loop = python_drivers()[name]
+    elif callback is not None or verbose:
+        loop = globals()[name].py_func
+    else:
+        return globals()[name], None
+    if callback is None:
+        return loop, None
+    if problem.y_ndim == 1:
+        return loop, lambda X_current: bool(callback(X_current[:, 0]))
+    return loop, lambda X_current: bool(callback(X_current))
