@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse
+from _lasso_reference import assert_matches
 from scipy.sparse.linalg import aslinearoperator
 from sklearn.exceptions import ConvergenceWarning
 
@@ -26,21 +27,6 @@ def _problem(rng, n=60, p=150, k=8, noise=0.1, rho=0.0):
     return A, y, np.max(np.abs(A.T @ y))
 
 
-def _objective(A, y, x, lam, l2=0.0):
-    r = A @ x - y
-    return 0.5 * r @ r + np.sum(lam * np.abs(x)) + 0.5 * l2 * x @ x
-
-
-def _assert_matches(result, reference, A, y, lam, l2=0.0):
-    assert result.converged
-    objective = _objective(A, y, result.x, lam, l2)
-    reference_objective = _objective(A, y, reference, lam, l2)
-    assert objective == pytest.approx(reference_objective, rel=1e-8)
-    assert result.objective == pytest.approx(objective, rel=1e-12)
-    np.testing.assert_allclose(result.x, reference, rtol=0, atol=1e-5 * np.linalg.norm(reference))
-    assert result.gap >= objective - reference_objective - 1e-9 * abs(reference_objective)
-
-
 @pytest.mark.parametrize("layout", ["C", "F", "csr", "csc"])
 def test_matches_cvxpy_and_fista_on_every_matrix_format(rng, layout):
     A, y, lam_max = _problem(rng, rho=0.5)
@@ -51,7 +37,7 @@ def test_matches_cvxpy_and_fista_on_every_matrix_format(rng, layout):
             "csc": scipy.sparse.csc_matrix(A)}[layout]
     lam = lam_max / 20
     result = coordinate_descent(A_in, y, lam, tol=1e-12)
-    _assert_matches(result, lasso(A, y, lam), A, y, lam)
+    assert_matches(result, lasso(A, y, lam), A, y, lam)
     reference = fista(A_in, y, lam, tol=1e-12)
     np.testing.assert_allclose(result.x, reference.x, rtol=0, atol=1e-6 * np.linalg.norm(result.x))
 
@@ -62,7 +48,7 @@ def test_weighted_positive_elastic_net_with_unpenalized_coefficients(rng):
     lam[[0, 7]] = 0.0
     result = coordinate_descent(A, y, lam, positive=True, l2=0.5, tol=1e-12)
     reference = lasso(A, y, lam, positive=True, l2=0.5)
-    _assert_matches(result, reference, A, y, lam, l2=0.5)
+    assert_matches(result, reference, A, y, lam, l2=0.5)
     assert np.all(result.x >= 0)
     fista_x = fista(A, y, lam, positive=True, l2=0.5, tol=1e-12).x
     np.testing.assert_allclose(result.x, fista_x, rtol=0, atol=1e-6 * np.linalg.norm(fista_x))
@@ -87,7 +73,7 @@ def test_two_dimensional_y_and_float32(rng):
     result = coordinate_descent(A, Y, lams, tol=1e-12)
     assert result.x.shape == (80, 2) and result.gap.shape == (2,) and result.converged
     for k in range(2):
-        _assert_matches(
+        assert_matches(
             type(result)(x=result.x[:, k], n_iter=0, converged=True,
                          objective=result.objective[k], gap=result.gap[k]),
             lasso(A, Y[:, k], lams[k]), A, Y[:, k], lams[k],

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse
+from _lasso_reference import assert_matches, lasso_objective
 from scipy.sparse.linalg import aslinearoperator
 from sklearn.exceptions import ConvergenceWarning
 
@@ -21,23 +22,6 @@ def _problem(rng, n=60, p=150, k=8, noise=0.1):
     y = A @ x_true + noise * rng.standard_normal(n)
     lam_max = np.max(np.abs(A.T @ y))
     return A, y, lam_max
-
-
-def _objective(A, y, x, lam, l2=0.0):
-    A = A.toarray() if scipy.sparse.issparse(A) else A
-    r = A @ x - y
-    return 0.5 * r @ r + np.sum(lam * np.abs(x)) + 0.5 * l2 * x @ x
-
-
-def _assert_matches(result, reference, A, y, lam, l2=0.0):
-    assert result.converged
-    objective = _objective(A, y, result.x, lam, l2)
-    reference_objective = _objective(A, y, reference, lam, l2)
-    assert objective == pytest.approx(reference_objective, rel=1e-8)
-    assert result.objective == pytest.approx(objective, rel=1e-12)
-    np.testing.assert_allclose(result.x, reference, rtol=0, atol=1e-5 * np.linalg.norm(reference))
-    # the certificate is honest: the gap bounds the distance to the cvxpy optimum
-    assert result.gap >= objective - reference_objective - 1e-9 * abs(reference_objective)
 
 
 @pytest.mark.parametrize("layout", ["C", "F", "csr", "csc", "linear_operator"])
@@ -57,14 +41,14 @@ def test_fista_matches_cvxpy_on_every_operator(rng, layout):
     else:
         A_in = A
     result = fista(A_in, y, lam, tol=1e-12)
-    _assert_matches(result, lasso(A, y, lam), A, y, lam)
+    assert_matches(result, lasso(A, y, lam), A, y, lam)
 
 
 def test_ista_matches_cvxpy(rng):
     A, y, lam_max = _problem(rng, n=40, p=60)
     lam = lam_max / 5
     result = ista(A, y, lam, tol=1e-12, max_iter=100_000)
-    _assert_matches(result, lasso(A, y, lam), A, y, lam)
+    assert_matches(result, lasso(A, y, lam), A, y, lam)
 
 
 def test_weighted_with_unpenalized_coefficients(rng):
@@ -72,7 +56,7 @@ def test_weighted_with_unpenalized_coefficients(rng):
     weights = rng.uniform(0.5, 2.0, A.shape[1]) * lam_max / 10
     weights[[0, 5, 17]] = 0.0  # unpenalized: the dual point needs the refit
     result = fista(A, y, weights, tol=1e-12)
-    _assert_matches(result, lasso(A, y, weights), A, y, weights)
+    assert_matches(result, lasso(A, y, weights), A, y, weights)
     assert result.gap <= 1e-12 * result.objective
 
 
@@ -82,7 +66,7 @@ def test_positive_and_elastic_net(rng, l2):
     lam = lam_max / 20
     result = fista(A, y, lam, positive=True, l2=l2, tol=1e-12)
     assert np.all(result.x >= 0)
-    _assert_matches(result, lasso(A, y, lam, positive=True, l2=l2), A, y, lam, l2)
+    assert_matches(result, lasso(A, y, lam, positive=True, l2=l2), A, y, lam, l2)
 
 
 def test_elastic_net_weighted_positive_with_unpenalized(rng):
@@ -91,7 +75,7 @@ def test_elastic_net_weighted_positive_with_unpenalized(rng):
     weights[:2] = 0.0
     result = fista(A, y, weights, positive=True, l2=2.0, tol=1e-12)
     reference = lasso(A, y, weights, positive=True, l2=2.0)
-    _assert_matches(result, reference, A, y, weights, 2.0)
+    assert_matches(result, reference, A, y, weights, 2.0)
 
 
 @pytest.mark.parametrize("solver, backtracking", [(fista, True), (ista, False)])
@@ -110,7 +94,7 @@ def test_gram_iteration_matches_cvxpy(rng):
     weights = np.full(40, lam_max / 50)
     weights[3] = 0.0
     result = fista(A, y, weights, tol=1e-12)
-    _assert_matches(result, lasso(A, y, weights), A, y, weights)
+    assert_matches(result, lasso(A, y, weights), A, y, weights)
     direct = fista(A, y, weights, tol=1e-12, gram=False)
     np.testing.assert_allclose(result.x, direct.x, atol=1e-7)
 
@@ -125,8 +109,8 @@ def test_two_dimensional_y_with_one_lam_per_column(rng):
     assert result.converged
     reference = lasso(A, Y, lams)
     for k in range(3):
-        objective = _objective(A, Y[:, k], result.x[:, k], lams[k])
-        assert objective == pytest.approx(_objective(A, Y[:, k], reference[:, k], lams[k]),
+        objective = lasso_objective(A, Y[:, k], result.x[:, k], lams[k])
+        assert objective == pytest.approx(lasso_objective(A, Y[:, k], reference[:, k], lams[k]),
                                           rel=1e-8)
         np.testing.assert_allclose(result.x[:, k], reference[:, k],
                                    atol=1e-5 * np.linalg.norm(reference[:, k]))
