@@ -122,6 +122,184 @@ def _adjoint(op, R, out):
         _dense_product(M, not transposed, R, out)
 
 
+# ---------------------------------------------------------------------------- fused gradient
+#
+# FISTA's gradient A.T (A z - b) as one pass over A. Row by row, r_i = A[i, :] @ z - b_i and
+# g += r_i A[i, :] need row i only: a C-ordered (or CSR) A is read from memory once per
+# iteration instead of twice (once per BLAS product), and the second use of each row hits the
+# cache. Rows go in blocks of four, so that z and g are loaded once per four rows. Measured
+# against numpy's BLAS (A @ z plus A.T @ r, one thread): 0.67-0.8x in float64 and 0.9-1.0x in
+# float32 on 500 x 5000, 5000 x 500 and 2000 x 2000; 0.75-0.9x for a 2000 x 20000 CSR matrix.
+# For a few columns (2-D y) the same pass serves every column and beats numpy's gemm, which is
+# slow for thin matrices (0.2-0.65x at 2 to 8 columns); beyond 8 columns gemm is used.
+#
+# The dot products are compiled with the reassociation flag: it lets LLVM split the sum into
+# SIMD partial sums (as BLAS does), and the rounding bound |error| <= gamma_p sum_j |a_j z_j|
+# holds for any summation order (Higham, Accuracy and Stability of Numerical Algorithms,
+# 2002, Sec. 3.1). 'contract' allows fused multiply-adds, which only remove roundings. No
+# other fast-math flag: no assumption that values are finite.
+
+_FUSED_MAX_TARGETS = 8
+_REASSOCIATE = {"reassoc", "contract"}
+
+
+@njit(fastmath=_REASSOCIATE, cache=True)
+def _dot_rows4(M, i, z):
+    """(M[i] @ z, M[i + 1] @ z, M[i + 2] @ z, M[i + 3] @ z), sharing the loads of z."""
+    a0, a1, a2, a3 = M[i], M[i + 1], M[i + 2], M[i + 3]
+    s0 = s1 = s2 = s3 = z.dtype.type(0)  # the data's dtype: float32 sums stay SIMD-wide
+    for j in range(z.shape[0]):
+        zj = z[j]
+        s0 += a0[j] * zj
+        s1 += a1[j] * zj
+        s2 += a2[j] * zj
+        s3 += a3[j] * zj
+    return s0, s1, s2, s3
+
+
+@njit(fastmath=_REASSOCIATE, cache=True)
+def _dot_row(a, z):
+    s = z.dtype.type(0)
+    for j in range(z.shape[0]):
+        s += a[j] * z[j]
+    return s
+
+
+@njit(fastmath={"contract"}, cache=True)
+def _add_rows4(M, i, c0, c1, c2, c3, g):
+    """g += c0 M[i] + c1 M[i + 1] + c2 M[i + 2] + c3 M[i + 3] (no reassociation needed)."""
+    a0, a1, a2, a3 = M[i], M[i + 1], M[i + 2], M[i + 3]
+    for j in range(g.shape[0]):
+        g[j] += c0 * a0[j] + c1 * a1[j] + c2 * a2[j] + c3 * a3[j]
+
+
+@njit(fastmath={"contract"}, cache=True)
+def _add_row(a, c, g):
+    for j in range(g.shape[0]):
+        g[j] += c * a[j]
+
+
+@njit(cache=True)
+def _dense_rows_gradient(M, Zt, B, Rt, Gt):
+    """Rt[k] = A Zt[k] - B[:, k] and Gt[k] = A.T Rt[k] for A = M (C-ordered), one pass over A.
+
+    ``Zt``, ``Rt`` and ``Gt`` hold one column per row (contiguous for the inner loops).
+    """
+    n = M.shape[0]
+    m = Zt.shape[0]
+    Gt[:] = 0.0
+    n4 = n - n % 4
+    for i in range(0, n4, 4):
+        for k in range(m):
+            s0, s1, s2, s3 = _dot_rows4(M, i, Zt[k])
+            r0, r1, r2, r3 = s0 - B[i, k], s1 - B[i + 1, k], s2 - B[i + 2, k], s3 - B[i + 3, k]
+            Rt[k, i], Rt[k, i + 1], Rt[k, i + 2], Rt[k, i + 3] = r0, r1, r2, r3
+            _add_rows4(M, i, r0, r1, r2, r3, Gt[k])
+    for i in range(n4, n):
+        for k in range(m):
+            r_i = _dot_row(M[i], Zt[k]) - B[i, k]
+            Rt[k, i] = r_i
+            _add_row(M[i], r_i, Gt[k])
+
+
+@njit(cache=True)
+def _dense_columns_gradient(M, Zt, B, Rt, Gt):
+    """The same for A = M.T (a Fortran-ordered A): column j of A is row j of M.
+
+    A.T r needs all of r = A z - b, so this takes two passes (r as a sum of rows of M, then one
+    dot product per row), with the same blocked loops. Measured against numpy's BLAS on the
+    Fortran-ordered matrix: 0.7x on 5000 x 500 and 1.0-1.2x on 500 x 5000, at or below
+    Numba's own BLAS calls (scipy's OpenBLAS: 0.96-1.33x). A C-ordered copy would make the
+    fused pass possible at the price of a second copy of A; not made.
+    """
+    p, n = M.shape
+    m = Zt.shape[0]
+    p4 = p - p % 4
+    for k in range(m):
+        z, r, g = Zt[k], Rt[k], Gt[k]
+        for i in range(n):
+            r[i] = -B[i, k]
+        for j in range(0, p4, 4):
+            _add_rows4(M, j, z[j], z[j + 1], z[j + 2], z[j + 3], r)
+        for j in range(p4, p):
+            _add_row(M[j], z[j], r)
+        for j in range(0, p4, 4):
+            g[j], g[j + 1], g[j + 2], g[j + 3] = _dot_rows4(M, j, r)
+        for j in range(p4, p):
+            g[j] = _dot_row(M[j], r)
+
+
+@njit(fastmath=_REASSOCIATE, cache=True)
+def _csr_rows_gradient(indptr, indices, data, Z, B, R, G):
+    """R = A Z - B and G = A.T R for A in CSR form, one pass over its nonzeros.
+
+    (Here reassociation only vectorizes the inner loop over columns when there are several.)
+    """
+    G[:] = 0.0
+    m = Z.shape[1]
+    if m == 1:
+        z, g = Z.reshape(Z.shape[0]), G.reshape(G.shape[0])
+        for i in range(indptr.shape[0] - 1):
+            start, stop = indptr[i], indptr[i + 1]
+            acc = z.dtype.type(0)
+            for jj in range(start, stop):
+                acc += data[jj] * z[indices[jj]]
+            r_i = acc - B[i, 0]
+            R[i, 0] = r_i
+            for jj in range(start, stop):
+                g[indices[jj]] += data[jj] * r_i
+        return
+    for i in range(indptr.shape[0] - 1):
+        start, stop = indptr[i], indptr[i + 1]
+        r = R[i]
+        for k in range(m):
+            r[k] = -B[i, k]
+        for jj in range(start, stop):
+            value = data[jj]
+            z = Z[indices[jj]]
+            for k in range(m):
+                r[k] += value * z[k]
+        for jj in range(start, stop):
+            value = data[jj]
+            g = G[indices[jj]]
+            for k in range(m):
+                g[k] += value * r[k]
+
+
+@njit(cache=True)
+def _fusable(op, n_targets):
+    """Whether :func:`_residual_gradient` applies: dense with few columns, or CSR."""
+    kind, transposed = op[0], op[1]
+    if kind == DENSE:
+        return n_targets <= _FUSED_MAX_TARGETS
+    return kind == SPARSE and not transposed
+
+
+@njit(cache=True)
+def _residual_gradient(op, target, Z, resid, out):
+    """resid = A Z - b and out = A.T resid, in one pass over A (see the notes above).
+
+    For a direct problem whose operator ``_fusable`` accepts.
+    """
+    kind, transposed, M, indptr, indices, data = op
+    if kind == SPARSE:
+        _csr_rows_gradient(indptr, indices, data, Z, target, resid, out)
+        return
+    p, m = Z.shape
+    n = target.shape[0]
+    if m == 1:  # (p, 1) and (1, p) views of the same memory: no copies
+        Zt, Rt, Gt = Z.reshape(1, p), resid.reshape(1, n), out.reshape(1, p)
+    else:
+        Zt, Rt, Gt = np.ascontiguousarray(Z.T), np.empty((m, n), Z.dtype), np.empty((m, p), Z.dtype)
+    if transposed:
+        _dense_columns_gradient(M, Zt, target, Rt, Gt)
+    else:
+        _dense_rows_gradient(M, Zt, target, Rt, Gt)
+    if m > 1:
+        resid[:] = Rt.T
+        out[:] = Gt.T
+
+
 # ---------------------------------------------------------------------------- leaf kernels
 
 
@@ -173,6 +351,13 @@ def _subtract(a, b, out):
 
 
 @njit(cache=True)
+def _negate(a):
+    for i in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            a[i, k] = -a[i, k]
+
+
+@njit(cache=True)
 def _column_dots(a, b, out):
     """out[k] = sum_i a[i, k] * b[i, k], accumulated in float64."""
     out[:] = 0.0
@@ -193,6 +378,12 @@ def _column_diff_dots(a1, a2, b1, b2, out):
 @njit(cache=True)
 def _extrapolate(x_new, x_old, beta, out):
     """out = x_new + beta * (x_new - x_old), one beta per column (FISTA's momentum)."""
+    if x_new.shape[1] == 1:  # 1-D views: a unit-stride loop that LLVM vectorizes
+        n = x_new.shape[0]
+        a, b, o, c = x_new.reshape(n), x_old.reshape(n), out.reshape(n), beta[0]
+        for i in range(n):
+            o[i] = a[i] + c * (a[i] - b[i])
+        return
     for i in range(x_new.shape[0]):
         for k in range(x_new.shape[1]):
             out[i, k] = x_new[i, k] + beta[k] * (x_new[i, k] - x_old[i, k])
@@ -207,6 +398,12 @@ def _prox_gradient_step(Y, grad, step, W, l2, positive, X, out, products):
     inlined (not ``prox.softshrink``): this is the innermost loop.
     """
     p, m = Y.shape
+    if m == 1:
+        products[0] = _prox_gradient_step_column(
+            Y.reshape(p), grad.reshape(p), step[0], W.reshape(p), l2, positive, X.reshape(p),
+            out.reshape(p),
+        )
+        return
     shrink = np.empty(m)
     for k in range(m):
         shrink[k] = 1.0 / (1.0 + step[k] * l2)
@@ -225,6 +422,38 @@ def _prox_gradient_step(Y, grad, step, W, l2, positive, X, out, products):
             out[j, k] = new
             new = out[j, k]  # as stored (float32 data is rounded)
             products[k] += (np.float64(Y[j, k]) - new) * (new - np.float64(X[j, k]))
+
+
+@njit(cache=True)
+def _prox_gradient_step_column(y, grad, step, w, l2, positive, x, out):
+    """:func:`_prox_gradient_step` for one column (1-D arrays); returns the restart product.
+
+    The same arithmetic, written as selects in a unit-stride loop so that LLVM vectorizes it
+    (the 2-D loop, with its running sum in ``products[k]``, ran at about 4 ns per entry).
+    """
+    shrink = 1.0 / (1.0 + step * l2)
+    for j in range(y.shape[0]):
+        v = y[j] - step * grad[j]
+        threshold = step * w[j]
+        new = (v - threshold) * shrink if v > threshold else 0.0
+        if v < -threshold and not positive:
+            new = (v + threshold) * shrink
+        out[j] = new
+    return _restart_product(y, out, x)
+
+
+@njit(fastmath={"reassoc"}, cache=True)
+def _restart_product(y, x_new, x):
+    """(y - x_new).T (x_new - x) in float64 (O'Donoghue & Candes' restart test).
+
+    Reassociation vectorizes the sum; only its sign is used, and a rounding-level change of
+    a value near zero only moves one restart by an iteration.
+    """
+    total = 0.0
+    for j in range(y.shape[0]):
+        new = np.float64(x_new[j])  # as stored (float32 data is rounded)
+        total += (np.float64(y[j]) - new) * (new - np.float64(x[j]))
+    return total
 
 
 @njit(cache=True)
@@ -368,6 +597,29 @@ def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalize
     Uses FX = forward(X). Direct problems: r = b - A x, G = A.T r. Gram problems use
     ||r||^2 = x.T G x - 2 c.T x + ||b||^2 and b.T r = ||b||^2 - c.T x (``yy`` = ||b||^2).
     """
+    if op[0] != GRAM:
+        _subtract(target, FX, resid)
+        _adjoint(op, resid, G)
+    _duality_gap_at(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                    resid, G, Z, FZ, primal, gap, scaling)
+
+
+@njit(cache=True)
+def _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized, unpenalized_gram,
+                       resid, G, Z, FZ, primal, gap, scaling):
+    """:func:`_duality_gap` for a ``_fusable`` direct problem: r and A.T r in one pass."""
+    _residual_gradient(op, target, X, resid, G)  # A x - b and A.T (A x - b)
+    _negate(resid)
+    _negate(G)
+    _duality_gap_at(op, target, yy, resid, X, W, l2, positive, unpenalized, unpenalized_gram,
+                    resid, G, Z, FZ, primal, gap, scaling)
+
+
+@njit(cache=True)
+def _duality_gap_at(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                    resid, G, Z, FZ, primal, gap, scaling):
+    """:func:`_duality_gap` given r = b - A x in ``resid`` and G = A.T r (direct problems;
+    ``FX`` is then unused), or given FX = G x (Gram problems)."""
     m = X.shape[1]
     rr = np.empty(m)
     yr = np.empty(m)
@@ -382,10 +634,8 @@ def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalize
             rr[k] = max(rr[k] - 2.0 * tmp[k] + yy[k], 0.0)
             yr[k] = yy[k] - tmp[k]
     else:
-        _subtract(target, FX, resid)
         _column_dots(resid, resid, rr)
         _column_dots(target, resid, yr)
-        _adjoint(op, resid, G)
     _primal_terms(X, W, l2, rr, primal, xx)
     if unpenalized.shape[0] > 0:
         _refit_unpenalized(G, X, W, l2, positive, unpenalized, unpenalized_gram, Z)
@@ -432,18 +682,22 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     halves a column's step until ||A d||^2 <= ||d||^2 / step for d = x_{k+1} - y_k, the
     sufficient-decrease condition of Beck & Teboulle for a quadratic f.
 
-    One product A @ x_{k+1} and one A.T @ (A y_k - b) per iteration: A y_k is extrapolated
-    from A x_{k+1} and A x_k, which the momentum combination leaves exact. The duality gap
-    (one more A.T product) is evaluated every ``gap_freq`` iterations. ``X`` and ``step`` are
-    updated in place.
+    Dense problems with up to ``_FUSED_MAX_TARGETS`` columns and CSR problems (without
+    backtracking) take the gradient A.T (A y_k - b) in one pass over A
+    (:func:`_residual_gradient`), and the duality gap (every ``gap_freq`` iterations) in one
+    more. Otherwise: one product A @ x_{k+1} and one A.T @ (A y_k - b) per iteration, with
+    A y_k extrapolated from A x_{k+1} and A x_k (which the momentum combination leaves exact),
+    and one more A.T product per gap. ``X`` and ``step`` are updated in place.
     """
     m = X.shape[1]
+    fused = not backtracking and _fusable(op, m)
     X_old = X.copy()
     X_new = np.empty_like(X)
     Y = X.copy()
     grad = np.empty_like(X)
-    FX = np.empty_like(target)
-    _forward(op, X, FX)
+    FX = np.empty_like(target)  # A x (G x for Gram problems); not kept up to date if fused
+    if not fused:
+        _forward(op, X, FX)
     FY = FX.copy()
     FX_new = np.empty_like(FX)
     resid = np.empty_like(target)
@@ -463,8 +717,12 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     hist_primal = np.zeros((n_hist, m))
     hist_gap = np.zeros((n_hist, m))
 
-    _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                 resid, G, Z, FZ, primal, gap, scaling)
+    if fused:
+        _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized, unpenalized_gram,
+                           resid, G, Z, FZ, primal, gap, scaling)
+    else:
+        _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                     resid, G, Z, FZ, primal, gap, scaling)
     i_hist = 0
     if history:
         hist_primal[0] = primal
@@ -478,9 +736,14 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     gram = op[0] == GRAM
     while not converged and it < max_iter:
         it += 1
-        _gradient(op, target, FY, resid, grad)
+        if fused:
+            _residual_gradient(op, target, Y, resid, grad)
+        else:
+            _gradient(op, target, FY, resid, grad)
         while True:
             _prox_gradient_step(Y, grad, step, W, l2, positive, X, X_new, products)
+            if fused:
+                break
             _forward(op, X_new, FX_new)
             if not backtracking:
                 break
@@ -506,7 +769,8 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
                     t[k] = 1.0
                     beta[k] = 0.0
         _extrapolate(X_new, X, beta, Y)
-        _extrapolate(FX_new, FX, beta, FY)
+        if not fused:
+            _extrapolate(FX_new, FX, beta, FY)
         X_old, X, X_new = X, X_new, X_old
         FX, FX_new = FX_new, FX
         checked = False
@@ -514,8 +778,12 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
         if callback is not None:
             stop = callback(X)
         if it % gap_freq == 0 or it == max_iter or stop:
-            _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
-                         unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
+            if fused:
+                _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized,
+                                   unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
+            else:
+                _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
+                             unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
             checked = True
             converged = _all_converged(primal, gap, tol)
             if history and i_hist < n_hist:
@@ -528,8 +796,12 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
         if stop:
             break
     if not checked:
-        _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                     resid, G, Z, FZ, primal, gap, scaling)
+        if fused:
+            _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized,
+                               unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
+        else:
+            _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
+                         unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
         converged = _all_converged(primal, gap, tol)
     return (X, it, primal, gap, converged,
             hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])
@@ -798,7 +1070,9 @@ def _extrapolate_step(X, grad, mu, out):
 
 _DRIVERS = (
     "_gradient",
+    "_fusable",
     "_duality_gap",
+    "_duality_gap_at",
     "_proximal_gradient",
     "_support_least_squares",
     "_iht_loop",

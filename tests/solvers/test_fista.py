@@ -291,3 +291,109 @@ def test_bad_input_names_the_argument(rng):
         fista(A + 1j, y, 1.0)
     with pytest.raises(TypeError, match="callback must be callable"):
         fista(A, y, 1.0, callback=3)
+
+
+# ------------------------------------------------------- the one-pass gradient of the loop
+
+
+def _gamma(k, u):
+    """Higham's gamma_k = k u / (1 - k u): the relative error bound of a k-term dot product
+    in any summation order, with or without fused multiply-adds (Accuracy and Stability of
+    Numerical Algorithms, 2002, Lemma 3.1 and Sec. 3.1)."""
+    return k * u / (1 - k * u)
+
+
+def _gradient_error_bound(A, Z, B, u):
+    """A bound on |computed - exact| for r = A Z - B and g = A.T r in unit roundoff u.
+
+    r_i is a dot product of p terms minus b_i: |dr| <= gamma_{p+2} (|A| |Z| + |B|). g_j sums
+    n terms a_ij r_i: its own rounding gamma_{n+1} |A|.T |r|, plus the propagated |A|.T |dr|.
+    (One extra term in each gamma covers a final subtraction or accumulation into zero.)
+    """
+    n, p = A.shape
+    abs_A = np.abs(A)
+    bound_r = _gamma(p + 2, u) * (abs_A @ np.abs(Z) + np.abs(B))
+    r = A @ Z - B
+    bound_g = _gamma(n + 1, u) * (abs_A.T @ (np.abs(r) + bound_r)) + abs_A.T @ bound_r
+    return bound_r, bound_g
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_targets", [1, 3])
+@pytest.mark.parametrize("layout", ["C", "F", "csr"])
+def test_one_pass_gradient_equals_the_two_products(rng, layout, n_targets, dtype):
+    from sparserecover.solvers import _kernels
+    from sparserecover.solvers._problem import LeastSquaresProblem
+
+    n, p = 37, 53  # not multiples of 4: the blocked loops' remainders run too
+    A = rng.standard_normal((n, p))
+    A[rng.random((n, p)) < 0.5] = 0.0
+    A = A.astype(dtype)
+    Z = rng.standard_normal((p, n_targets)).astype(dtype)
+    B = rng.standard_normal((n, n_targets)).astype(dtype)
+    A_in = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A)}[layout]
+    problem = LeastSquaresProblem(A_in, B if n_targets > 1 else B[:, 0], gram=False)
+    op, target = problem.kernel_problem()
+    assert _kernels._fusable(op, n_targets)
+    resid, grad = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
+    _kernels._residual_gradient(op, target, Z, resid, grad)
+    assert resid.dtype == grad.dtype == dtype
+
+    # the two-product reference: A @ Z, then A.T @ (A Z - B), each through its own kernel
+    AZ, grad_reference = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
+    _kernels._forward(op, Z, AZ)
+    resid_reference = AZ - B
+    _kernels._adjoint(op, resid_reference, grad_reference)
+
+    # exact values in a wider type (float64 for float32 data, long double for float64 data,
+    # whose own rounding is added to the bound: it is float64's on platforms without one)
+    wide = np.float64 if dtype == np.float32 else np.longdouble
+    A_w, Z_w, B_w = A.astype(wide), Z.astype(wide), B.astype(wide)
+    exact_resid = A_w @ Z_w - B_w
+    exact_grad = A_w.T @ exact_resid
+    bound_r, bound_g = _gradient_error_bound(A_w, Z_w, B_w, np.finfo(dtype).eps / 2)
+    wide_r, wide_g = _gradient_error_bound(A_w, Z_w, B_w, np.finfo(wide).eps / 2)
+    for computed in (resid, resid_reference):
+        assert np.all(np.abs(computed - exact_resid) <= bound_r + wide_r)
+    for computed in (grad, grad_reference):
+        assert np.all(np.abs(computed - exact_grad) <= bound_g + wide_g)
+    # hence the two agree within the sum of their bounds
+    assert np.all(np.abs(grad - grad_reference) <= 2 * (bound_g + wide_g))
+    # and the bound is tight enough to mean something: a few hundred ulps of |A|.T |A| |Z|
+    scale = np.abs(A_w).T @ (np.abs(A_w) @ np.abs(Z_w) + np.abs(B_w))
+    assert np.all(bound_g <= 4 * (n + p + 4) * np.finfo(dtype).eps * scale)
+
+
+def test_one_pass_gradient_is_used_where_it_applies(rng):
+    from sparserecover.solvers import _kernels
+    from sparserecover.solvers._problem import LeastSquaresProblem
+
+    A = rng.standard_normal((20, 30))
+    y = rng.standard_normal(20)
+    kinds = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A),
+             "csc": scipy.sparse.csc_matrix(A)}
+    for name, A_in in kinds.items():
+        op, _ = LeastSquaresProblem(A_in, y, gram=False).kernel_problem()
+        fusable = [_kernels._fusable(op, m) for m in (1, _kernels._FUSED_MAX_TARGETS,
+                                                      _kernels._FUSED_MAX_TARGETS + 1)]
+        expected = {"C": [True, True, False], "F": [True, True, False],
+                    "csr": [True, True, True], "csc": [False, False, False]}[name]
+        assert fusable == expected, name
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "csr", "csc"])
+def test_many_columns_agree_with_one_column_at_a_time(rng, layout):
+    # 10 columns: beyond _FUSED_MAX_TARGETS, dense problems run on two matrix products per
+    # iteration, single columns on the one-pass gradient; CSC always on the two products.
+    A, y, lam_max = _problem(rng, n=30, p=45)
+    Y = y[:, None] * rng.uniform(0.5, 1.5, 10) + 0.1 * rng.standard_normal((30, 10))
+    A_in = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A),
+            "csc": scipy.sparse.csc_matrix(A)}[layout]
+    lam = lam_max / 10
+    together = fista(A_in, Y, lam, tol=1e-12, gram=False)
+    assert together.converged
+    for k in range(10):
+        alone = fista(A_in, Y[:, k], lam, tol=1e-12, gram=False)
+        np.testing.assert_allclose(together.x[:, k], alone.x, rtol=0,
+                                   atol=1e-6 * np.linalg.norm(alone.x))
+        assert together.objective[k] == pytest.approx(alone.objective, rel=1e-10)
