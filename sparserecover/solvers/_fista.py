@@ -5,9 +5,11 @@ import warnings
 import numpy as np
 
 from .._validation import check_scalar
-from . import _kernels
+from ._lazy import LazyModule
 from ._problem import LeastSquaresProblem, check_options, warn_not_converged
 from ._result import SolverResult
+
+_kernels = LazyModule("sparserecover.solvers._kernels")  # Numba loads on first use
 
 _OPTIONS_DOC = """
     A : ndarray, scipy.sparse matrix or scipy.sparse.linalg.LinearOperator
