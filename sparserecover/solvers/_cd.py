@@ -5,7 +5,9 @@ import numpy as np
 
 from .._validation import check_scalar
 from ..operators import as_operator, readonly
+from . import _numpy_cd, _numpy_fista
 from ._fista import _GAP_DOC, _exact_gap
+from ._numpy_fista import use_numpy
 from ._problem import LeastSquaresProblem, check_int, check_options, warn_not_converged
 from ._result import SolverResult
 
@@ -35,20 +37,44 @@ def column_problem(problem):
     return problem._column_args
 
 
+def _column_norms2(problem):
+    """``||A_j||^2`` in float64, in NumPy (the NumPy path never starts Numba)."""
+    A = problem.op.matrix
+    if problem.op.kind == "sparse":
+        A64 = A.astype(np.float64)
+        return np.asarray(A64.multiply(A64).sum(axis=0)).ravel()
+    return np.einsum("ij,ij->j", A, A, dtype=np.float64)
+
+
 def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, ws_start,
               verbose, solver, anderson=True):
-    """Run the working-set coordinate-descent kernel on a prepared problem."""
-    from . import _cd_kernels
+    """Run working-set coordinate descent on a prepared problem.
 
-    op_args, target, norms2 = column_problem(problem)
+    Small problems (``_numpy_fista.use_numpy``: their size alone decides) run the NumPy
+    implementation, which never starts Numba; the others the compiled kernel.
+    """
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
-    X, n_iter, primal, gap, converged, n_screened = _cd_kernels._coordinate_descent(
-        op_args, target, problem.yy, W, l2, positive, X, norms2, max_iter, tol, unpenalized,
-        unpenalized_gram, ws_start, screen, anderson, gap_freq, bool(verbose),
-    )
+    if use_numpy(problem):
+        X, n_iter, primal, gap, converged, n_screened = _numpy_cd.coordinate_descent(
+            problem, W, X, _column_norms2(problem), positive=positive, l2=l2,
+            max_iter=max_iter, tol=tol, ws_start=ws_start, screen=screen, anderson=anderson,
+            gap_freq=gap_freq, unpenalized=unpenalized, unpenalized_gram=unpenalized_gram,
+            verbose=bool(verbose),
+        )
+        exact_gap = _numpy_fista.exact_gap
+    else:
+        from . import _cd_kernels
+
+        op_args, target, norms2 = column_problem(problem)
+        X, n_iter, primal, gap, converged, n_screened = _cd_kernels._coordinate_descent(
+            op_args, target, problem.yy, W, l2, positive, X, norms2, max_iter, tol,
+            unpenalized, unpenalized_gram, ws_start, screen, anderson, gap_freq,
+            bool(verbose),
+        )
+        exact_gap = _exact_gap
     converged = bool(np.all(converged))
     if problem.dtype != np.float64:
-        primal, gap = _exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
+        primal, gap = exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
         converged = converged and bool(np.all(gap <= tol * primal))
     x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
     if not converged and int(n_iter.max()) >= max_iter:

@@ -4,8 +4,10 @@ import numpy as np
 
 from .._validation import as_float_array, check_finite, check_scalar
 from ..operators import readonly
+from . import _numpy_fista
 from ._cd import _solve_cd
 from ._fista import _solve
+from ._numpy_fista import use_numpy
 from ._problem import LeastSquaresProblem, check_int, check_options
 
 # The strategies of ``solver=``: "cd" is working-set coordinate descent with gap-safe
@@ -18,31 +20,67 @@ _SOLVERS = ("auto", "cd", "fista", "ista")
 MIN_CD_FEATURES = 100
 
 
-def choose_solver(problem):
-    """The fastest strategy measured for this problem (see docs/benchmarks_solvers.md).
+def auto_solver(kind, n_features):
+    """The strategy "auto" stands for, from the design's kind and shape alone.
 
     FISTA for a ``LinearOperator`` (coordinate descent needs columns) and for fewer than
     ``MIN_CD_FEATURES`` features; working-set coordinate descent otherwise, which measured
     faster than FISTA (also FISTA on the Gram matrix of tall designs) on every benchmark
-    problem but the smallest.
+    problem but the smallest (docs/benchmarks_solvers.md). Either runs in NumPy for
+    problems of at most ``NUMPY_MAX_ENTRIES`` entries (see :func:`solve`).
     """
-    if problem.op.kind == "linear_operator" or problem.n_features < MIN_CD_FEATURES:
+    if kind == "linear_operator" or n_features < MIN_CD_FEATURES:
         return "fista"
     return "cd"
 
 
-def solve(problem, W, X, solver, *, positive, l2, max_iter, tol, gap_freq, name):
-    """One solve of a prepared problem with a named strategy (never "auto")."""
+def choose_solver(problem):
+    """The strategy "auto" stands for on a prepared problem (see :func:`auto_solver`)."""
+    return auto_solver(problem.op.kind, problem.n_features)
+
+
+def solve(problem, W, X, solver, *, positive, l2, max_iter, tol, gap_freq, name, step=None):
+    """One solve of a prepared problem with a named strategy (never "auto").
+
+    Problems of at most ``NUMPY_MAX_ENTRIES`` entries run the NumPy implementation of the
+    same algorithm (no Numba start-up, see ``_numpy_fista``); the choice depends on the size
+    alone. ``step`` (FISTA/ISTA): a known step, e.g. a previous solve's, else ``1 / L``.
+    """
     if solver == "cd":
         return _solve_cd(
             problem, W, X, positive=positive, l2=l2, max_iter=max_iter, tol=tol,
             gap_freq=gap_freq, screen=True, ws_start=10, verbose=False, solver=name,
         )
-    return _solve(
-        problem, W, X, accelerate=solver == "fista", restart=True, backtracking=False,
-        positive=positive, l2=l2, step=None, max_iter=max_iter, tol=tol, gap_freq=gap_freq,
-        history=False, callback=None, verbose=False, solver=name,
+    options = dict(
+        accelerate=solver == "fista", restart=True, backtracking=False, positive=positive,
+        l2=l2, step=step, max_iter=max_iter, tol=tol, gap_freq=gap_freq, solver=name,
     )
+    if use_numpy(problem):
+        return _numpy_fista.solve(problem, W, X, **options)
+    return _solve(problem, W, X, history=False, callback=None, verbose=False, **options)
+
+
+def solve_lasso(A, y, lam, *, solver="auto", x0=None, step=None, l2=0.0, positive=False,
+                max_iter=10_000, tol=None, gap_freq=10, name=None):
+    """Check the arguments, prepare the problem and solve it once with ``solver``.
+
+    The entry point of the estimators: ``solver`` is "auto" (:func:`choose_solver`), "cd",
+    "fista" or "ista"; the other arguments are those of :func:`fista` (``step`` is ignored
+    by "cd").
+    """
+    if solver not in _SOLVERS:
+        raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}")
+    problem = LeastSquaresProblem(A, y, gram="auto" if solver != "cd" else False)
+    if solver == "auto":
+        solver = choose_solver(problem)
+    if solver == "cd" and problem.op.kind == "linear_operator":
+        raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
+    W = problem.weights(lam)
+    l2 = check_scalar(l2, "l2", low=0.0)
+    max_iter, tol, step, gap_freq = check_options(max_iter, tol, step, gap_freq, problem.dtype)
+    X = problem.start(x0, positive=bool(positive))
+    return solve(problem, W, X, solver, positive=bool(positive), l2=l2, max_iter=max_iter,
+                 tol=tol, gap_freq=gap_freq, name=name or solver, step=step)
 
 
 def _lam_max(problem, W, positive, l2):
@@ -106,8 +144,11 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         from the previous penalty's solution (the sequential rule of Ndiaye et al. 2017);
         "fista" (with adaptive restart) and "ista" as :func:`fista`/:func:`ista`. "auto":
         "fista" for a ``LinearOperator`` and for fewer than 100 features, "cd" otherwise
-        (the faster one measured in ``docs/benchmarks_solvers.md``). With
-        "cd", ``max_iter`` counts coordinate-descent passes.
+        (the faster one measured in ``docs/benchmarks_solvers.md``). With "cd",
+        ``max_iter`` counts coordinate-descent passes. Problems of at most 2**14 entries
+        (``n_samples * n_features * n_targets``) are solved by NumPy implementations of
+        the same algorithms, which do not start Numba (about 0.45 s the first time in a
+        process).
 
     Returns
     -------

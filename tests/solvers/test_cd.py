@@ -16,6 +16,17 @@ from sparserecover.verify import lasso
 pytest.importorskip("cvxpy")
 
 
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def implementation(request, monkeypatch):
+    """Every test here runs both implementations of coordinate descent: the NumPy one (which
+    the size rule picks for these small problems) and the compiled kernel (forced)."""
+    from sparserecover.solvers import _numpy_fista
+
+    limit = 2**62 if request.param == "numpy" else -1
+    monkeypatch.setattr(_numpy_fista, "NUMPY_MAX_ENTRIES", limit)
+    return request.param
+
+
 def _problem(rng, n=60, p=150, k=8, noise=0.1, rho=0.0):
     A = rng.standard_normal((n, p))
     if rho:
