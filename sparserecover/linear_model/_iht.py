@@ -14,11 +14,11 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
     """Least squares with at most ``n_nonzero_coefs`` nonzero coefficients, by IHT.
 
     Minimizes ``1 / (2 * n_samples) * ||y - X w - b||^2_2`` subject to
-    ``||w||_0 <= n_nonzero_coefs`` by normalized iterative hard thresholding
-    (:func:`sparserecover.iht`): the problem of
-    :class:`sklearn.linear_model.OrthogonalMatchingPursuit`, solved by projected gradient
-    steps instead of greedy selection. The intercept is not penalized and not counted: it is
-    eliminated by centring, as in the other linear models.
+    ``||w||_0 <= n_nonzero_coefs`` by iterative hard thresholding (:func:`sparserecover.iht`):
+    the problem of :class:`sklearn.linear_model.OrthogonalMatchingPursuit`, solved by
+    exchanging coefficients in and out of a support instead of greedy selection. The
+    intercept is not penalized and not counted: it is eliminated by centring, as in the other
+    linear models.
 
     Parameters
     ----------
@@ -27,20 +27,29 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
         ``max(1, int(0.1 * n_features))``, like ``OrthogonalMatchingPursuit``.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    method : {"niht", "htp"}, default="niht"
-        Normalized IHT (Blumensath & Davies 2010), or hard thresholding pursuit (the same
-        steps, then least squares on each new support; :func:`sparserecover.iht`'s default).
-        NIHT is the default here because its result depends on the data only through
-        ``X.T X`` and ``X.T y``: fitting with integer sample weights gives exactly the model
-        of the repeated rows (HTP, stopping when a new support fails to lower the residual,
-        can settle on different supports for such equivalent data).
+    method : {"htp-scaled", "htp", "niht"}, default="htp-scaled"
+        :func:`sparserecover.iht`'s methods. The default, hard thresholding pursuit ranking
+        features by their effect on the residual, is also ``iht``'s: it does not depend on
+        the scale of the features, and it depends on the data only through ``X.T X``,
+        ``X.T y`` and ``||y||`` (after centring), so integer sample weights give the model
+        of the repeated rows. Measured against the other methods and scikit-learn's OMP
+        (20 noisy draws each, training R^2 averaged): with features scaled by log-normal
+        factors (sigma 1.5; n=100, p=200, k=10) it found 20/20 true supports (R^2 0.998),
+        the others 0/20 (R^2 0.33-0.35); with neighbour correlation 0.6 it found 20/20 at
+        k=10 (R^2 0.994; "htp" 18, NIHT 17, OMP 14) and 5/5 at n=500, p=5000, k=25 like
+        the others, in 12 ms against NIHT's 39 ms and OMP's 28 ms. It is weaker where no
+        method recovers the model: correlation 0.6 with k=25 at n=100, p=200 gave 4/20
+        supports and R^2 0.938, against "htp" 5/20 and 0.967, NIHT 5/20 and 0.964, and
+        OMP 0/20 and 0.956.
     max_iter : int, default=10_000
-        Maximum number of iterations. NIHT converges linearly at a rate set by the
-        conditioning of the selected columns: a few dozen iterations on well-conditioned
-        designs, a few thousand on the standardized diabetes data with all 10 features.
+        Maximum number of iterations (for "htp-scaled" and "htp", least-squares fits: a few
+        to a few dozen). NIHT converges linearly at a rate set by the conditioning of the
+        selected columns: a few dozen iterations on well-conditioned designs, a few
+        thousand on the standardized diabetes data with all 10 features.
     tol : float, default=1e-8
         Stop when the relative change of the coefficients between two iterations is at most
-        ``tol`` (IHT has no duality gap).
+        ``tol`` (IHT has no duality gap; the pursuit methods also stop when the support
+        repeats).
 
     Attributes
     ----------
@@ -81,13 +90,19 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
     _parameter_constraints: ClassVar[dict] = {
         "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
         "fit_intercept": ["boolean"],
-        "method": [StrOptions({"niht", "htp"})],
+        "method": [StrOptions({"htp-scaled", "htp", "niht"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
-        self, n_nonzero_coefs=None, *, fit_intercept=True, method="niht", max_iter=10_000, tol=1e-8
+        self,
+        n_nonzero_coefs=None,
+        *,
+        fit_intercept=True,
+        method="htp-scaled",
+        max_iter=10_000,
+        tol=1e-8,
     ):
         self.n_nonzero_coefs = n_nonzero_coefs
         self.fit_intercept = fit_intercept

@@ -1,0 +1,288 @@
+"""Numba kernels of ``iht(method="htp-scaled")``: hard thresholding pursuit whose support step
+ranks every coordinate by how much it alone changes the residual.
+
+Same two layers and operator tuple as :mod:`._kernels` (whose products and hard threshold are
+reused): the drivers ``_fit_support`` and ``_scaled_pursuit_loop`` call the products; for a
+``LinearOperator`` :func:`select_loop` rebuilds them from their Python source with Python
+products, as :func:`._kernels.python_drivers` does for the other solvers.
+"""
+
+import types
+
+import numpy as np
+from numba import njit
+
+from ._kernels import (
+    _adjoint,
+    _column_dots,
+    _forward,
+    _gather_columns,
+    _hard_threshold_column,
+    _kth_largest,
+    _linop_adjoint,
+    _linop_forward,
+    _linop_gather_columns,
+    _subtract,
+)
+
+# A column whose residual has not dropped below its best for this many consecutive supports
+# is cycling (the support map is deterministic, so a revisited support repeats its orbit).
+# Measured (n=256, p=1024, 40 dB, 50 trials): patience 3 recovered 49/50 at k=80 and 36/50 at
+# k=90, patience 10 50/50 and 40/50 with 1-7 more iterations per solve; 8 sits between.
+PATIENCE = 8
+
+
+@njit(cache=True)
+def _cholesky_solve(G, b, inverse_diagonal):
+    """Return z with G z = b and fill inverse_diagonal with diag(G^-1), G small and PSD.
+
+    G is first scaled to unit diagonal (D^-1/2 G D^-1/2, D = diag(G)), so that the result
+    does not depend on the scale of the columns; then, as in :func:`._kernels._solve_psd`, a
+    diagonal shift of 1e-12 (and a pivot floor) keeps collinear columns solvable. (Unscaled,
+    a shift relative to the largest diagonal entry swamped the columns of norm 1e-3 next to
+    norm 1e3: errors of 3e-4.) diag(G^-1)_i = ||L^-1 e_i||^2 / D_i for the scaled
+    G = L L.T.
+    """
+    k = b.shape[0]
+    d = np.empty(k)
+    for j in range(k):
+        d[j] = np.sqrt(G[j, j]) if G[j, j] > 0.0 else 1.0  # a zero column keeps scale 1
+    shift = 1e-12
+    L = np.zeros((k, k))
+    for j in range(k):
+        acc = G[j, j] / (d[j] * d[j]) + shift
+        for q in range(j):
+            acc -= L[j, q] * L[j, q]
+        L[j, j] = np.sqrt(max(acc, shift))
+        for i in range(j + 1, k):
+            acc = G[i, j] / (d[i] * d[j])
+            for q in range(j):
+                acc -= L[i, q] * L[j, q]
+            L[i, j] = acc / L[j, j]
+    z = np.empty(k)
+    for i in range(k):  # L w = D^-1/2 b
+        acc = b[i] / d[i]
+        for q in range(i):
+            acc -= L[i, q] * z[q]
+        z[i] = acc / L[i, i]
+    for i in range(k - 1, -1, -1):  # L.T v = w
+        acc = z[i]
+        for q in range(i + 1, k):
+            acc -= L[q, i] * z[q]
+        z[i] = acc / L[i, i]
+    for i in range(k):  # z = D^-1/2 v
+        z[i] /= d[i]
+    # column i of L^-1 by forward substitution (zero above the diagonal)
+    inverse_column = np.empty(k)
+    for i in range(k):
+        total = 0.0
+        for row in range(i, k):
+            acc = 1.0 if row == i else 0.0
+            for q in range(i, row):
+                acc -= L[row, q] * inverse_column[q]
+            inverse_column[row] = acc / L[row, row]
+            total += inverse_column[row] * inverse_column[row]
+        inverse_diagonal[i] = total / (d[i] * d[i])
+    return z
+
+
+@njit(cache=True)
+def _fit_support(op, target, columns, k, n_features, coef, inverse_diagonal, resid):
+    """Least squares of y_k = target[:, k] on A[:, columns]; return ||residual||^2.
+
+    Fills coef[:, k] (float64, zero off the support), inverse_diagonal[:, k] (the diagonal of
+    (A_S.T A_S)^-1 at the support's indices) and resid[:, k] = y_k - A_S z. Normal
+    equations in float64 (10x faster than an SVD-based lstsq at these sizes and accurate for
+    the well-conditioned supports the pursuit keeps); the residual comes from the gathered
+    columns, not from a product with all of A.
+    """
+    n = target.shape[0]
+    s = columns.shape[0]
+    A_S = np.empty((n, s))
+    _gather_columns(op, columns, n_features, A_S)
+    rhs = np.empty(n)
+    for i in range(n):
+        rhs[i] = target[i, k]
+    diagonal = np.empty(s)
+    z = _cholesky_solve(np.dot(A_S.T, A_S), np.dot(A_S.T, rhs), diagonal)
+    fitted = np.dot(A_S, z)
+    rr = 0.0
+    for i in range(n):
+        r = rhs[i] - fitted[i]
+        resid[i, k] = r
+        rr += r * r
+    coef[:, k] = 0.0
+    for a in range(s):
+        coef[columns[a], k] = z[a]
+        inverse_diagonal[columns[a], k] = diagonal[a]
+    return rr
+
+
+@njit(cache=True)
+def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k, scores):
+    """scores[:, k] = the change of ||A x - y||^2 when coordinate j alone leaves or joins.
+
+    For j in the support S of the least-squares fit x, removing j raises the squared residual
+    by exactly x_j^2 / (A_S.T A_S)^-1_jj. For j outside, adding j lowers it by exactly
+    g_j^2 / ||P_S^perp a_j||^2 (g = A.T r, P_S^perp the projection away from the columns of
+    S), estimated as g_j^2 / (f ||a_j||^2): f is the fraction of a column left after
+    projecting away the others, measured on the support, where
+    ||P^perp a_i||^2 / ||a_i||^2 = 1 / ((A_S.T A_S)^-1_ii ||a_i||^2) costs nothing more (exact
+    projections of all p columns would cost a p x |S| product per iteration). f is the upper
+    quartile of these fractions: a support holding a few strongly correlated columns has a
+    few small fractions that say nothing about the candidates, and a small f over-rates every
+    candidate. On a design with neighbour correlation 0.6 (n=100, p=200, k=10, 20 trials) the
+    mean ended 3 fits and the median 5 at more than 1.5x the true support's residual, the upper
+    quartile none. For Gaussian matrices f is about 1 - |S| / n, and ranking
+    |x_j + g_j / (f ||a_j||^2)| is HTP (Foucart 2011) on unit-norm columns with step 1 / f;
+    Foucart's step 1 (f = 1) recovered 23/30 against 30/30 at n=256, p=1024, k=80.
+    """
+    p = coef.shape[0]
+    fractions = np.empty(p)
+    count = 0
+    for j in range(p):
+        if support[j, k] and column_sq_norms[j] > 0.0:
+            fractions[count] = 1.0 / (inverse_diagonal[j, k] * column_sq_norms[j])
+            count += 1
+    f = 1.0
+    if count > 0:
+        f = min(_kth_largest(fractions[:count], (count + 3) // 4), 1.0)
+        if not f > 0.0:
+            f = 1.0
+    for j in range(p):
+        if support[j, k]:
+            scores[j, k] = coef[j, k] * coef[j, k] / inverse_diagonal[j, k]
+        elif column_sq_norms[j] > 0.0:
+            g = np.float64(grad[j, k])
+            scores[j, k] = g * g / (f * column_sq_norms[j])
+        else:
+            scores[j, k] = 0.0  # a zero column changes nothing
+
+
+@njit(cache=True)
+def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, tol, patience,
+                         callback, verbose):
+    """Hard thresholding pursuit with residual-ranked supports, every column of y at once.
+
+    Each iteration fits least squares on the support S (so the gradient vanishes on S), then
+    keeps the n_nonzero coordinates whose single removal or addition changes the residual
+    most (:func:`_rank_coordinates`). A column stops when its support repeats (a fixed
+    point), when its fit moves by at most tol relative to the previous one, or when its
+    residual has not improved for ``patience`` iterations (a cycle); it returns the fit with
+    the lowest residual it met, the one closest to solving min ||A x - y|| subject to
+    ||x||_0 <= n_nonzero. The start is x0's support, or else the n_nonzero largest
+    |a_j.T y| / ||a_j||.
+    """
+    m = target.shape[1]
+    p = X.shape[0]
+    resid = np.empty_like(target)
+    grad = np.empty_like(X)
+    coef = np.zeros((p, m))
+    previous = np.zeros((p, m))
+    inverse_diagonal = np.ones((p, m))
+    scores = np.empty((p, m))
+    scratch = np.empty((p, m))
+    support = np.zeros((p, m), dtype=np.bool_)
+    new_support = np.zeros((p, m), dtype=np.bool_)
+    X_best = X.copy()
+    rr_best = np.full(m, np.inf)
+    stalled = np.zeros(m, dtype=np.int64)
+    done = np.zeros(m, dtype=np.bool_)
+    _adjoint(op, target, grad)
+    for k in range(m):
+        if np.count_nonzero(X[:, k]) == 0:
+            _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
+                              scores)
+            _hard_threshold_column(scores, k, n_nonzero, scratch, support)
+        else:
+            for j in range(p):
+                support[j, k] = X[j, k] != 0.0
+    it = 0
+    while it < max_iter:
+        it += 1
+        for k in range(m):
+            if done[k]:
+                continue
+            columns = np.flatnonzero(support[:, k])
+            rr = _fit_support(op, target, columns, k, p, coef, inverse_diagonal, resid)
+            change = 0.0
+            size = 0.0
+            for j in range(p):
+                X[j, k] = coef[j, k]
+                change += (coef[j, k] - previous[j, k]) ** 2
+                size += coef[j, k] * coef[j, k]
+                previous[j, k] = coef[j, k]
+            if rr < rr_best[k] * (1.0 - 1e-12):
+                rr_best[k] = rr
+                X_best[:, k] = X[:, k]
+                stalled[k] = 0
+            else:
+                stalled[k] += 1
+            if (it > 1 and change <= tol * tol * size) or stalled[k] >= patience:
+                done[k] = True
+        stop = False
+        if callback is not None:
+            stop = callback(X)
+        if verbose:
+            print("iteration", it, "squared residual", rr_best.sum(), "columns done",
+                  np.count_nonzero(done))
+        if stop or done.all() or it == max_iter:
+            break
+        _adjoint(op, resid, grad)
+        for k in range(m):
+            if done[k]:
+                continue
+            _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
+                              scores)
+            _hard_threshold_column(scores, k, n_nonzero, scratch, new_support)
+            same = True
+            for j in range(p):
+                if new_support[j, k] != support[j, k]:
+                    same = False
+                support[j, k] = new_support[j, k]
+            done[k] = same  # a support that reproduces itself: a fixed point
+        if done.all():
+            break
+    FX = np.empty_like(target)
+    _forward(op, X_best, FX)
+    _subtract(target, FX, resid)
+    objective = np.empty(m)
+    _column_dots(resid, resid, objective)
+    return X_best, it, 0.5 * objective, done
+
+
+_DRIVERS = ("_fit_support", "_scaled_pursuit_loop")
+_python_namespace = None
+
+
+def _python_drivers():
+    """The drivers rebuilt with ``LinearOperator`` products (see ``_kernels.python_drivers``)."""
+    global _python_namespace
+    if _python_namespace is None:
+        namespace = dict(globals())
+        namespace["_forward"] = _linop_forward
+        namespace["_adjoint"] = _linop_adjoint
+        namespace["_gather_columns"] = _linop_gather_columns
+        for name in _DRIVERS:
+            func = globals()[name].py_func
+            namespace[name] = types.FunctionType(
+                func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
+            )
+        _python_namespace = namespace
+    return _python_namespace
+
+
+def select_loop(problem, callback, verbose):
+    """``_scaled_pursuit_loop`` compiled, or as Python source for a LinearOperator, a
+    callback or ``verbose`` (as :func:`._kernels.select_driver`), and the callback to pass."""
+    if problem.op.kind == "linear_operator":
+        loop = _python_drivers()["_scaled_pursuit_loop"]
+    elif callback is not None or verbose:
+        loop = _scaled_pursuit_loop.py_func
+    else:
+        return _scaled_pursuit_loop, None
+    if callback is None:
+        return loop, None
+    if problem.y_ndim == 1:
+        return loop, lambda X_current: bool(callback(X_current[:, 0]))
+    return loop, lambda X_current: bool(callback(X_current))
