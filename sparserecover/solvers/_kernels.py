@@ -310,8 +310,11 @@ def _residual_gradient(op, target, Z, resid, out):
     else:
         _dense_rows_gradient(M, Zt, target, Rt, Gt)
     if m > 1:
-        resid[:] = Rt.T
-        out[:] = Gt.T
+        for k in range(m):
+            for i in range(n):
+                resid[i, k] = Rt[k, i]
+            for j in range(p):
+                out[j, k] = Gt[k, j]
 
 
 # ---------------------------------------------------------------------------- leaf kernels
@@ -362,13 +365,6 @@ def _subtract(a, b, out):
     for i in range(a.shape[0]):
         for k in range(a.shape[1]):
             out[i, k] = a[i, k] - b[i, k]
-
-
-@njit(cache=True)
-def _negate(a):
-    for i in range(a.shape[0]):
-        for k in range(a.shape[1]):
-            a[i, k] = -a[i, k]
 
 
 @njit(cache=True)
@@ -611,29 +607,6 @@ def _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalize
     Uses FX = forward(X). Direct problems: r = b - A x, G = A.T r. Gram problems use
     ||r||^2 = x.T G x - 2 c.T x + ||b||^2 and b.T r = ||b||^2 - c.T x (``yy`` = ||b||^2).
     """
-    if op[0] != GRAM:
-        _subtract(target, FX, resid)
-        _adjoint(op, resid, G)
-    _duality_gap_at(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                    resid, G, Z, FZ, primal, gap, scaling)
-
-
-@njit(cache=True)
-def _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized, unpenalized_gram,
-                       resid, G, Z, FZ, primal, gap, scaling):
-    """:func:`_duality_gap` for a ``_fusable`` direct problem: r and A.T r in one pass."""
-    _residual_gradient(op, target, X, resid, G)  # A x - b and A.T (A x - b)
-    _negate(resid)
-    _negate(G)
-    _duality_gap_at(op, target, yy, resid, X, W, l2, positive, unpenalized, unpenalized_gram,
-                    resid, G, Z, FZ, primal, gap, scaling)
-
-
-@njit(cache=True)
-def _duality_gap_at(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                    resid, G, Z, FZ, primal, gap, scaling):
-    """:func:`_duality_gap` given r = b - A x in ``resid`` and G = A.T r (direct problems;
-    ``FX`` is then unused), or given FX = G x (Gram problems)."""
     m = X.shape[1]
     rr = np.empty(m)
     yr = np.empty(m)
@@ -648,8 +621,10 @@ def _duality_gap_at(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenal
             rr[k] = max(rr[k] - 2.0 * tmp[k] + yy[k], 0.0)
             yr[k] = yy[k] - tmp[k]
     else:
+        _subtract(target, FX, resid)
         _column_dots(resid, resid, rr)
         _column_dots(target, resid, yr)
+        _adjoint(op, resid, G)
     _primal_terms(X, W, l2, rr, primal, xx)
     if unpenalized.shape[0] > 0:
         _refit_unpenalized(G, X, W, l2, positive, unpenalized, unpenalized_gram, Z)
@@ -698,10 +673,13 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
 
     Dense problems with up to ``_FUSED_MAX_TARGETS`` columns and CSR problems (without
     backtracking) take the gradient A.T (A y_k - b) in one pass over A
-    (:func:`_residual_gradient`), and the duality gap (every ``gap_freq`` iterations) in one
-    more. Otherwise: one product A @ x_{k+1} and one A.T @ (A y_k - b) per iteration, with
-    A y_k extrapolated from A x_{k+1} and A x_k (which the momentum combination leaves exact),
-    and one more A.T product per gap. ``X`` and ``step`` are updated in place.
+    (:func:`_residual_gradient`), and the duality gap (every ``gap_freq`` iterations) from
+    the products A @ x_k and A.T @ r. Otherwise: one product A @ x_{k+1} and one
+    A.T @ (A y_k - b) per iteration, with A y_k extrapolated from A x_{k+1} and A x_k (which
+    the momentum combination leaves exact), and one more A.T product per gap. (A one-pass
+    gap, sharing the fused kernel, was measured: it saves about 0.04 of the floor per
+    iteration at ``gap_freq=10`` but made the first call compile 2-3 s longer.) ``X`` and
+    ``step`` are updated in place.
     """
     m = X.shape[1]
     fused = not backtracking and _fusable(op, m)
@@ -709,9 +687,8 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     X_new = np.empty_like(X)
     Y = X.copy()
     grad = np.empty_like(X)
-    FX = np.empty_like(target)  # A x (G x for Gram problems); not kept up to date if fused
-    if not fused:
-        _forward(op, X, FX)
+    FX = np.empty_like(target)  # A x (G x for Gram problems); only at gaps if fused
+    _forward(op, X, FX)
     FY = FX.copy()
     FX_new = np.empty_like(FX)
     resid = np.empty_like(target)
@@ -731,12 +708,8 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     hist_primal = np.zeros((n_hist, m))
     hist_gap = np.zeros((n_hist, m))
 
-    if fused:
-        _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized, unpenalized_gram,
-                           resid, G, Z, FZ, primal, gap, scaling)
-    else:
-        _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
-                     resid, G, Z, FZ, primal, gap, scaling)
+    _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                 resid, G, Z, FZ, primal, gap, scaling)
     i_hist = 0
     if history:
         hist_primal[0] = primal
@@ -793,11 +766,9 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
             stop = callback(X)
         if it % gap_freq == 0 or it == max_iter or stop:
             if fused:
-                _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized,
-                                   unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
-            else:
-                _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
-                             unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
+                _forward(op, X, FX)
+            _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
+                         unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
             checked = True
             converged = _all_converged(primal, gap, tol)
             if history and i_hist < n_hist:
@@ -811,11 +782,9 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
             break
     if not checked:
         if fused:
-            _fused_duality_gap(op, target, yy, X, W, l2, positive, unpenalized,
-                               unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
-        else:
-            _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized,
-                         unpenalized_gram, resid, G, Z, FZ, primal, gap, scaling)
+            _forward(op, X, FX)
+        _duality_gap(op, target, yy, FX, X, W, l2, positive, unpenalized, unpenalized_gram,
+                     resid, G, Z, FZ, primal, gap, scaling)
         converged = _all_converged(primal, gap, tol)
     return (X, it, primal, gap, converged,
             hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])
@@ -1086,7 +1055,6 @@ _DRIVERS = (
     "_gradient",
     "_fusable",
     "_duality_gap",
-    "_duality_gap_at",
     "_proximal_gradient",
     "_support_least_squares",
     "_iht_loop",
