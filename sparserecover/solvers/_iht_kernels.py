@@ -31,6 +31,9 @@ from ._kernels import (
 # k=90, patience 10 50/50 and 40/50 with 1-7 more iterations per solve; 8 sits between.
 PATIENCE = 8
 
+# How a column of ``_scaled_pursuit_loop`` ended.
+RUNNING, CONVERGED, CYCLED = 0, 1, 2
+
 
 @njit(cache=True)
 def _cholesky_solve(G, b, inverse_diagonal):
@@ -187,7 +190,7 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, to
     X_best = X.copy()
     rr_best = np.full(m, np.inf)
     stalled = np.zeros(m, dtype=np.int64)
-    done = np.zeros(m, dtype=np.bool_)
+    status = np.zeros(m, dtype=np.int8)
     _adjoint(op, target, grad)
     for k in range(m):
         if np.count_nonzero(X[:, k]) == 0:
@@ -201,7 +204,7 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, to
     while it < max_iter:
         it += 1
         for k in range(m):
-            if done[k]:
+            if status[k] != RUNNING:
                 continue
             columns = np.flatnonzero(support[:, k])
             rr = _fit_support(op, target, columns, k, p, coef, inverse_diagonal, resid)
@@ -218,19 +221,21 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, to
                 stalled[k] = 0
             else:
                 stalled[k] += 1
-            if (it > 1 and change <= tol * tol * size) or stalled[k] >= patience:
-                done[k] = True
+            if it > 1 and change <= tol * tol * size:
+                status[k] = CONVERGED
+            elif stalled[k] >= patience:
+                status[k] = CYCLED
         stop = False
         if callback is not None:
             stop = callback(X)
         if verbose:
-            print("iteration", it, "squared residual", rr_best.sum(), "columns done",
-                  np.count_nonzero(done))
-        if stop or done.all() or it == max_iter:
+            print("iteration", it, "squared residual", rr_best.sum(), "columns running",
+                  np.count_nonzero(status == RUNNING))
+        if stop or np.all(status != RUNNING) or it == max_iter:
             break
         _adjoint(op, resid, grad)
         for k in range(m):
-            if done[k]:
+            if status[k] != RUNNING:
                 continue
             _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
                               scores)
@@ -240,18 +245,100 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, to
                 if new_support[j, k] != support[j, k]:
                     same = False
                 support[j, k] = new_support[j, k]
-            done[k] = same  # a support that reproduces itself: a fixed point
-        if done.all():
+            if same:  # a support that reproduces itself: a fixed point
+                status[k] = CONVERGED
+        if np.all(status != RUNNING):
             break
     FX = np.empty_like(target)
     _forward(op, X_best, FX)
     _subtract(target, FX, resid)
     objective = np.empty(m)
     _column_dots(resid, resid, objective)
-    return X_best, it, 0.5 * objective, done
+    return X_best, it, 0.5 * objective, status
 
 
-_DRIVERS = ("_fit_support", "_scaled_pursuit_loop")
+@njit(cache=True)
+def _greedy_start(op, target, n_nonzero, column_sq_norms, out):
+    """out = orthogonal matching pursuit on unit-norm columns, n_nonzero steps per column.
+
+    A second start for the columns whose pursuit cycled: it grows the support one
+    coordinate at a time (the largest |a_j.T r| / ||a_j||), with least squares on it kept by
+    updating the Cholesky factor of A_S.T A_S (one product A.T R per step for all columns,
+    n |S| + |S|^2 flops per column). A candidate that the support already spans (to 1e-10 of
+    its norm) is passed over.
+    """
+    n, m = target.shape
+    p = out.shape[0]
+    R = np.empty_like(target)
+    R[:] = target
+    G = np.empty_like(out)
+    out[:] = 0.0
+    A_S = np.zeros((m, n_nonzero, n))  # row a of A_S[k]: column members[k, a] of A
+    L = np.zeros((m, n_nonzero, n_nonzero))
+    chosen = np.zeros((p, m), dtype=np.bool_)
+    members = np.zeros((m, n_nonzero), dtype=np.int64)
+    size = np.zeros(m, dtype=np.int64)
+    rhs = np.zeros((m, n_nonzero))
+    column = np.empty((n, 1))
+    a_j = column.reshape(n)
+    index = np.empty(1, dtype=np.int64)
+    for _ in range(n_nonzero):
+        _adjoint(op, R, G)
+        for k in range(m):
+            s = size[k]
+            while True:
+                best = -1
+                best_score = -1.0
+                for j in range(p):
+                    if not chosen[j, k] and column_sq_norms[j] > 0.0:
+                        g = np.float64(G[j, k])
+                        score = g * g / column_sq_norms[j]
+                        if score > best_score:
+                            best, best_score = j, score
+                if best < 0:
+                    break
+                chosen[best, k] = True  # taken or passed over, not offered again
+                index[0] = best
+                _gather_columns(op, index, p, column)
+                cross = np.dot(A_S[k, :s], a_j) if s > 0 else np.empty(0)
+                for i in range(s):  # row s of L: L[:s, :s] l = A_S.T a_j
+                    acc = cross[i]
+                    for q in range(i):
+                        acc -= L[k, i, q] * L[k, s, q]
+                    L[k, s, i] = acc / L[k, i, i]
+                pivot = column_sq_norms[best]
+                for q in range(s):
+                    pivot -= L[k, s, q] * L[k, s, q]
+                if pivot > 1e-10 * column_sq_norms[best]:
+                    L[k, s, s] = np.sqrt(pivot)
+                    A_S[k, s] = a_j
+                    members[k, s] = best
+                    acc = 0.0
+                    for i in range(n):
+                        acc += a_j[i] * target[i, k]
+                    rhs[k, s] = acc
+                    size[k] = s + 1
+                    break
+            s = size[k]
+            z = np.empty(s)
+            for i in range(s):  # L w = A_S.T y
+                acc = rhs[k, i]
+                for q in range(i):
+                    acc -= L[k, i, q] * z[q]
+                z[i] = acc / L[k, i, i]
+            for i in range(s - 1, -1, -1):  # L.T z = w
+                acc = z[i]
+                for q in range(i + 1, s):
+                    acc -= L[k, q, i] * z[q]
+                z[i] = acc / L[k, i, i]
+            fitted = np.dot(A_S[k, :s].T, z) if s > 0 else np.zeros(n)
+            for i in range(n):
+                R[i, k] = target[i, k] - fitted[i]
+            for a in range(s):
+                out[members[k, a], k] = z[a]
+
+
+_DRIVERS = ("_fit_support", "_scaled_pursuit_loop", "_greedy_start")
 _python_namespace = None
 
 
@@ -273,16 +360,18 @@ def _python_drivers():
 
 
 def select_loop(problem, callback, verbose):
-    """``_scaled_pursuit_loop`` compiled, or as Python source for a LinearOperator, a
-    callback or ``verbose`` (as :func:`._kernels.select_driver`), and the callback to pass."""
+    """``(pursuit loop, greedy start)`` compiled, or as Python source for a LinearOperator,
+    a callback or ``verbose`` (as :func:`._kernels.select_driver`), and the callback to pass.
+    """
     if problem.op.kind == "linear_operator":
-        loop = _python_drivers()["_scaled_pursuit_loop"]
+        namespace = _python_drivers()
+        loop, greedy = namespace["_scaled_pursuit_loop"], namespace["_greedy_start"]
     elif callback is not None or verbose:
-        loop = _scaled_pursuit_loop.py_func
+        loop, greedy = _scaled_pursuit_loop.py_func, _greedy_start
     else:
-        return _scaled_pursuit_loop, None
+        return _scaled_pursuit_loop, _greedy_start, None
     if callback is None:
-        return loop, None
+        return loop, greedy, None
     if problem.y_ndim == 1:
-        return loop, lambda X_current: bool(callback(X_current[:, 0]))
-    return loop, lambda X_current: bool(callback(X_current))
+        return loop, greedy, lambda X_current: bool(callback(X_current[:, 0]))
+    return loop, greedy, lambda X_current: bool(callback(X_current))

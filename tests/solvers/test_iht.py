@@ -9,7 +9,9 @@ from sklearn.linear_model import OrthogonalMatchingPursuit
 
 from sparserecover import iht
 from sparserecover.operators import as_operator
+from sparserecover.solvers import _iht_kernels
 from sparserecover.solvers._iht import _column_squared_norms
+from sparserecover.solvers._problem import LeastSquaresProblem
 
 METHODS = ["htp-scaled", "htp", "niht"]
 CYCLING_SEED = 0
@@ -173,17 +175,37 @@ def test_at_40_db_recovers_at_least_as_often_as_omp(rng):
 
 
 def test_returns_the_best_fit_when_the_supports_cycle():
-    # at k/n = 0.45 with noise the supports of this draw never repeat: the column stops after
-    # 8 fits without a lower residual, and the result is the best fit met, not the last
+    # at k/n = 0.45 with noise the supports of this draw never repeat: the pursuit stops the
+    # column after 8 fits without a lower residual and keeps the best fit met, not the last
     A, _x, y = _sensing(np.random.default_rng(CYCLING_SEED), n=64, p=256, k=29, snr_db=30)
+    problem = LeastSquaresProblem(A, y, gram=False)
+    op_args, target = problem.direct_problem()
     fits = []
-    result = iht(A, y, 29, callback=lambda current: fits.append(current.copy()))
+    X, n_iter, objective, status = _iht_kernels._scaled_pursuit_loop.py_func(
+        op_args, target, problem.start(None), 29, np.sum(A**2, axis=0), 1000, 1e-8,
+        _iht_kernels.PATIENCE, lambda current: fits.append(current[:, 0].copy()), False,
+    )
     residuals = [0.5 * np.sum((A @ fit - y) ** 2) for fit in fits]
-    assert result.converged and len(fits) == result.n_iter
-    assert int(np.argmin(residuals)) == len(fits) - 9  # then 8 fits without improvement
-    assert result.objective == pytest.approx(min(residuals), rel=1e-12)
-    np.testing.assert_allclose(result.x, fits[int(np.argmin(residuals))], atol=1e-12)
+    assert status[0] == _iht_kernels.CYCLED and len(fits) == n_iter
+    assert int(np.argmin(residuals)) == len(fits) - 1 - _iht_kernels.PATIENCE
+    np.testing.assert_allclose(X[:, 0], fits[int(np.argmin(residuals))], atol=1e-12)
+    assert objective[0] == pytest.approx(min(residuals), rel=1e-12)
+
+    # iht then restarts the column from orthogonal matching pursuit's support (unit-norm
+    # columns), which here fits better than any support of the cycle; the callback sees the
+    # fits of both runs and the result is the best of them all
+    seen = []
+    result = iht(A, y, 29, callback=lambda current: seen.append(current.copy()))
+    all_residuals = [0.5 * np.sum((A @ fit - y) ** 2) for fit in seen]
+    assert result.converged and len(seen) == result.n_iter > n_iter
+    np.testing.assert_allclose(seen[:n_iter], fits, atol=1e-12)
+    assert result.objective < min(residuals)
+    assert result.objective == pytest.approx(min(all_residuals), rel=1e-12)
     assert result.objective == pytest.approx(0.5 * np.sum((A @ result.x - y) ** 2), rel=1e-12)
+    greedy = OrthogonalMatchingPursuit(n_nonzero_coefs=29, fit_intercept=False)
+    norms = np.linalg.norm(A, axis=0)
+    omp_x = greedy.fit(A / norms, y).coef_ / norms
+    assert result.objective <= 0.5 * np.sum((A @ omp_x - y) ** 2) * (1 + 1e-9)
 
 
 def test_support_does_not_depend_on_column_scales(rng):
@@ -216,3 +238,39 @@ def test_column_norms_of_a_linear_operator(rng, shape):
         np.testing.assert_allclose(norms, expected, rtol=1e-13)
     norms = _column_squared_norms(as_operator(aslinearoperator(A)), block=7)
     np.testing.assert_allclose(norms, expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("layout", ["C", "csr", "linear_operator"])
+def test_greedy_start_is_omp_on_unit_norm_columns(rng, layout):
+    A, _x, Y = _sensing(rng, n=60, p=150, k=8, n_targets=2)
+    Y = Y + 0.01 * rng.standard_normal(Y.shape)
+    scales = 10.0 ** rng.uniform(-1, 1, 150)
+    A = A * scales
+    forms = {"C": A, "csr": scipy.sparse.csr_matrix(A), "linear_operator": aslinearoperator(A)}
+    problem = LeastSquaresProblem(forms[layout], Y, gram=False)
+    op_args, target = problem.direct_problem()
+    greedy = _iht_kernels.select_loop(problem, None, False)[1]
+    X = np.empty((150, 2))
+    greedy(op_args, target, 8, np.sum(A**2, axis=0), X)
+    norms = np.linalg.norm(A, axis=0)
+    omp = OrthogonalMatchingPursuit(n_nonzero_coefs=8, fit_intercept=False)
+    expected = omp.fit(A / norms, Y).coef_.T / norms[:, None]
+    np.testing.assert_array_equal(X != 0, expected != 0)
+    np.testing.assert_allclose(X, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_restart_of_one_column_of_two_dimensional_y():
+    # column 0 cycles and is restarted, column 1 converges: the same fits as one by one, and
+    # the callback always receives both columns
+    A, _x, y = _sensing(np.random.default_rng(CYCLING_SEED), n=64, p=256, k=29, snr_db=30)
+    x_easy = np.zeros(256)
+    x_easy[[5, 50, 100]] = [1.0, -1.0, 2.0]
+    Y = np.column_stack([y, A @ x_easy])
+    shapes = set()
+    result = iht(A, Y, 29, callback=lambda current: shapes.add(current.shape))
+    assert shapes == {(256, 2)} and result.converged
+    for k in range(2):
+        single = iht(A, Y[:, k], 29)
+        np.testing.assert_allclose(result.x[:, k], single.x, atol=1e-12)
+        # (column 1 is fitted exactly: its residual is rounding, gemm's and gemv's differ)
+        assert result.objective[k] == pytest.approx(single.objective, rel=1e-12, abs=1e-20)
