@@ -11,6 +11,8 @@ written with whole-array operations. The choice depends on the size alone, so a 
 always takes the same path.
 """
 
+import warnings
+
 import numpy as np
 
 from ..operators import Operator
@@ -64,6 +66,8 @@ def _products(problem, dtype=None):
 
 def _dots(a, b):
     """Column-wise sum_i a[i, k] b[i, k], accumulated in float64 (as ``_column_dots``)."""
+    if a.shape[1] == 1 and a.dtype == b.dtype == np.float64:
+        return np.array([np.dot(a[:, 0], b[:, 0])])  # BLAS ddot: 5x less overhead
     return np.einsum("ik,ik->k", a, b, dtype=np.float64)
 
 
@@ -175,20 +179,26 @@ def proximal_gradient(products, target, yy, W, l2, positive, X, step, accelerate
     beta = np.zeros(m)
     it = 0
     checked = True
+    is64 = dtype == np.float64
+    threshold = None
     while not converged and it < max_iter:
         it += 1
         grad = FY - target if products.gram else products.adjoint(FY - target)
         while True:
+            if threshold is None:  # (again after backtracking changed a step)
+                threshold = step * W
+                negative_threshold = -threshold
+                shrink = 1.0 / (1.0 + step * l2) if l2 else None
             # prox of t (W |.| + 0.5 l2 |.|^2) at v = y - t grad: v - clip(v, -tW, tW), scaled
             V = Y - step * grad
-            threshold = step * W
             if positive:
                 X_new = np.maximum(V - threshold, 0.0)
             else:
-                X_new = V - np.minimum(np.maximum(V, -threshold), threshold)
-            if l2:
-                X_new *= 1.0 / (1.0 + step * l2)
-            X_new = X_new.astype(dtype, copy=False)
+                X_new = V - np.minimum(np.maximum(V, negative_threshold), threshold)
+            if shrink is not None:
+                X_new *= shrink
+            if not is64:
+                X_new = X_new.astype(dtype)
             FX_new = products.forward(X_new)
             if not backtracking:
                 break
@@ -200,19 +210,26 @@ def proximal_gradient(products, target, yy, W, l2, positive, X, step, accelerate
             if not too_long.any():
                 break
             step[too_long] *= 0.5
+            threshold = None
         if accelerate:
             t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
             beta = (t - 1.0) / t_next
             t = t_next
             if restart:
                 # O'Donoghue & Candes: restart when (y - x_new).T (x_new - x) > 0
-                X_new64 = X_new.astype(np.float64)
+                X_new64 = X_new if is64 else X_new.astype(np.float64)
                 restarted = _dots(Y - X_new64, X_new64 - X) > 0.0
-                t[restarted] = 1.0
-                beta[restarted] = 0.0
+                if restarted.any():
+                    t[restarted] = 1.0
+                    beta[restarted] = 0.0
         # momentum: y = x_new + beta (x_new - x), and A y from A x_new, A x (exact by linearity)
-        Y = (X_new + beta * (X_new - X)).astype(dtype, copy=False)
-        FY = (FX_new + beta * (FX_new - FX)).astype(dtype, copy=False)
+        if accelerate:
+            Y = X_new + beta * (X_new - X)
+            FY = FX_new + beta * (FX_new - FX)
+            if not is64:
+                Y, FY = Y.astype(dtype), FY.astype(dtype)
+        else:
+            Y, FY = X_new, FX_new
         X, FX = X_new, FX_new
         checked = False
         stop = bool(callback(X)) if callback is not None else False
@@ -277,9 +294,14 @@ def solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, ste
             reason = ("float32 iterates cannot reach it" if problem.dtype == np.float32
                       else "the Gram-matrix estimate was optimistic")
             worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
-            warn_not_converged(solver, max_iter, f"stopped at a relative duality gap of "
-                               f"{worst:.3g} recomputed in float64, above tol={tol:g}: "
-                               f"{reason}")
+            from sklearn.exceptions import ConvergenceWarning  # (as _fista._solve warns)
+
+            warnings.warn(
+                f"{solver} stopped at a relative duality gap of {worst:.3g} recomputed in "
+                f"float64, above tol={tol:g}: {reason}",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
     x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
     hist = None
     if history:
