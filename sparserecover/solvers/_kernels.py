@@ -127,12 +127,14 @@ def _adjoint(op, R, out):
 # FISTA's gradient A.T (A z - b) as one pass over A. Row by row, r_i = A[i, :] @ z - b_i and
 # g += r_i A[i, :] need row i only: a C-ordered (or CSR) A is read from memory once per
 # iteration instead of twice (once per BLAS product), and the second use of each row hits the
-# cache. Rows go in blocks of eight, so that z and g are loaded once per eight rows (blocks of
-# four measured 0.05-0.3x slower, one row at a time up to 2x slower). Measured against numpy's
-# BLAS (A @ z plus A.T @ r, one thread, interleaved runs): 0.6x in float64 and 0.9-1.15x in
-# float32 on 500 x 5000 and 5000 x 500; 0.75-0.9x for a 2000 x 20000 CSR matrix. For a few
-# columns (2-D y) the same pass serves every column and beats numpy's gemm, which is slow for
-# thin matrices (0.2-0.65x at 2 to 8 columns); beyond 8 columns gemm is used.
+# cache. Rows go in blocks of eight, so that z and g are loaded once per eight rows.
+# Measured (one thread, interleaved runs) as a ratio to numpy's A @ z plus A.T @ r, on
+# 500 x 5000 and 5000 x 500: 0.59-0.60x in float64 (blocks of four: 0.71-0.78x) and
+# 0.74-0.93x in float32 (blocks of four: 1.04-1.06x); 0.75-0.9x on a 2000 x 20000 CSR matrix.
+# For a few columns (2-D y) the same pass serves every column: 0.19-0.92x of numpy's two
+# matrix products at 2 to 8 columns, where the same products through Numba (scipy's BLAS)
+# take 0.89-1.54x; at 16 columns float32 gemm catches up (1.5x both), so beyond 8 columns the
+# loop uses the matrix products.
 #
 # The dot products are compiled with the reassociation flag: it lets LLVM split the sum into
 # SIMD partial sums (as BLAS does), and the rounding bound |error| <= gamma_p sum_j |a_j z_j|
@@ -219,9 +221,10 @@ def _dense_columns_gradient(M, Zt, B, Rt, Gt):
 
     A.T r needs all of r = A z - b, so this takes two passes (r as a sum of rows of M, then one
     dot product per row), with the same blocked loops. Measured against numpy's BLAS on the
-    Fortran-ordered matrix: 0.7x on 5000 x 500 and 1.0-1.2x on 500 x 5000, at or below
-    Numba's own BLAS calls (scipy's OpenBLAS: 0.96-1.33x). A C-ordered copy would make the
-    fused pass possible at the price of a second copy of A; not made.
+    Fortran-ordered matrix (one column): 0.80-0.89x in float64 and 0.90-1.11x in float32 on
+    500 x 5000 and 5000 x 500, where the products through Numba (scipy's OpenBLAS) take
+    1.02-1.22x and 0.97-0.98x. A C-ordered copy would allow the one-pass loop at the price of
+    a second copy of A in memory; it is not made.
     """
     p, n = M.shape
     m = Zt.shape[0]
@@ -676,10 +679,10 @@ def _proximal_gradient(op, target, yy, W, l2, positive, X, step, accelerate, res
     (:func:`_residual_gradient`), and the duality gap (every ``gap_freq`` iterations) from
     the products A @ x_k and A.T @ r. Otherwise: one product A @ x_{k+1} and one
     A.T @ (A y_k - b) per iteration, with A y_k extrapolated from A x_{k+1} and A x_k (which
-    the momentum combination leaves exact), and one more A.T product per gap. (A one-pass
-    gap, sharing the fused kernel, was measured: it saves about 0.04 of the floor per
-    iteration at ``gap_freq=10`` but made the first call compile 2-3 s longer.) ``X`` and
-    ``step`` are updated in place.
+    the momentum combination leaves exact), and one more A.T product per gap. (A gap from
+    the one-pass kernel was tried: at ``gap_freq=10`` the gap costs about 0.15 of the
+    two-product floor per iteration on 500 x 5000, so it could save at most about 0.05, and it
+    made the first call compile about 2 s longer.) ``X`` and ``step`` are updated in place.
     """
     m = X.shape[1]
     fused = not backtracking and _fusable(op, m)
