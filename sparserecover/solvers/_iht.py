@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ..operators import readonly
 from ._lazy import LazyModule
 from ._problem import LeastSquaresProblem, check_int, check_options, warn_not_converged
 from ._result import SolverResult
@@ -171,7 +172,8 @@ def _scaled_pursuit(problem, op_args, target, X, n_nonzero, max_iter, tol, callb
     )
     cycled = np.flatnonzero(status == kernels.CYCLED)
     if cycled.size and n_iter < max_iter:
-        sub_target = np.ascontiguousarray(target[:, cycled])
+        # read-only like ``target``: the same compiled signature serves both runs
+        sub_target = readonly(np.ascontiguousarray(target[:, cycled]))
         X_restart = np.zeros((X.shape[0], cycled.size), dtype=X.dtype)
         greedy(op_args, sub_target, n_nonzero, norms, X_restart)
         sub_callback = None
