@@ -78,13 +78,16 @@ def _median(work, inside):
     n = len(work)
     if n < 4 * _SAMPLE:
         return _median_by_selection(work)
-    sample = np.empty(_SAMPLE, dtype=np.float64)
+    # the sample lives at the end of `inside` (the bracketing pass below may overwrite it, once
+    # `low` and `high` are read); two selections find its order statistics without a sort
+    sample = inside[n - _SAMPLE :]
     stride = n // _SAMPLE
     for i in range(_SAMPLE):
         sample[i] = work[i * stride + stride // 2]
-    sample.sort()
-    low = sample[_SAMPLE // 2 - _BRACKET]
+    _select(sample, _SAMPLE // 2 + _BRACKET)
     high = sample[_SAMPLE // 2 + _BRACKET]
+    _select(sample[: _SAMPLE // 2 + _BRACKET], _SAMPLE // 2 - _BRACKET)
+    low = sample[_SAMPLE // 2 - _BRACKET]
     below = 0
     count = 0
     for j in range(n):
@@ -96,20 +99,61 @@ def _median(work, inside):
     first = half - 1 if n % 2 == 0 else half  # the lower middle rank
     if below > first or below + count <= half:
         return _median_by_selection(work)
-    return _bracketed_median(inside[:count], half - below, n % 2 == 0)
+    if count + _MEDIAN_BINS > n:  # no room for the histogram: select among the bracket
+        values = inside[:count]
+        k = half - below
+        _select(values, k)
+        if n % 2:
+            return values[k]
+        return 0.5 * (values[:k].max() + values[k])
+    return _bracketed_median(inside[:count], half - below, n % 2 == 0, low, high, work)
 
 
-@njit(cache=True)
-def _bracketed_median(values, k, even):
-    """The k-th smallest of ``values``, averaged with the (k-1)-th when ``even``."""
-    _select(values, k)
-    upper = values[k]
+@njit(cache=True, boundscheck=False)
+def _bracketed_median(values, k, even, low, high, scratch):
+    """The k-th smallest of ``values`` (all in [low, high]), averaged with the (k-1)-th when
+    ``even``; ``scratch`` holds at least len(values) + _MEDIAN_BINS values.
+
+    A histogram of _MEDIAN_BINS equal bins finds the bin(s) of the two ranks; only their few
+    values are gathered and sorted.
+    """
+    if high <= low:
+        return low
+    counts = scratch[:_MEDIAN_BINS]
+    counts[:] = 0.0
+    bins_per_unit = _MEDIAN_BINS / (high - low)
+    for value in values:
+        counts[min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)] += 1.0
+    rank_low = k - 1 if even else k
+    before = 0  # the number of values in the bins below `b`
+    first_bin = -1
+    offset = 0
+    b = 0
+    while True:
+        inside = int(counts[b])
+        if first_bin < 0 and before + inside > rank_low:
+            first_bin = b
+            offset = before
+        if before + inside > k:
+            break
+        before += inside
+        b += 1
+    last_bin = b
+    gathered = scratch[_MEDIAN_BINS:]
+    n_gathered = 0
+    for value in values:
+        bin_of_value = min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)
+        if bin_of_value == first_bin or bin_of_value == last_bin:
+            gathered[n_gathered] = value
+            n_gathered += 1
+    _sort_small(gathered[:n_gathered])
+    upper = gathered[k - offset]
     if not even:
         return upper
-    lower = values[0]
-    for j in range(1, k):
-        lower = max(lower, values[j])
-    return 0.5 * (lower + upper)
+    return 0.5 * (gathered[k - 1 - offset] + upper)
+
+
+_MEDIAN_BINS = 64
 
 
 @njit(cache=True)
@@ -162,45 +206,604 @@ def sure_threshold_rows(detail, sigma, garrote, out):
     ``sqrt(2 log n)`` (the hybrid rule, Donoho & Johnstone 1995, section 2.3).
     """
     n_rows, n = detail.shape
+    squares = np.empty(n, dtype=np.float64)
+    scratch = np.empty((_SURE_SCRATCH_ROWS, n + 1), dtype=np.float64)
+    bins = np.empty(n, dtype=np.int64)
+    for i in range(n_rows):
+        out[i] = _sure_threshold(detail[i], float(sigma[i]), garrote, squares, scratch, bins)
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
+    """sure_threshold_rows for one row; ``squares`` (n values), ``scratch`` (shape
+    (_SURE_SCRATCH_ROWS, n + 1)) and ``bins`` (n integers) are work space.
+
+    The exact minimizer over the candidates, found without sorting the whole level: the
+    candidates ``a_i <= 2 log n`` are put into bins of equal width in ``|z|``; per bin the
+    count, sum, smallest, largest and sum of inverses give the risk at the bin's largest value
+    exactly and a lower bound of the risk at any of its values, so only bins whose lower bound
+    reaches the best of those risks can hold the minimizer, and only their values are sorted
+    and scanned (in increasing order, keeping the first of equal risks, as a full scan does).
+    """
+    n = len(detail)
+    if scale <= 0.0:
+        return 0.0
     universal2 = 2.0 * np.log(n) if n > 1 else 0.0
     sparsity_bound = np.log2(n) ** 1.5 / np.sqrt(n) if n > 1 else 0.0
-    squares = np.empty(n, dtype=np.float64)
-    tail_inverse = np.empty(n + 1, dtype=np.float64)
-    for i in range(n_rows):
-        scale = float(sigma[i])
-        if scale <= 0.0:
-            out[i] = 0.0
+    # the hybrid rule's test first, from four partial sums (a loop that vectorizes): most
+    # fine levels are sparse and need nothing else
+    sum0 = sum1 = sum2 = sum3 = 0.0
+    n_fours = n // 4 * 4
+    for j in range(0, n_fours, 4):
+        value0, value1 = float(detail[j]), float(detail[j + 1])
+        value2, value3 = float(detail[j + 2]), float(detail[j + 3])
+        sum0 += value0 * value0
+        sum1 += value1 * value1
+        sum2 += value2 * value2
+        sum3 += value3 * value3
+    for j in range(n_fours, n):
+        value0 = float(detail[j])
+        sum0 += value0 * value0
+    total = (sum0 + sum1 + sum2 + sum3) / (scale * scale)
+    if (total - n) / n <= sparsity_bound:
+        return np.sqrt(universal2) * scale
+    for j in range(n):
+        value = detail[j] / scale
+        squares[j] = value * value
+    if n < _SURE_MIN_BINNED:
+        best = _sure_by_sorting(squares[:n], universal2, garrote, scratch[0])
+    else:
+        best = _sure_by_bins(squares[:n], universal2, garrote, scratch, bins)
+    return _snap_to_coefficient(detail, best * scale)
+
+
+# The relative distance within which a SURE threshold is the magnitude of a coefficient.
+_SNAP = 1e-12
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _snap_to_coefficient(detail, cut):
+    """The largest |d| <= cut (1 + _SNAP): the coefficient magnitude SURE chose.
+
+    The threshold ``sqrt(a_k) * sigma`` equals ``|d_k|`` only up to rounding, which would
+    decide whether ``d_k`` itself survives ``|d| <= t -> 0``; a jump for hard thresholding,
+    and a decision that two correct transforms (different summation orders) can take
+    differently. The risk that chose ``t`` counted ``d_k`` as zeroed, so the threshold
+    becomes exactly ``|d_k|``.
+    """
+    if cut <= 0.0:
+        return cut
+    limit = cut * (1.0 + _SNAP)
+    snapped = 0.0
+    for j in range(len(detail)):
+        magnitude = abs(float(detail[j]))
+        if magnitude <= limit and magnitude > snapped:
+            snapped = magnitude
+    return snapped
+
+
+# Levels shorter than this are sorted whole; longer ones go through _sure_by_bins with about
+# _SURE_PER_BIN candidates per bin.
+_SURE_MIN_BINNED = 64
+_SURE_PER_BIN = 8
+_SURE_SCRATCH_ROWS = 9
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _sure_risk(n, k, cumulative, a, tail_inverse, garrote):
+    """Stein's risk estimate at t**2 = a with k values <= a summing to ``cumulative``.
+
+    Soft thresholding: ``n - 2 k + cumulative + (n - k) a`` (Donoho & Johnstone 1995, eq. 11).
+    Garrote: ``-n + cumulative + 2 (n - k) + (a**2 + 2 a) tail_inverse`` with ``tail_inverse``
+    the sum of 1 / a_i over the values above a (Gao 1998).
+    """
+    if garrote:
+        return -n + cumulative + 2.0 * (n - k) + (a * a + 2.0 * a) * tail_inverse
+    return n - 2.0 * k + cumulative + (n - k) * a
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _sure_by_sorting(squares, universal2, garrote, tail_inverse):
+    """The SURE minimizer t**2 over 0 and the ``squares`` <= universal2 (sorts ``squares``)."""
+    n = len(squares)
+    _sort_small(squares)
+    if garrote:
+        # tail_inverse[k] = sum_{i >= k} 1 / a_i (0-based), summed from the small end of
+        # the tail so that a tiny a_i does not swamp the others by cancellation
+        tail_inverse[n] = 0.0
+        for k in range(n - 1, -1, -1):
+            tail_inverse[k] = tail_inverse[k + 1] + (1.0 / squares[k] if squares[k] > 0.0 else 0.0)
+    best_risk = float(n)  # t = 0 keeps every coefficient: risk n for either rule
+    best = 0.0
+    cumulative = 0.0
+    for k in range(1, n + 1):
+        a = squares[k - 1]
+        if a > universal2:
+            break
+        cumulative += a
+        risk = _sure_risk(n, k, cumulative, a, tail_inverse[k] if garrote else 0.0, garrote)
+        if risk < best_risk:
+            best_risk = risk
+            best = a
+    return np.sqrt(best)
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _sure_by_bins(squares, universal2, garrote, scratch, bins):
+    """_sure_by_sorting without sorting everything (see _sure_threshold); reorders nothing."""
+    n = len(squares)
+    n_bins = max(1, n // _SURE_PER_BIN)
+    bins_per_z = n_bins / np.sqrt(universal2)
+    work, tails = scratch[0], scratch[1]
+    count = scratch[2, :n_bins]  # float64 counts are exact far beyond any length here
+    total = scratch[3, :n_bins]
+    inverse = scratch[4, :n_bins]
+    smallest = scratch[5, :n_bins]
+    largest = scratch[6, :n_bins]
+    inverse_beyond = scratch[7, :n_bins]  # the inverses of the values above each bin
+    lower = scratch[8, :n_bins]
+    count[:] = 0.0
+    total[:] = 0.0
+    inverse[:] = 0.0
+    smallest[:] = np.inf
+    largest[:] = 0.0
+    lower[:] = np.inf
+    # the bin of each value (n_bins above universal2), in a loop of its own that vectorizes
+    index = bins
+    for j in range(n):
+        a = squares[j]
+        index[j] = min(int(np.sqrt(a) * bins_per_z), n_bins - 1) if a <= universal2 else n_bins
+    inverse_above = 0.0  # the sum of 1 / a over the values above universal2
+    for j in range(n):
+        a = squares[j]
+        b = index[j]
+        if b == n_bins:
+            inverse_above += 1.0 / a
             continue
-        total = 0.0
-        for j in range(n):
-            value = detail[i, j] / scale
-            squares[j] = value * value
-            total += squares[j]
-        if (total - n) / n <= sparsity_bound:
-            out[i] = np.sqrt(universal2) * scale
+        count[b] += 1
+        total[b] += a
+        inverse[b] += 1.0 / a if a > 0.0 else 0.0
+        smallest[b] = min(smallest[b], a)
+        largest[b] = max(largest[b], a)
+    # per bin: the risk at its largest value (exact) and a lower bound over its values, from
+    # k <= (count up to the bin), cumulative >= (sum below) + a >= (sum below) + smallest,
+    # (n - k) a >= (n - k_max) smallest and tail_inverse >= (the inverses above the bin)
+    running = inverse_above
+    for b in range(n_bins - 1, -1, -1):
+        inverse_beyond[b] = running
+        running += inverse[b]
+    best_bound = float(n)  # the risk of t = 0
+    k_below = 0
+    sum_below = 0.0
+    for b in range(n_bins):
+        if count[b] == 0:
             continue
-        squares.sort()
+        k_max = k_below + int(count[b])
+        low = smallest[b]
+        high = largest[b]
+        risk_high = _sure_risk(n, k_max, sum_below + total[b], high, inverse_beyond[b], garrote)
+        best_bound = min(best_bound, risk_high)
         if garrote:
-            # tail_inverse[k] = sum_{i >= k} 1 / a_i (0-based), summed from the small end of
-            # the tail so that a tiny a_i does not swamp the others by cancellation
-            tail_inverse[n] = 0.0
-            for k in range(n - 1, -1, -1):
-                tail_inverse[k] = tail_inverse[k + 1] + (
-                    1.0 / squares[k] if squares[k] > 0.0 else 0.0
-                )
-        best_risk = float(n)  # t = 0 keeps every coefficient: risk n for either rule
-        best = 0.0
-        cumulative = 0.0
-        for k in range(1, n + 1):
-            a = squares[k - 1]
-            if a > universal2:
-                break
-            cumulative += a
-            if garrote:
-                risk = -n + cumulative + 2.0 * (n - k) + (a * a + 2.0 * a) * tail_inverse[k]
+            lower[b] = -n + sum_below + low + 2.0 * (n - k_max) + (low * low + 2.0 * low) * (
+                inverse_beyond[b]
+            )
+        else:
+            lower[b] = n - 2.0 * k_max + sum_below + low + (n - k_max) * low
+        k_below = k_max
+        sum_below += total[b]
+    # margin for the different summation order of the bounds (risks are O(n))
+    cutoff = best_bound + 1e-9 * n
+    # gather the values of the bins that can hold the minimizer, grouped by bin in increasing
+    # order (a counting sort by bin), then sort each bin's few values
+    start = scratch[5, :n_bins]  # where each kept bin starts in `work` (reuses `smallest`)
+    n_work = 0
+    for b in range(n_bins):
+        if lower[b] <= cutoff:
+            start[b] = n_work
+            n_work += int(count[b])
+    position = scratch[6, :n_bins]  # reuses `largest`
+    position[:] = start
+    for j in range(n):
+        b = index[j]
+        if b < n_bins and lower[b] <= cutoff:
+            work[int(position[b])] = squares[j]
+            position[b] += 1.0
+    best_risk = float(n)
+    best = 0.0
+    k_below = 0
+    sum_below = 0.0
+    for b in range(n_bins):
+        if count[b] == 0:
+            continue
+        if lower[b] <= cutoff:
+            first = int(start[b])
+            last = first + int(count[b])
+            _sort_small(work[first:last])
+            # the tail inverse at each value: the inverses above the bin plus those of the
+            # bin's larger values, summed from the small end as _sure_by_sorting does
+            running = inverse_beyond[b]
+            for j in range(last - 1, first - 1, -1):
+                tails[j] = running
+                running += 1.0 / work[j] if work[j] > 0.0 else 0.0
+            k = k_below
+            cumulative = sum_below
+            for j in range(first, last):
+                a = work[j]
+                k += 1
+                cumulative += a
+                risk = _sure_risk(n, k, cumulative, a, tails[j], garrote)
+                if risk < best_risk:
+                    best_risk = risk
+                    best = a
+        k_below += int(count[b])
+        sum_below += total[b]
+    return np.sqrt(best)
+
+
+@njit(cache=True, boundscheck=False)
+def _sort_small(values):
+    """Sort ``values`` in place: insertion sort for a few values, else np.sort's quicksort."""
+    n = len(values)
+    if n > _SURE_MIN_BINNED:
+        values.sort()
+        return
+    for i in range(1, n):
+        value = values[i]
+        j = i - 1
+        while j >= 0 and values[j] > value:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = value
+
+
+# --- fused wavelet denoising --------------------------------------------------------------------
+#
+# One call denoises a whole batch: for every signal and every circular shift, the periodized
+# DWT of all levels, each level's threshold, the shrinkage and the inverse DWT, with no Python
+# per signal or per level. The transform is written in polyphase form: with the even and odd
+# samples of a level in two periodically padded arrays, each filter tap is a contiguous,
+# shifted slice, so the inner loops are plain multiply-adds over consecutive samples that
+# LLVM vectorizes. PyWavelets' periodization convention (checked against pywt.dwt/idwt) is
+#     a[k] = sum_t lo[t] x[(2k + L/2 - t) mod m],   d[k] = sum_t hi[t] x[(2k + L/2 - t) mod m],
+# and since the transform is orthonormal the synthesis is its transpose.
+
+_FIXED, _UNIVERSAL, _SURE, _BAYES = 0, 1, 2, 3  # threshold codes of wavelet_denoise_rows
+THRESHOLD_CODES = {"fixed": _FIXED, "universal": _UNIVERSAL, "sure": _SURE, "bayes": _BAYES}
+_SOFT, _HARD, _GARROTE = 0, 1, 2  # mode codes, as in shrink_rows
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _analysis(x, m, lo, hi, poly, stride, pad, a, d):
+    """One DWT level: x[:m] -> a[:m/2], d[:m/2] (periodization).
+
+    ``poly`` holds the even samples at ``[0, stride)`` and the odd ones at ``[stride, 2 stride)``,
+    each periodically padded by ``pad`` on both sides.
+    """
+    n_taps = len(lo)
+    half = m // 2
+    for j in range(half):
+        poly[pad + j] = x[2 * j]
+        poly[stride + pad + j] = x[2 * j + 1]
+    for j in range(pad):
+        # the periodic extension; coarse levels can be shorter than the padding, hence `%`
+        left = _wrap(j - pad, half)
+        right = _wrap(j, half)
+        poly[j] = x[2 * left]
+        poly[stride + j] = x[2 * left + 1]
+        poly[pad + half + j] = x[2 * right]
+        poly[stride + pad + half + j] = x[2 * right + 1]
+    # tap t reads x[2k + c], c = L/2 - t: the even array at k + c/2 or the odd one at
+    # k + (c - 1)/2; taps go four at a time to halve the accumulator traffic
+    t = 0
+    while t < n_taps:
+        group = min(4, n_taps - t)
+        s0 = _tap_slice(poly, stride, pad, n_taps // 2 - t, half)
+        s1 = _tap_slice(poly, stride, pad, n_taps // 2 - t - 1, half)
+        if group >= 4:
+            s2 = _tap_slice(poly, stride, pad, n_taps // 2 - t - 2, half)
+            s3 = _tap_slice(poly, stride, pad, n_taps // 2 - t - 3, half)
+            f0, f1, f2, f3 = lo[t], lo[t + 1], lo[t + 2], lo[t + 3]
+            g0, g1, g2, g3 = hi[t], hi[t + 1], hi[t + 2], hi[t + 3]
+            if t == 0:  # the first group initializes the sums
+                for k in range(half):
+                    v0, v1, v2, v3 = s0[k], s1[k], s2[k], s3[k]
+                    a[k] = f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3
+                    d[k] = g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3
             else:
-                risk = n - 2.0 * k + cumulative + (n - k) * a
-            if risk < best_risk:
-                best_risk = risk
-                best = a
-        out[i] = np.sqrt(best) * scale
+                for k in range(half):
+                    v0, v1, v2, v3 = s0[k], s1[k], s2[k], s3[k]
+                    a[k] += f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3
+                    d[k] += g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3
+        else:  # the filter length is even: two taps are left
+            f0, f1, g0, g1 = lo[t], lo[t + 1], hi[t], hi[t + 1]
+            if t == 0:
+                for k in range(half):
+                    v0, v1 = s0[k], s1[k]
+                    a[k] = f0 * v0 + f1 * v1
+                    d[k] = g0 * v0 + g1 * v1
+            else:
+                for k in range(half):
+                    v0, v1 = s0[k], s1[k]
+                    a[k] += f0 * v0 + f1 * v1
+                    d[k] += g0 * v0 + g1 * v1
+        t += group
+
+
+@njit(cache=True)
+def _wrap(i, m):
+    """i mod m for i >= -m * (a few): a loop, cheaper than an integer division here."""
+    while i < 0:
+        i += m
+    while i >= m:
+        i -= m
+    return i
+
+
+@njit(cache=True, boundscheck=False)
+def _tap_slice(poly, stride, pad, c, length):
+    """The samples x[2k + c], k = 0, 1, ..., as a slice of the padded polyphase array."""
+    if c % 2 == 0:
+        start = pad + c // 2
+    else:
+        start = stride + pad + (c - 1) // 2
+    return poly[start : start + length]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _synthesis(a, d, m, lo, hi, poly, stride, pad, x):
+    """The inverse of one level: a[:m/2], d[:m/2] -> x[:m]; ``x`` may overlap ``a``.
+
+    x[2k + c] += lo[t] a[k] + hi[t] d[k] with c = L/2 - t: output 2j collects the taps with
+    even c from a[j - c/2], output 2j + 1 those with odd c from a[j - (c - 1)/2].
+    """
+    n_taps = len(lo)
+    half = m // 2
+    # padded copies: poly[0:stride] = a, poly[2 stride: 3 stride] = d, then the outputs
+    for j in range(half):
+        poly[pad + j] = a[j]
+        poly[stride + pad + j] = d[j]
+    for j in range(pad):
+        left = _wrap(j - pad, half)
+        right = _wrap(j, half)
+        poly[j] = a[left]
+        poly[stride + j] = d[left]
+        poly[pad + half + j] = a[right]
+        poly[stride + pad + half + j] = d[right]
+    even = poly[2 * stride : 2 * stride + half]
+    odd = poly[3 * stride : 3 * stride + half]
+    for parity in range(2):
+        out = even if parity == 0 else odd
+        # the taps of this parity are t = first, first + 2, ...; up to four per pass
+        t = (n_taps // 2 - parity) % 2
+        first_pass = True
+        while t < n_taps:
+            group = min(2, (n_taps - t + 1) // 2)
+            # taps beyond the group get zero weights on a valid slice
+            s0, s1, s2, s3 = pad, pad, pad, pad
+            f0, f1, f2, f3 = lo[t], 0.0, 0.0, 0.0
+            g0, g1, g2, g3 = hi[t], 0.0, 0.0, 0.0
+            s0 = pad - (n_taps // 2 - t - parity) // 2
+            if group > 1:
+                s1 = s0 + 1  # two taps on: c drops by 2, the read moves one sample on
+                f1, g1 = lo[t + 2], hi[t + 2]
+            if group > 2:
+                s2 = s0 + 2
+                f2, g2 = lo[t + 4], hi[t + 4]
+            if group > 3:
+                s3 = s0 + 3
+                f3, g3 = lo[t + 6], hi[t + 6]
+            _synthesis_pass(
+                out, poly, stride, half, s0, s1, s2, s3, f0, f1, f2, f3, g0, g1, g2, g3, group,
+                first_pass,
+            )
+            first_pass = False
+            t += 2 * group
+    for j in range(half):
+        x[2 * j] = even[j]
+        x[2 * j + 1] = odd[j]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _synthesis_pass(
+    out, poly, stride, half, s0, s1, s2, s3, f0, f1, f2, f3, g0, g1, g2, g3, group, first_pass
+):
+    """out[j] (+)= sum_u f_u a[j + s_u - pad] + g_u d[j + s_u - pad] over the first ``group`` u.
+
+    ``a`` and ``d`` are the padded arrays at ``poly[0:stride]`` and ``poly[stride:2 stride]``.
+    """
+    a0 = poly[s0 : s0 + half]
+    d0 = poly[stride + s0 : stride + s0 + half]
+    if group == 1:
+        if first_pass:
+            for j in range(half):
+                out[j] = f0 * a0[j] + g0 * d0[j]
+        else:
+            for j in range(half):
+                out[j] += f0 * a0[j] + g0 * d0[j]
+        return
+    a1 = poly[s1 : s1 + half]
+    d1 = poly[stride + s1 : stride + s1 + half]
+    if group == 2:
+        if first_pass:
+            for j in range(half):
+                out[j] = f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
+        else:
+            for j in range(half):
+                out[j] += f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
+        return
+    # three or four taps (a fourth zero-weight tap for three)
+    a2 = poly[s2 : s2 + half]
+    d2 = poly[stride + s2 : stride + s2 + half]
+    a3 = poly[s3 : s3 + half]
+    d3 = poly[stride + s3 : stride + s3 + half]
+    if first_pass:
+        for j in range(half):
+            out[j] = (
+                f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
+                + f2 * a2[j] + g2 * d2[j] + f3 * a3[j] + g3 * d3[j]
+            )
+    else:
+        for j in range(half):
+            out[j] += (
+                f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
+                + f2 * a2[j] + g2 * d2[j] + f3 * a3[j] + g3 * d3[j]
+            )
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def wavelet_denoise_rows(
+    rows, sigma, lo, hi, level, threshold, value, mode, shifts, out, noise_lo, noise_hi
+):
+    """Denoise every row of ``rows`` into ``out``: the fused form of ``denoising._denoise_rows``.
+
+    For each row and each circular shift s = 0, ..., shifts - 1 (the row rolled right by s):
+    ``level`` periodized DWT levels with the filters ``lo``/``hi`` (in the dtype of ``rows``),
+    each level's detail shrunk at its own threshold (``threshold`` is one of the codes
+    _FIXED = ``value``, _UNIVERSAL, _SURE, _BAYES; ``mode`` is _SOFT, _HARD or _GARROTE, with
+    noise std ``sigma[i]``), the inverse DWT, rolled back; ``out[i]`` is the mean over the
+    shifts. The threshold formulas and their rounding to the data dtype are those of
+    ``denoising._level_threshold``; shrinkage is computed in float64 as in ``shrink_rows``.
+    The length of the rows must be divisible by ``2**level``.
+
+    With ``noise_lo`` non-empty, ``sigma`` is an output: ``sigma[i]`` becomes the noise estimate
+    of row i (noise_sigma_rows with the filters ``noise_lo``/``noise_hi``, rounded to the data
+    dtype) before the row is denoised with it. When those are the denoising filters, the finest
+    details of the unshifted row are those of the estimate, and are not computed twice.
+    """
+    n_rows, n = rows.shape
+    n_taps = len(lo)
+    pad = n_taps // 2
+    stride = n // 2 + 2 * pad
+    poly = np.empty(4 * stride, dtype=rows.dtype)
+    x = np.empty(n, dtype=rows.dtype)
+    coef = np.empty(n, dtype=rows.dtype)
+    rounded = np.empty(1, dtype=rows.dtype)  # rounds a threshold to the data dtype
+    squares = np.empty(n // 2, dtype=np.float64)
+    scratch = np.empty((_SURE_SCRATCH_ROWS, n // 2 + 1), dtype=np.float64)
+    bins = np.empty(n // 2, dtype=np.int64)
+    universal = np.sqrt(2.0 * np.log(n))
+    garrote = mode == _GARROTE
+    estimate = len(noise_lo) > 0
+    shared = estimate and len(noise_lo) == n_taps and np.all(noise_lo == lo)
+    noise_pad = len(noise_lo) // 2
+    noise_poly = np.empty(n + 4 * noise_pad, dtype=rows.dtype)
+    work = np.empty(n // 2, dtype=np.float64)
+    inside = np.empty(n // 2, dtype=np.float64)
+    for i in range(n_rows):
+        if estimate and not shared:
+            _analysis(rows[i], n, noise_lo, noise_hi, noise_poly, n // 2 + 2 * noise_pad,
+                      noise_pad, x, coef[n // 2 :])
+            sigma[i] = _rounded_mad_sigma(coef[n // 2 :], work, inside, rounded)
+        scale = float(sigma[i])
+        for shift in range(shifts):
+            for j in range(shift):
+                x[j] = rows[i, n - shift + j]
+            for j in range(shift, n):
+                x[j] = rows[i, j - shift]
+            m = n
+            for _ in range(level):
+                half = m // 2
+                detail = coef[half:m]
+                _analysis(x, m, lo, hi, poly, stride, pad, x, detail)
+                if shared and shift == 0 and m == n:
+                    sigma[i] = _rounded_mad_sigma(detail, work, inside, rounded)
+                    scale = float(sigma[i])
+                if threshold == _FIXED:
+                    cut = value
+                elif threshold == _UNIVERSAL:
+                    cut = scale * universal
+                elif threshold == _SURE:
+                    cut = _sure_threshold(detail, scale, garrote, squares, scratch, bins)
+                else:
+                    cut = _bayes_threshold(detail, scale)
+                rounded[0] = cut
+                _shrink(detail, float(rounded[0]), mode)
+                m = half
+            for _ in range(level):
+                m *= 2
+                _synthesis(x, coef[m // 2 : m], m, lo, hi, poly, stride, pad, x)
+            if shift == 0:
+                for j in range(n):
+                    out[i, j] = x[j]
+            else:
+                for j in range(n - shift):
+                    out[i, j] += x[j + shift]
+                for j in range(n - shift, n):
+                    out[i, j] += x[j + shift - n]
+        if shifts > 1:
+            for j in range(n):
+                out[i, j] /= shifts
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _shrink(detail, cut, mode):
+    """Shrink ``detail`` in place at threshold ``cut`` (float64 arithmetic, as shrink_rows).
+
+    One branch-free loop per mode, so that each vectorizes; |d| <= cut gives 0 (for the
+    garrote the quotient is computed and discarded there, including 0 / 0).
+    """
+    if mode == _SOFT:
+        for j in range(len(detail)):
+            d = float(detail[j])
+            detail[j] = d - np.copysign(cut, d) if abs(d) > cut else 0.0
+    elif mode == _GARROTE:
+        square = cut * cut
+        for j in range(len(detail)):
+            d = float(detail[j])
+            detail[j] = d - square / d if abs(d) > cut else 0.0
+    else:
+        for j in range(len(detail)):
+            d = float(detail[j])
+            detail[j] = d if abs(d) > cut else 0.0
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _bayes_threshold(detail, scale):
+    """BayesShrink's sigma**2 / sigma_f (see denoising._bayes_threshold); inf if sigma_f = 0."""
+    total = 0.0
+    for j in range(len(detail)):
+        value = float(detail[j])
+        total += value * value
+    noise_var = scale * scale
+    signal_var = max(total / len(detail) - noise_var, 0.0)
+    if signal_var > 0.0:
+        return noise_var / np.sqrt(signal_var)
+    return np.inf
+
+
+@njit(cache=True, boundscheck=False)
+def _rounded_mad_sigma(detail, work, inside, rounded):
+    """MAD / 0.6745 of ``detail`` (as mad_sigma_rows), rounded to the dtype of ``rounded``."""
+    for j in range(len(detail)):
+        work[j] = detail[j]
+    center = _median(work, inside)
+    for j in range(len(detail)):
+        work[j] = abs(detail[j] - center)
+    rounded[0] = _median(work, inside) * _MAD_TO_SIGMA
+    return float(rounded[0])
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def noise_sigma_rows(rows, lo, hi, out):
+    """out[i] = MAD / 0.6745 of the finest periodized DWT details of row i (filters lo/hi).
+
+    The fused form of ``pywt.dwt(rows, mode="periodization")`` followed by mad_sigma_rows;
+    the length of the rows must be even.
+    """
+    n_rows, n = rows.shape
+    n_taps = len(lo)
+    pad = n_taps // 2
+    stride = n // 2 + 2 * pad
+    poly = np.empty(2 * stride, dtype=rows.dtype)
+    approximation = np.empty(n // 2, dtype=rows.dtype)
+    detail = np.empty(n // 2, dtype=rows.dtype)
+    work = np.empty(n // 2, dtype=np.float64)
+    inside = np.empty(n // 2, dtype=np.float64)
+    for i in range(n_rows):
+        _analysis(rows[i], n, lo, hi, poly, stride, pad, approximation, detail)
+        for j in range(n // 2):
+            work[j] = detail[j]
+        center = _median(work, inside)
+        for j in range(n // 2):
+            work[j] = abs(detail[j] - center)
+        out[i] = _median(work, inside) * _MAD_TO_SIGMA

@@ -549,7 +549,7 @@ def _demo_denoising():
 
     from sparserecover.denoising import denoise
 
-    _heading("Denoising (default denoise(): sym6, SURE, garrote, 4 cycle spins)")
+    _heading("Denoising (default denoise(): sym4, SURE, garrote, 2 cycle spins)")
     rng = np.random.default_rng(0)
     signals = [
         (name, pywt.data.demo_signal(name, 2048))

@@ -52,7 +52,10 @@ def _use_kernels(n_values):
     return False
 
 
-def estimate_noise(signal, *, wavelet="sym4", axis=-1):
+_NOISE_WAVELET = "sym4"  # estimate_noise's default, which denoise(sigma=None) uses
+
+
+def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
     """Estimate the standard deviation of white Gaussian noise in each signal.
 
     The estimate is the median absolute deviation (MAD) of the finest-scale wavelet detail
@@ -104,12 +107,23 @@ def estimate_noise(signal, *, wavelet="sym4", axis=-1):
         raise ValueError(
             f"signal must have at least 2 samples along axis {axis}; got {x.shape[axis]}"
         )
-    import pywt
-
     wavelet = _check_wavelet(wavelet)
-    _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
-    detail = np.moveaxis(detail, axis, -1)
-    sigma = _mad_sigma(detail, use_kernels=_use_kernels(x.size))
+    n_samples = x.shape[axis]
+    if _use_kernels(x.size) and n_samples % 2 == 0:
+        # the fused kernel: one pass per signal, no (n_signals, n/2) detail array
+        from sparserecover._denoising_kernels import noise_sigma_rows
+
+        rows = np.ascontiguousarray(np.moveaxis(x, axis, -1)).reshape(-1, n_samples)
+        lo, hi = _filters(wavelet, x.dtype)
+        sigma = np.empty(len(rows), dtype=np.float64)
+        noise_sigma_rows(rows, lo, hi, sigma)
+        sigma = sigma.reshape(x.shape[:axis] + x.shape[axis + 1 :]).astype(x.dtype)
+    else:
+        import pywt
+
+        _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
+        detail = np.moveaxis(detail, axis, -1)
+        sigma = _mad_sigma(detail, use_kernels=_use_kernels(x.size))
     return sigma.item() if x.ndim == 1 else sigma
 
 
@@ -117,22 +131,25 @@ def denoise(
     signal,
     method="wavelet",
     *,
-    wavelet="sym6",
+    wavelet="sym4",
     level=None,
     threshold="sure",
     mode="garrote",
     sigma=None,
     axis=-1,
-    shifts=4,
+    shifts=2,
     boundary="periodization",
 ):
     """Denoise one signal, or a batch of signals, by shrinkage in a wavelet or DCT basis.
 
-    The defaults (``sym6``, ``"sure"``, ``"garrote"``, ``shifts=4``) were chosen by
-    ``benchmarks/bench_denoise.py``: on the Donoho-Johnstone test signals at SNR 7 and on
-    PyWavelets' ECG they beat scikit-image's ``denoise_wavelet`` at its best settings by 0.8
-    to 3.5 dB (PSNR over 10 noise draws). ``shifts=1`` is three to four times faster and still
-    ahead on all of them but the ECG (0.1 dB behind).
+    The defaults (``sym4``, ``"sure"``, ``"garrote"``, ``shifts=2``) were chosen by
+    ``benchmarks/bench_denoise.py``, quality first: on the Donoho-Johnstone test signals at
+    SNR 7 and on PyWavelets' ECG they beat scikit-image's ``denoise_wavelet`` at its best
+    settings on every signal, by 0.5 to 3.1 dB (PSNR over 10 noise draws), and among the
+    settings that do, they are the fastest (``docs/benchmarks_denoise.md``). More cycle
+    spinning buys quality at a proportional cost: ``wavelet="sym6", shifts=4`` wins by 0.8 to
+    3.5 dB and takes about twice as long; ``shifts=1`` is about twice as fast but falls
+    0.3 dB behind scikit-image on the ECG.
 
     Parameters
     ----------
@@ -143,7 +160,7 @@ def denoise(
     method : {"wavelet", "dct"}, default="wavelet"
         The orthonormal basis: the discrete wavelet transform of PyWavelets, or the orthonormal
         DCT-II of ``scipy.fft``.
-    wavelet : str or pywt.Wavelet, default="sym6"
+    wavelet : str or pywt.Wavelet, default="sym4"
         An orthogonal wavelet (``method="wavelet"`` only).
     level : int, optional
         The number of wavelet decomposition levels; default ``pywt.dwt_max_level`` for the
@@ -176,7 +193,7 @@ def denoise(
         wavelet, whatever ``wavelet`` is).
     axis : int, default=-1
         The axis along which each signal runs.
-    shifts : int, default=4
+    shifts : int, default=2
         Cycle spinning (Coifman & Donoho 1995, "Translation-invariant de-noising"): average the
         estimates of the signal circularly shifted by ``0, 1, ..., shifts - 1`` samples, which
         removes most of the pseudo-Gibbs oscillations of thresholding near edges. ``1`` means
@@ -251,13 +268,24 @@ def denoise(
     else:
         transform = _DCTTransform()
 
+    use_kernels = _use_kernels(rows.size * shifts)
+    if (
+        use_kernels
+        and method == "wavelet"
+        and boundary == "periodization"
+        and n_samples % (1 << level) == 0
+    ):
+        denoised = _fused_wavelet_denoise(
+            rows, sigma, batch_shape, transform, threshold, mode, shifts
+        )
+        return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
+
     if sigma is None:
         noise = estimate_noise(rows, axis=-1) if n_samples >= 2 else np.zeros(len(rows))
         noise = np.asarray(noise, dtype=x.dtype).reshape(-1)
     else:
         noise = _check_sigma(sigma, batch_shape, x.dtype)
 
-    use_kernels = _use_kernels(rows.size * shifts)
     denoised = np.empty_like(rows)
     chunk = max(1, _CHUNK_VALUES // (n_samples * shifts))
     for start in range(0, len(rows), chunk):
@@ -266,6 +294,53 @@ def denoise(
             rows[start:stop], noise[start:stop], transform, threshold, mode, shifts, use_kernels
         )
     return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
+
+
+def _filters(wavelet, dtype):
+    """The analysis filters of ``wavelet`` as arrays of ``dtype`` (as PyWavelets uses them)."""
+    return (
+        np.asarray(wavelet.dec_lo, dtype=dtype),
+        np.asarray(wavelet.dec_hi, dtype=dtype),
+    )
+
+
+def _fused_wavelet_denoise(rows, sigma, batch_shape, transform, threshold, mode, shifts):
+    """The periodized wavelet path in one Numba call (``_denoising_kernels``).
+
+    It computes what ``_denoise_rows`` computes with PyWavelets -- the same noise estimate,
+    thresholds, shrinkage and cycle spinning, equal to rounding -- without a Python step per
+    signal, level or shift, and without the ``(shifts * n_signals, n)`` arrays.
+    """
+    from sparserecover._denoising_kernels import THRESHOLD_CODES, wavelet_denoise_rows
+
+    dtype = rows.dtype
+    lo, hi = _filters(transform.wavelet, dtype)
+    if sigma is None:
+        noise = np.empty(len(rows), dtype=np.float64)  # filled in by the kernel
+        noise_lo, noise_hi = _filters(_check_wavelet(_NOISE_WAVELET), dtype)
+    else:
+        noise = _check_sigma(sigma, batch_shape, dtype).astype(np.float64)
+        noise_lo = noise_hi = np.empty(0, dtype=dtype)
+    if isinstance(threshold, str):
+        code, value = THRESHOLD_CODES[threshold], 0.0
+    else:
+        code, value = THRESHOLD_CODES["fixed"], float(dtype.type(threshold))
+    denoised = np.empty(rows.shape, dtype=dtype)
+    wavelet_denoise_rows(
+        np.ascontiguousarray(rows),
+        noise,
+        lo,
+        hi,
+        transform.level,
+        code,
+        value,
+        _MODES.index(mode),
+        shifts,
+        denoised,
+        noise_lo,
+        noise_hi,
+    )
+    return denoised
 
 
 def _denoise_rows(rows, sigma, transform, threshold, mode, shifts, use_kernels):
@@ -386,7 +461,14 @@ def _sure_threshold(detail, sigma, garrote):
     risk = np.concatenate([np.full((len(risk), 1), float(n)), risk], axis=-1)
     squares = np.concatenate([np.zeros((len(squares), 1)), squares], axis=-1)
     best = np.take_along_axis(squares, np.argmin(risk, axis=-1)[:, None], axis=-1)[:, 0]
-    cut = np.where(sparse, np.sqrt(universal2), np.sqrt(best)) * sigma
+    # the chosen threshold is exactly the magnitude of the coefficient it came from (see
+    # _denoising_kernels._snap_to_coefficient)
+    chosen = np.sqrt(best) * sigma
+    magnitudes = np.abs(detail).astype(np.float64)
+    limit = chosen * (1.0 + 1e-12)
+    snapped = np.where(magnitudes <= limit[:, None], magnitudes, 0.0).max(axis=-1)
+    chosen = np.where(chosen > 0, snapped, chosen)
+    cut = np.where(sparse, np.sqrt(universal2) * sigma, chosen)
     return np.where(sigma > 0, cut, 0.0)
 
 
