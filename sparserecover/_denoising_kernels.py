@@ -247,13 +247,13 @@ def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
     total = (sum0 + sum1 + sum2 + sum3) / (scale * scale)
     if (total - n) / n <= sparsity_bound:
         return np.sqrt(universal2) * scale
-    for j in range(n):
-        value = detail[j] / scale
-        squares[j] = value * value
     if n < _SURE_MIN_BINNED:
+        for j in range(n):
+            value = detail[j] / scale
+            squares[j] = value * value
         best = _sure_by_sorting(squares[:n], universal2, garrote, scratch[0])
     else:
-        best = _sure_by_bins(squares[:n], universal2, garrote, scratch, bins)
+        best = _sure_by_bins(detail, scale, squares[:n], universal2, garrote, scratch, bins)
     return _snap_to_coefficient(detail, best * scale)
 
 
@@ -329,8 +329,9 @@ def _sure_by_sorting(squares, universal2, garrote, tail_inverse):
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
-def _sure_by_bins(squares, universal2, garrote, scratch, bins):
-    """_sure_by_sorting without sorting everything (see _sure_threshold); reorders nothing."""
+def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
+    """_sure_by_sorting of ``(detail / scale)**2`` (written to ``squares``) without sorting
+    everything: see _sure_threshold."""
     n = len(squares)
     n_bins = max(1, n // _SURE_PER_BIN)
     bins_per_z = n_bins / np.sqrt(universal2)
@@ -338,20 +339,18 @@ def _sure_by_bins(squares, universal2, garrote, scratch, bins):
     count = scratch[2, :n_bins]  # float64 counts are exact far beyond any length here
     total = scratch[3, :n_bins]
     inverse = scratch[4, :n_bins]
-    smallest = scratch[5, :n_bins]
-    largest = scratch[6, :n_bins]
     inverse_beyond = scratch[7, :n_bins]  # the inverses of the values above each bin
     lower = scratch[8, :n_bins]
     count[:] = 0.0
     total[:] = 0.0
     inverse[:] = 0.0
-    smallest[:] = np.inf
-    largest[:] = 0.0
     lower[:] = np.inf
-    # the bin of each value (n_bins above universal2), in a loop of its own that vectorizes
+    # the squares and the bin of each (n_bins above universal2), in a loop that vectorizes
     index = bins
     for j in range(n):
-        a = squares[j]
+        value = detail[j] / scale
+        a = value * value
+        squares[j] = a
         index[j] = min(int(np.sqrt(a) * bins_per_z), n_bins - 1) if a <= universal2 else n_bins
     inverse_above = 0.0  # the sum of 1 / a over the values above universal2
     for j in range(n):
@@ -363,11 +362,11 @@ def _sure_by_bins(squares, universal2, garrote, scratch, bins):
         count[b] += 1
         total[b] += a
         inverse[b] += 1.0 / a if a > 0.0 else 0.0
-        smallest[b] = min(smallest[b], a)
-        largest[b] = max(largest[b], a)
-    # per bin: the risk at its largest value (exact) and a lower bound over its values, from
-    # k <= (count up to the bin), cumulative >= (sum below) + a >= (sum below) + smallest,
-    # (n - k) a >= (n - k_max) smallest and tail_inverse >= (the inverses above the bin)
+    # per bin [low, high) (edges in a = z**2): the risk at `high` with the bin's values
+    # zeroed bounds the risk of its largest value from above (the risk grows with t between
+    # candidates), and k <= (count up to the bin), cumulative >= (sum below) + low,
+    # (n - k) a >= (n - k_max) low and tail_inverse >= (the inverses above the bin) bound the
+    # risk of any of its values from below
     running = inverse_above
     for b in range(n_bins - 1, -1, -1):
         inverse_beyond[b] = running
@@ -379,8 +378,8 @@ def _sure_by_bins(squares, universal2, garrote, scratch, bins):
         if count[b] == 0:
             continue
         k_max = k_below + int(count[b])
-        low = smallest[b]
-        high = largest[b]
+        low = (b / bins_per_z) ** 2
+        high = min(((b + 1) / bins_per_z) ** 2, universal2)
         risk_high = _sure_risk(n, k_max, sum_below + total[b], high, inverse_beyond[b], garrote)
         best_bound = min(best_bound, risk_high)
         if garrote:
@@ -395,13 +394,13 @@ def _sure_by_bins(squares, universal2, garrote, scratch, bins):
     cutoff = best_bound + 1e-9 * n
     # gather the values of the bins that can hold the minimizer, grouped by bin in increasing
     # order (a counting sort by bin), then sort each bin's few values
-    start = scratch[5, :n_bins]  # where each kept bin starts in `work` (reuses `smallest`)
+    start = scratch[5, :n_bins]  # where each kept bin starts in `work`
     n_work = 0
     for b in range(n_bins):
         if lower[b] <= cutoff:
             start[b] = n_work
             n_work += int(count[b])
-    position = scratch[6, :n_bins]  # reuses `largest`
+    position = scratch[6, :n_bins]
     position[:] = start
     for j in range(n):
         b = index[j]
@@ -527,6 +526,122 @@ def _analysis(x, m, lo, hi, poly, stride, pad, a, d):
                     a[k] += f0 * v0 + f1 * v1
                     d[k] += g0 * v0 + g1 * v1
         t += group
+
+
+# Filters of up to _SHORT taps (haar, db2-db4, sym2-sym4: the default sym4 among them) run
+# through single-pass forms of the two steps above, zero-padded to _SHORT taps: every output
+# is then finished in one pass, without partial sums in memory or an interleaving pass.
+_SHORT = 8
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _analysis_short(x, m, lo, hi, poly, stride, a, d):
+    """_analysis for filters zero-padded to _SHORT taps (tap t reads x[2k + 4 - t])."""
+    pad = _SHORT // 2
+    half = m // 2
+    for j in range(half):
+        poly[pad + j] = x[2 * j]
+        poly[stride + pad + j] = x[2 * j + 1]
+    for j in range(pad):
+        left = _wrap(j - pad, half)
+        right = _wrap(j, half)
+        poly[j] = x[2 * left]
+        poly[stride + j] = x[2 * left + 1]
+        poly[pad + half + j] = x[2 * right]
+        poly[stride + pad + half + j] = x[2 * right + 1]
+    # even taps t = 0, 2, 4, 6 read even[k + 2 - t/2]; odd taps t = 1, 3, 5, 7 read
+    # odd[k + (3 - t)/2]
+    e2 = poly[pad + 2 : pad + 2 + half]
+    e1 = poly[pad + 1 : pad + 1 + half]
+    e0 = poly[pad : pad + half]
+    em = poly[pad - 1 : pad - 1 + half]
+    o1 = poly[stride + pad + 1 : stride + pad + 1 + half]
+    o0 = poly[stride + pad : stride + pad + half]
+    om = poly[stride + pad - 1 : stride + pad - 1 + half]
+    on = poly[stride + pad - 2 : stride + pad - 2 + half]
+    f0, f1, f2, f3, f4, f5, f6, f7 = lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7]
+    g0, g1, g2, g3, g4, g5, g6, g7 = hi[0], hi[1], hi[2], hi[3], hi[4], hi[5], hi[6], hi[7]
+    for k in range(half):
+        v0, v1, v2, v3 = e2[k], o1[k], e1[k], o0[k]
+        v4, v5, v6, v7 = e0[k], om[k], em[k], on[k]
+        a[k] = (
+            f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3 + f4 * v4 + f5 * v5 + f6 * v6 + f7 * v7
+        )
+        d[k] = (
+            g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3 + g4 * v4 + g5 * v5 + g6 * v6 + g7 * v7
+        )
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _synthesis_short(a, d, m, lo, hi, poly, stride, x):
+    """_synthesis for filters zero-padded to _SHORT taps; ``x`` may overlap ``a``.
+
+    Output 2j collects the even taps t from a[j - 2 + t/2], output 2j + 1 the odd ones from
+    a[j - 1 + (t - 1)/2] (and the same from d with ``hi``).
+    """
+    pad = _SHORT // 2
+    half = m // 2
+    for j in range(half):
+        poly[pad + j] = a[j]
+        poly[stride + pad + j] = d[j]
+    for j in range(pad):
+        left = _wrap(j - pad, half)
+        right = _wrap(j, half)
+        poly[j] = a[left]
+        poly[stride + j] = d[left]
+        poly[pad + half + j] = a[right]
+        poly[stride + pad + half + j] = d[right]
+    am2 = poly[pad - 2 : pad - 2 + half]
+    am1 = poly[pad - 1 : pad - 1 + half]
+    a0 = poly[pad : pad + half]
+    a1 = poly[pad + 1 : pad + 1 + half]
+    a2 = poly[pad + 2 : pad + 2 + half]
+    dm2 = poly[stride + pad - 2 : stride + pad - 2 + half]
+    dm1 = poly[stride + pad - 1 : stride + pad - 1 + half]
+    d0 = poly[stride + pad : stride + pad + half]
+    d1 = poly[stride + pad + 1 : stride + pad + 1 + half]
+    d2 = poly[stride + pad + 2 : stride + pad + 2 + half]
+    f0, f1, f2, f3, f4, f5, f6, f7 = lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7]
+    g0, g1, g2, g3, g4, g5, g6, g7 = hi[0], hi[1], hi[2], hi[3], hi[4], hi[5], hi[6], hi[7]
+    for j in range(half):
+        x[2 * j] = (
+            f0 * am2[j] + g0 * dm2[j] + f2 * am1[j] + g2 * dm1[j]
+            + f4 * a0[j] + g4 * d0[j] + f6 * a1[j] + g6 * d1[j]
+        )
+        x[2 * j + 1] = (
+            f1 * am1[j] + g1 * dm1[j] + f3 * a0[j] + g3 * d0[j]
+            + f5 * a1[j] + g5 * d1[j] + f7 * a2[j] + g7 * d2[j]
+        )
+
+
+@njit(cache=True)
+def _padded_filters(lo, hi):
+    """``lo``, ``hi`` as _SHORT-tap filters: tap t moves to t + (_SHORT - L) / 2, which keeps
+    x[2k + L/2 - t] = x[2k + _SHORT/2 - t'], zeros around (exact: they add nothing)."""
+    shift = (_SHORT - len(lo)) // 2
+    lo_short = np.zeros(_SHORT, dtype=lo.dtype)
+    hi_short = np.zeros(_SHORT, dtype=hi.dtype)
+    lo_short[shift : shift + len(lo)] = lo
+    hi_short[shift : shift + len(hi)] = hi
+    return lo_short, hi_short
+
+
+@njit(cache=True)
+def _forward(x, m, lo, hi, poly, stride, pad, a, d):
+    """One analysis level, through the single-pass form when ``lo`` has _SHORT taps."""
+    if len(lo) == _SHORT:
+        _analysis_short(x, m, lo, hi, poly, stride, a, d)
+    else:
+        _analysis(x, m, lo, hi, poly, stride, pad, a, d)
+
+
+@njit(cache=True)
+def _inverse(a, d, m, lo, hi, poly, stride, pad, x):
+    """One synthesis level, through the single-pass form when ``lo`` has _SHORT taps."""
+    if len(lo) == _SHORT:
+        _synthesis_short(a, d, m, lo, hi, poly, stride, x)
+    else:
+        _synthesis(a, d, m, lo, hi, poly, stride, pad, x)
 
 
 @njit(cache=True)
@@ -672,7 +787,13 @@ def wavelet_denoise_rows(
     """
     n_rows, n = rows.shape
     n_taps = len(lo)
-    pad = n_taps // 2
+    estimate = len(noise_lo) > 0
+    shared = estimate and len(noise_lo) == n_taps and np.all(noise_lo == lo)
+    if n_taps <= _SHORT:
+        lo, hi = _padded_filters(lo, hi)
+    if estimate and len(noise_lo) <= _SHORT:
+        noise_lo, noise_hi = _padded_filters(noise_lo, noise_hi)
+    pad = len(lo) // 2
     stride = n // 2 + 2 * pad
     poly = np.empty(4 * stride, dtype=rows.dtype)
     x = np.empty(n, dtype=rows.dtype)
@@ -683,16 +804,14 @@ def wavelet_denoise_rows(
     bins = np.empty(n // 2, dtype=np.int64)
     universal = np.sqrt(2.0 * np.log(n))
     garrote = mode == _GARROTE
-    estimate = len(noise_lo) > 0
-    shared = estimate and len(noise_lo) == n_taps and np.all(noise_lo == lo)
     noise_pad = len(noise_lo) // 2
     noise_poly = np.empty(n + 4 * noise_pad, dtype=rows.dtype)
     work = np.empty(n // 2, dtype=np.float64)
     inside = np.empty(n // 2, dtype=np.float64)
     for i in range(n_rows):
         if estimate and not shared:
-            _analysis(rows[i], n, noise_lo, noise_hi, noise_poly, n // 2 + 2 * noise_pad,
-                      noise_pad, x, coef[n // 2 :])
+            _forward(rows[i], n, noise_lo, noise_hi, noise_poly, n // 2 + 2 * noise_pad,
+                     noise_pad, x, coef[n // 2 :])
             sigma[i] = _rounded_mad_sigma(coef[n // 2 :], work, inside, rounded)
         scale = float(sigma[i])
         for shift in range(shifts):
@@ -704,7 +823,7 @@ def wavelet_denoise_rows(
             for _ in range(level):
                 half = m // 2
                 detail = coef[half:m]
-                _analysis(x, m, lo, hi, poly, stride, pad, x, detail)
+                _forward(x, m, lo, hi, poly, stride, pad, x, detail)
                 if shared and shift == 0 and m == n:
                     sigma[i] = _rounded_mad_sigma(detail, work, inside, rounded)
                     scale = float(sigma[i])
@@ -721,7 +840,7 @@ def wavelet_denoise_rows(
                 m = half
             for _ in range(level):
                 m *= 2
-                _synthesis(x, coef[m // 2 : m], m, lo, hi, poly, stride, pad, x)
+                _inverse(x, coef[m // 2 : m], m, lo, hi, poly, stride, pad, x)
             if shift == 0:
                 for j in range(n):
                     out[i, j] = x[j]
@@ -791,8 +910,9 @@ def noise_sigma_rows(rows, lo, hi, out):
     the length of the rows must be even.
     """
     n_rows, n = rows.shape
-    n_taps = len(lo)
-    pad = n_taps // 2
+    if len(lo) <= _SHORT:
+        lo, hi = _padded_filters(lo, hi)
+    pad = len(lo) // 2
     stride = n // 2 + 2 * pad
     poly = np.empty(2 * stride, dtype=rows.dtype)
     approximation = np.empty(n // 2, dtype=rows.dtype)
@@ -800,7 +920,7 @@ def noise_sigma_rows(rows, lo, hi, out):
     work = np.empty(n // 2, dtype=np.float64)
     inside = np.empty(n // 2, dtype=np.float64)
     for i in range(n_rows):
-        _analysis(rows[i], n, lo, hi, poly, stride, pad, approximation, detail)
+        _forward(rows[i], n, lo, hi, poly, stride, pad, approximation, detail)
         for j in range(n // 2):
             work[j] = detail[j]
         center = _median(work, inside)
