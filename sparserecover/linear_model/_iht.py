@@ -38,7 +38,7 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
         the others 0/20 (R^2 0.33-0.35); with neighbour correlation 0.6 it found 20/20 at
         k=10 (R^2 0.994; "htp" 18, NIHT 17, OMP 14), 7/20 at k=25 (R^2 0.975; "htp" 5 and
         0.967, NIHT 5 and 0.964, OMP 0 and 0.956) and 5/5 at n=500, p=5000, k=25 like the
-        others, in 12 ms against NIHT's 45 ms and OMP's 33 ms.
+        others, in 13 ms against NIHT's 49 ms and OMP's 41 ms.
     max_iter : int, default=10_000
         Maximum number of iterations (for "htp-scaled" and "htp", least-squares fits: a few
         to a few dozen). NIHT converges linearly at a rate set by the conditioning of the

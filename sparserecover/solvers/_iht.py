@@ -28,7 +28,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     HTP on unit-norm columns with the step ``1 / f``, about ``1 / (1 - |S| / n)``; the
     ranking does not depend on the scale of the columns, and the data enter only through
     ``A.T A``, ``A.T y`` and ``||y||``. A column stops at a support that reproduces itself,
-    when its fit stops moving (``tol``), or when its residual has not improved for 8
+    when its fit stops moving (``tol``), or when its residual has not improved for 3
     iterations (the supports cycle); it returns the least-squares fit with the lowest residual
     it met. A column that cycled runs once more from the support of orthogonal matching
     pursuit on unit-norm columns and keeps the better of the two fits.
@@ -48,7 +48,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     "htp" recovered 19/20 and 15/20 at k=70 and 80, "niht" 16/20 and 6/20 and scikit-learn's
     ``OrthogonalMatchingPursuit`` 17/20, 7/20, 3/20 at k=60, 70, 80; at 40 dB, "htp" 19/20
     and 11/20 at k=70 and 80, "niht" 12/20 and 4/20, OMP 20/20 and 18/20. A solve took
-    0.7-4.8 ms against OMP's 4.6-12.7 ms. On a second seed with 50 trials per k it recovered
+    0.7-5.1 ms against OMP's 4.8-11.9 ms. On a second seed with 50 trials per k it recovered
     50/50 at every k (OMP at k=80: 8/50 noiseless, 47/50 at 40 dB). On a correlated design
     (neighbour correlation 0.6, n=100, p=200, k=10, noisy, 40 trials) none of its fits
     ended above 1.5x the true support's residual, against 8 for "htp", 6 for "niht" and 10
@@ -76,7 +76,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
         Stop when ``||x_new - x|| <= tol ||x_new||`` for every column (HTP: or when its
         support repeats). "htp" also stops, unconverged and with a warning, when a new support
         does not lower the residual; "htp-scaled" stops a column, converged, when its residual
-        has not improved for 8 iterations (it cycles among supports) and returns its best
+        has not improved for 3 iterations (it cycles among supports) and returns its best
         fit.
     callback : callable, optional
         ``callback(x)`` after every iteration; returning True stops.

@@ -176,7 +176,8 @@ def test_at_40_db_recovers_at_least_as_often_as_omp(rng):
 
 def test_returns_the_best_fit_when_the_supports_cycle():
     # at k/n = 0.45 with noise the supports of this draw never repeat: the pursuit stops the
-    # column after 8 fits without a lower residual and keeps the best fit met, not the last
+    # column after PATIENCE fits without a lower residual and keeps the best fit met, not the
+    # last
     A, _x, y = _sensing(np.random.default_rng(CYCLING_SEED), n=64, p=256, k=29, snr_db=30)
     problem = LeastSquaresProblem(A, y, gram=False)
     op_args, target = problem.direct_problem()
