@@ -68,8 +68,10 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
         ``|A.T y|_j / ||a_j||``).
     method : {"htp-scaled", "htp", "niht"}
     step : float, optional
-        For "htp" and "niht": a constant step instead of the normalized one (classic IHT;
-        needs ``step < 1 / ||A||_2^2`` to be safe). "htp-scaled" takes no step.
+        A constant step instead of the normalized one (classic IHT; needs
+        ``step < 1 / ||A||_2^2`` to be safe). With "htp-scaled" it replaces the ranking by
+        classic HTP's ``|x_j + step (A.T r)_j|``; the best fit, the stop on cycles and the
+        restart stay.
     max_iter : int, default 1000
         For "htp-scaled", the number of least-squares fits per column.
     tol : float, default 1e-8
@@ -91,8 +93,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     Raises
     ------
     ValueError
-        If ``n_nonzero`` is outside [1, n_features], for NaN/inf and inconsistent shapes, or
-        for ``step`` with ``method="htp-scaled"``.
+        If ``n_nonzero`` is outside [1, n_features], or for NaN/inf and inconsistent shapes.
 
     Notes
     -----
@@ -116,11 +117,6 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}; got {method!r}")
     max_iter, tol, step, _ = check_options(max_iter, tol, step, 1)
-    if step is not None and method == "htp-scaled":
-        raise ValueError(
-            "step applies to method='htp' or 'niht'; method='htp-scaled' ranks coordinates by "
-            "their effect on the residual and takes no step"
-        )
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable; got {type(callback).__name__}")
     X = problem.start(x0)
@@ -129,7 +125,8 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     op_args, target = problem.direct_problem()
     if method == "htp-scaled":
         X, n_iter, objective, converged = _scaled_pursuit(
-            problem, op_args, target, X, n_nonzero, max_iter, tol, callback, verbose
+            problem, op_args, target, X, n_nonzero, 0.0 if step is None else step, max_iter,
+            tol, callback, verbose,
         )
     else:
         loop, wrapped = _kernels.select_driver("_iht_loop", problem, callback, verbose)
@@ -153,7 +150,8 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
                         objective=objective, gap=None)
 
 
-def _scaled_pursuit(problem, op_args, target, X, n_nonzero, max_iter, tol, callback, verbose):
+def _scaled_pursuit(problem, op_args, target, X, n_nonzero, step, max_iter, tol, callback,
+                    verbose):
     """Run ``_scaled_pursuit_loop``; restart the columns that cycled from a greedy start.
 
     A column whose supports cycle ended at the best of the fits it visited, which on hard
@@ -167,7 +165,7 @@ def _scaled_pursuit(problem, op_args, target, X, n_nonzero, max_iter, tol, callb
     norms = _column_squared_norms(problem.op)
     loop, greedy, wrapped = kernels.select_loop(problem, callback, verbose)
     X, n_iter, objective, status = loop(
-        op_args, target, X, n_nonzero, norms, max_iter, tol, kernels.PATIENCE, wrapped,
+        op_args, target, X, n_nonzero, norms, step, max_iter, tol, kernels.PATIENCE, wrapped,
         bool(verbose),
     )
     cycled = np.flatnonzero(status == kernels.CYCLED)
@@ -185,7 +183,7 @@ def _scaled_pursuit(problem, op_args, target, X, n_nonzero, max_iter, tol, callb
                 return wrapped(X_shown)
 
         X_restart, n_restart, objective_restart, status_restart = loop(
-            op_args, sub_target, X_restart, n_nonzero, norms, max_iter - n_iter, tol,
+            op_args, sub_target, X_restart, n_nonzero, norms, step, max_iter - n_iter, tol,
             kernels.PATIENCE, sub_callback, bool(verbose),
         )
         better = objective_restart < objective[cycled]

@@ -128,7 +128,8 @@ def _fit_support(op, target, columns, k, n_features, coef, inverse_diagonal, res
 
 
 @njit(cache=True)
-def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k, scores):
+def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step, support, k,
+                      scores):
     """scores[:, k] = the change of ||A x - y||^2 when coordinate j alone leaves or joins.
 
     For j in the support S of the least-squares fit x, removing j raises the squared residual
@@ -145,8 +146,15 @@ def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
     quartile none. For Gaussian matrices f is about 1 - |S| / n, and ranking
     |x_j + g_j / (f ||a_j||^2)| is HTP (Foucart 2011) on unit-norm columns with step 1 / f;
     Foucart's step 1 (f = 1) recovered 23/30 against 30/30 at n=256, p=1024, k=80.
+
+    A constant ``fixed_step > 0`` ranks by |x_j + fixed_step g_j| instead (classic HTP).
     """
     p = coef.shape[0]
+    if fixed_step > 0.0:
+        for j in range(p):
+            v = coef[j, k] + fixed_step * np.float64(grad[j, k])
+            scores[j, k] = v * v
+        return
     fractions = np.empty(p)
     count = 0
     for j in range(p):
@@ -169,8 +177,8 @@ def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
 
 
 @njit(cache=True)
-def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, tol, patience,
-                         callback, verbose):
+def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, max_iter, tol,
+                         patience, callback, verbose):
     """Hard thresholding pursuit with residual-ranked supports, every column of y at once.
 
     Each iteration fits least squares on the support S (so the gradient vanishes on S), then
@@ -200,8 +208,8 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, to
     _adjoint(op, target, grad)
     for k in range(m):
         if np.count_nonzero(X[:, k]) == 0:
-            _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
-                              scores)
+            _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
+                              support, k, scores)
             _hard_threshold_column(scores, k, n_nonzero, scratch, support)
         else:
             for j in range(p):
@@ -243,8 +251,8 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, max_iter, to
         for k in range(m):
             if status[k] != RUNNING:
                 continue
-            _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, support, k,
-                              scores)
+            _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
+                              support, k, scores)
             _hard_threshold_column(scores, k, n_nonzero, scratch, new_support)
             same = True
             for j in range(p):
