@@ -285,7 +285,7 @@ def _snap_to_coefficient(detail, cut):
 # Levels shorter than this are sorted whole; longer ones go through _sure_by_bins with about
 # _SURE_PER_BIN candidates per bin.
 _SURE_MIN_BINNED = 64
-_SURE_PER_BIN = 8
+_SURE_PER_BIN = 4
 _SURE_SCRATCH_ROWS = 9
 
 
