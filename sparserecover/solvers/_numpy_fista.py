@@ -6,9 +6,9 @@ while a small LASSO (say 50 x 200) is solved in a few milliseconds by NumPy's ve
 operations. Problems with at most :data:`NUMPY_MAX_ENTRIES` entries (``n_samples *
 n_features * n_targets``) are therefore solved here, by the same iteration as the compiled
 driver ``_kernels._proximal_gradient`` (same steps, restart test, backtracking, gap schedule,
-dual point and stop rule: the iterates agree to rounding, see ``tests/solvers/test_cd.py``)
-written with whole-array operations. The choice depends on the size alone, so a given call
-always takes the same path.
+dual point and stop rule; the iterates agree to rounding, see
+``tests/solvers/test_numpy_path.py``), written with whole-array operations. The choice
+depends on the size alone, so a given call always takes the same path.
 """
 
 import warnings
