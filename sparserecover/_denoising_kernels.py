@@ -208,7 +208,7 @@ def sure_threshold_rows(detail, sigma, garrote, out):
     n_rows, n = detail.shape
     squares = np.empty(n, dtype=np.float64)
     scratch = np.empty((_SURE_SCRATCH_ROWS, n + 1), dtype=np.float64)
-    bins = np.empty(n, dtype=np.int64)
+    bins = np.empty(3 * n + 4, dtype=np.int64)
     for i in range(n_rows):
         out[i] = _sure_threshold(detail[i], float(sigma[i]), garrote, squares, scratch, bins)
 
@@ -216,7 +216,7 @@ def sure_threshold_rows(detail, sigma, garrote, out):
 @njit(cache=True, error_model="numpy", boundscheck=False)
 def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
     """sure_threshold_rows for one row; ``squares`` (n values), ``scratch`` (shape
-    (_SURE_SCRATCH_ROWS, n + 1)) and ``bins`` (n integers) are work space.
+    (_SURE_SCRATCH_ROWS, n + 1)) and ``bins`` (3 n + 4 integers) are work space.
 
     The exact minimizer over the candidates, found without sorting the whole level: the
     candidates ``a_i <= 2 log n`` are put into bins of equal width in ``|z|``; per bin the
@@ -336,9 +336,10 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
     n_bins = max(1, n // _SURE_PER_BIN)
     bins_per_z = n_bins / np.sqrt(universal2)
     work, tails = scratch[0], scratch[1]
-    count = scratch[2, :n_bins]  # float64 counts are exact far beyond any length here
-    total = scratch[3, :n_bins]
-    inverse = scratch[4, :n_bins]
+    # per bin, and in slot n_bins for the values above universal2 (no branch in the loops)
+    count = scratch[2, : n_bins + 1]  # float64 counts are exact far beyond any length here
+    total = scratch[3, : n_bins + 1]
+    inverse = scratch[4, : n_bins + 1]
     inverse_beyond = scratch[7, :n_bins]  # the inverses of the values above each bin
     lower = scratch[8, :n_bins]
     count[:] = 0.0
@@ -352,16 +353,13 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
         a = value * value
         squares[j] = a
         index[j] = min(int(np.sqrt(a) * bins_per_z), n_bins - 1) if a <= universal2 else n_bins
-    inverse_above = 0.0  # the sum of 1 / a over the values above universal2
     for j in range(n):
         a = squares[j]
         b = index[j]
-        if b == n_bins:
-            inverse_above += 1.0 / a
-            continue
-        count[b] += 1
+        count[b] += 1.0
         total[b] += a
         inverse[b] += 1.0 / a if a > 0.0 else 0.0
+    inverse_above = inverse[n_bins]  # the sum of 1 / a over the values above universal2
     # per bin [low, high) (edges in a = z**2): the risk at `high` with the bin's values
     # zeroed bounds the risk of its largest value from above (the risk grows with t between
     # candidates), and k <= (count up to the bin), cumulative >= (sum below) + low,
@@ -394,19 +392,27 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
     cutoff = best_bound + 1e-9 * n
     # gather the values of the bins that can hold the minimizer, grouped by bin in increasing
     # order (a counting sort by bin), then sort each bin's few values
+    # (branch-free: a value of a bin that is not kept is written to the spare slot work[n]
+    # and advances nothing)
     start = scratch[5, :n_bins]  # where each kept bin starts in `work`
+    position = bins[n : n + n_bins + 1]
+    keep = bins[n + n_bins + 1 : n + 2 * n_bins + 2]
     n_work = 0
     for b in range(n_bins):
         if lower[b] <= cutoff:
             start[b] = n_work
+            position[b] = n_work
+            keep[b] = 1
             n_work += int(count[b])
-    position = scratch[6, :n_bins]
-    position[:] = start
+        else:
+            position[b] = n
+            keep[b] = 0
+    position[n_bins] = n
+    keep[n_bins] = 0
     for j in range(n):
         b = index[j]
-        if b < n_bins and lower[b] <= cutoff:
-            work[int(position[b])] = squares[j]
-            position[b] += 1.0
+        work[position[b]] = squares[j]
+        position[b] += keep[b]
     best_risk = float(n)
     best = 0.0
     k_below = 0
@@ -827,7 +833,7 @@ def wavelet_denoise_rows(
     rounded = np.empty(1, dtype=rows.dtype)  # rounds a threshold to the data dtype
     squares = np.empty(n // 2, dtype=np.float64)
     scratch = np.empty((_SURE_SCRATCH_ROWS, n // 2 + 1), dtype=np.float64)
-    bins = np.empty(n // 2, dtype=np.int64)
+    bins = np.empty(3 * (n // 2) + 4, dtype=np.int64)
     universal = np.sqrt(2.0 * np.log(n))
     garrote = mode == _GARROTE
     noise_pad = len(noise_lo) // 2
