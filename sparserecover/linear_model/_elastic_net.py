@@ -14,7 +14,6 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from sparserecover import solvers
 from sparserecover.linear_model._base import (
     _alpha_grid,
     _check_weights,
@@ -22,7 +21,7 @@ from sparserecover.linear_model._base import (
     _SparseLinearModel,
 )
 from sparserecover.operators import _is_linear_operator
-from sparserecover.solvers._path import auto_solver, solve_lasso
+from sparserecover.solvers._path import auto_solver, solve_lasso, solve_path
 
 
 def _resolve_solver(solver, design):
@@ -499,7 +498,9 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
         # so threads would take turns; joblib's default backend (processes) runs folds truly
         # in parallel, and a user's parallel_config(backend=...) still decides.
         mse_paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fold_mse_path)(X, y, sample_weight, train, test, alphas, path_options)
+            delayed(_fold_mse_path)(
+                X, y, sample_weight, train, test, alphas, path_options, len(folds)
+            )
             for train, test in folds
         )
         self.mse_path_ = np.stack(mse_paths, axis=1)
@@ -528,8 +529,12 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
         return tags
 
 
-def _fold_mse_path(X, y, sample_weight, train, test, alphas, options):
-    """Test-set mean squared error of the lasso path fitted on the training rows."""
+def _fold_mse_path(X, y, sample_weight, train, test, alphas, options, n_folds):
+    """Test-set mean squared error of the lasso path fitted on the training rows.
+
+    ``n_folds``: the paths of the whole cross-validation count together when choosing
+    between the NumPy and the compiled solvers (``solvers._numpy_fista.use_numpy``).
+    """
     weights_train = None if sample_weight is None else sample_weight[train]
     data = _prepare_data(X[train], y[train], weights_train, options["fit_intercept"])
     coefs = _lasso_path(
@@ -539,6 +544,7 @@ def _fold_mse_path(X, y, sample_weight, train, test, alphas, options):
         positive=options["positive"],
         max_iter=options["max_iter"],
         tol=options["tol"],
+        n_solves=n_folds * len(alphas),
     )
     intercepts = data.y_offset - data.X_offset @ coefs
     residuals = safe_sparse_dot(X[test], coefs, dense_output=True) + intercepts - y[test, None]
@@ -642,8 +648,10 @@ def _iterates_on_gram(design):
     )
 
 
-def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
+def _lasso_path(data, alphas, *, solver, positive, max_iter, tol, n_solves):
     """Coefficients (n_features, n_alphas) along decreasing ``alphas``, warm-started.
+
+    ``n_solves``: the solves of the whole cross-validation (see ``_fold_mse_path``).
 
     Each alpha is solved to scikit-learn's rule (see ``_solve_to_tol``), starting from the
     previous solution with the first solve's step. The relative tolerance then follows the
@@ -666,9 +674,10 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
         # 5000 x 500). Its single relative tolerance 2 * tol meets scikit-learn's rule (the
         # objective stays below ||y_c||^2 / 2), more strictly than needed by P(0) / P(w),
         # which stays moderate on tall designs (the residual cannot vanish).
-        _, coefs, _ = solvers.lasso_path(
-            data.design, data.target, lams, positive=positive, max_iter=max_iter, tol=2 * tol,
-            solver="fista",
+        _, coefs, _ = solve_path(
+            data.design, data.target, lams, n_lams=lams.size, eps=None, weights=None,
+            positive=positive, l2=0.0, x0=None, solver="fista", max_iter=max_iter,
+            tol=2 * tol, gap_freq=10, gram="auto", n_solves=n_solves,
         )
         return coefs
     coefs = np.empty((n_features, lams.size), dtype=data.target.dtype)
@@ -678,7 +687,7 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol):
         warnings.simplefilter("ignore", ConvergenceWarning)  # one summary below
         for i, lam in enumerate(lams):
             result, met = _solve_to_tol(
-                _SOLVERS[solver],
+                partial(_SOLVERS[solver], n_solves=n_solves),
                 design,
                 data.target,
                 lam,

@@ -47,14 +47,15 @@ def _column_norms2(problem):
 
 
 def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, ws_start,
-              verbose, solver, anderson=True):
+              verbose, solver, anderson=True, n_solves=1):
     """Run working-set coordinate descent on a prepared problem.
 
-    Small problems (``_numpy_fista.use_numpy``: their size alone decides) run the NumPy
-    implementation, which never starts Numba; the others the compiled kernel.
+    Small problems (``_numpy_fista.use_numpy``: their size and the ``n_solves`` of the
+    calling path alone decide) run the NumPy implementation, which never starts Numba; the
+    others the compiled kernel.
     """
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
-    if use_numpy(problem):
+    if use_numpy(problem, n_solves):
         X, n_iter, primal, gap, converged, n_screened = _numpy_cd.coordinate_descent(
             problem, W, X, _column_norms2(problem), positive=positive, l2=l2,
             max_iter=max_iter, tol=tol, ws_start=ws_start, screen=screen, anderson=anderson,

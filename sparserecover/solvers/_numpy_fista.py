@@ -28,10 +28,23 @@ from ._result import SolverResult
 # up to this size; beyond it the per-fit gap grows with the size.
 NUMPY_MAX_ENTRIES = 2**14
 
+# Largest entries x solves of one call (a path, or a cross-validation's paths) solved in
+# NumPy. A call that solves the same small problem many times pays Numba's start-up once and
+# then runs 10-20x faster per solve: LassoCV(cv=5) on load_diabetes (442 x 10, 6 paths of 100
+# alphas) took 0.60 s in NumPy in a fresh process, against 0.45 s compiled, and every later
+# fit 0.61 s against 0.035 s (one BLAS thread). One path of 100 lams on diabetes (4.4e5
+# entries x solves) still favours NumPy: about 0.1 s against 0.45 s.
+NUMPY_MAX_WORK = 2**20
 
-def use_numpy(problem):
-    """Whether ``problem`` is small enough for the NumPy path (its size alone decides)."""
-    return problem.n_samples * problem.n_features * problem.n_targets <= NUMPY_MAX_ENTRIES
+
+def use_numpy(problem, n_solves=1):
+    """Whether a call solving ``problem`` ``n_solves`` times takes the NumPy path.
+
+    The size and the number of solves of the call alone decide, so a given call always
+    takes the same path.
+    """
+    entries = problem.n_samples * problem.n_features * problem.n_targets
+    return entries <= NUMPY_MAX_ENTRIES and entries * n_solves <= NUMPY_MAX_WORK
 
 
 class _Products:

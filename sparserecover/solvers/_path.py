@@ -39,34 +39,38 @@ def choose_solver(problem):
     return auto_solver(problem.op.kind, problem.n_features)
 
 
-def solve(problem, W, X, solver, *, positive, l2, max_iter, tol, gap_freq, name, step=None):
+def solve(problem, W, X, solver, *, positive, l2, max_iter, tol, gap_freq, name, step=None,
+          n_solves=1):
     """One solve of a prepared problem with a named strategy (never "auto").
 
     Problems of at most ``NUMPY_MAX_ENTRIES`` entries run the NumPy implementation of the
-    same algorithm (no Numba start-up, see ``_numpy_fista``); the choice depends on the size
-    alone. ``step`` (FISTA/ISTA): a known step, e.g. a previous solve's, else ``1 / L``.
+    same algorithm (no Numba start-up, see ``_numpy_fista``) unless this solve is one of
+    ``n_solves`` of a call (a path) that together exceed ``NUMPY_MAX_WORK``; the choice
+    depends on these numbers alone. ``step`` (FISTA/ISTA): a known step, e.g. a previous
+    solve's, else ``1 / L``.
     """
     if solver == "cd":
         return _solve_cd(
             problem, W, X, positive=positive, l2=l2, max_iter=max_iter, tol=tol,
             gap_freq=gap_freq, screen=True, ws_start=10, verbose=False, solver=name,
+            n_solves=n_solves,
         )
     options = dict(
         accelerate=solver == "fista", restart=True, backtracking=False, positive=positive,
         l2=l2, step=step, max_iter=max_iter, tol=tol, gap_freq=gap_freq, solver=name,
     )
-    if use_numpy(problem):
+    if use_numpy(problem, n_solves):
         return _numpy_fista.solve(problem, W, X, **options)
     return _solve(problem, W, X, history=False, callback=None, verbose=False, **options)
 
 
 def solve_lasso(A, y, lam, *, solver="auto", x0=None, step=None, l2=0.0, positive=False,
-                max_iter=10_000, tol=None, gap_freq=10, name=None):
+                max_iter=10_000, tol=None, gap_freq=10, name=None, n_solves=1):
     """Check the arguments, prepare the problem and solve it once with ``solver``.
 
     The entry point of the estimators: ``solver`` is "auto" (:func:`choose_solver`), "cd",
     "fista" or "ista"; the other arguments are those of :func:`fista` (``step`` is ignored
-    by "cd").
+    by "cd"); ``n_solves``: how many solves the caller makes in all (see :func:`solve`).
     """
     if solver not in _SOLVERS:
         raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}")
@@ -80,7 +84,8 @@ def solve_lasso(A, y, lam, *, solver="auto", x0=None, step=None, l2=0.0, positiv
     max_iter, tol, step, gap_freq = check_options(max_iter, tol, step, gap_freq, problem.dtype)
     X = problem.start(x0, positive=bool(positive))
     return solve(problem, W, X, solver, positive=bool(positive), l2=l2, max_iter=max_iter,
-                 tol=tol, gap_freq=gap_freq, name=name or solver, step=step)
+                 tol=tol, gap_freq=gap_freq, name=name or solver, step=step,
+                 n_solves=n_solves)
 
 
 def _lam_max(problem, W, positive, l2):
@@ -146,9 +151,10 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         "fista" for a ``LinearOperator`` and for fewer than 100 features, "cd" otherwise
         (the faster one measured in ``docs/benchmarks_solvers.md``). With "cd",
         ``max_iter`` counts coordinate-descent passes. Problems of at most 2**14 entries
-        (``n_samples * n_features * n_targets``) are solved by NumPy implementations of
-        the same algorithms, which do not start Numba (about 0.45 s the first time in a
-        process).
+        (``n_samples * n_features * n_targets``) whose entries times ``len(lams)`` are at
+        most 2**20 are solved by NumPy implementations of the same algorithms, which do not
+        start Numba (about 0.45 s the first time in a process); larger paths gain more from
+        the compiled loops than that start-up costs.
 
     Returns
     -------
@@ -175,6 +181,20 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     array([6.       , 1.8973666, 0.6      ])
     >>> coefs.shape, bool(np.all(coefs[:, 0] == 0))
     ((2, 3), True)
+    """
+    return solve_path(
+        A, y, lams, n_lams=n_lams, eps=eps, weights=weights, positive=positive, l2=l2, x0=x0,
+        solver=solver, max_iter=max_iter, tol=tol, gap_freq=gap_freq, gram=gram,
+    )
+
+
+def solve_path(A, y, lams, *, n_lams, eps, weights, positive, l2, x0, solver, max_iter, tol,
+               gap_freq, gram, n_solves=None):
+    """:func:`lasso_path`, for a caller that solves ``n_solves`` problems in all.
+
+    ``n_solves`` (default: the number of lams) counts every solve of the calling estimator,
+    e.g. all folds of a cross-validation, for the choice between the NumPy and the compiled
+    solvers (``_numpy_fista.use_numpy``).
     """
     problem = LeastSquaresProblem(A, y, gram=gram)
     W = problem.weights(1.0 if weights is None else weights, "weights")
@@ -211,6 +231,7 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         result = solve(
             problem, readonly(W * lam), X, solver, positive=positive, l2=l2,
             max_iter=max_iter, tol=tol, gap_freq=gap_freq, name="lasso_path",
+            n_solves=lams.size if n_solves is None else n_solves,
         )
         X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
         coefs[:, :, i] = X.T

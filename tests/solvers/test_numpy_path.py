@@ -154,3 +154,39 @@ def test_the_size_alone_chooses_the_path(rng, monkeypatch):
         warnings.simplefilter("error", ConvergenceWarning)
         _, coefs, gaps = _path.lasso_path(A, y, n_lams=5, solver="fista", tol=1e-10)
     assert coefs.shape == (A.shape[1], 5) and np.all(gaps >= 0)
+
+
+
+def test_a_call_with_many_solves_takes_the_compiled_path(monkeypatch):
+    # A path or a cross-validation solves the same small problem many times: past
+    # NUMPY_MAX_WORK entries x solves the compiled loops repay Numba's start-up.
+    problem = LeastSquaresProblem(np.ones((16, 64)), np.ones(16))
+    most = _numpy_fista.NUMPY_MAX_WORK // (16 * 64)
+    assert _numpy_fista.use_numpy(problem, n_solves=most)
+    assert not _numpy_fista.use_numpy(problem, n_solves=most + 1)
+
+    from sklearn.datasets import load_diabetes
+
+    from sparserecover import LassoCV
+    from sparserecover.solvers import _numpy_cd
+
+    X, y = load_diabetes(return_X_y=True)
+    numpy_solves = []  # n_samples of every problem the NumPy path solved
+
+    def recording(solve):
+        def wrapper(problem, *args, **kwargs):
+            numpy_solves.append(problem.n_samples)
+            return solve(problem, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(_numpy_fista, "solve", recording(_numpy_fista.solve))
+    monkeypatch.setattr(_numpy_cd, "coordinate_descent",
+                        recording(_numpy_cd.coordinate_descent))
+    # 5 folds x 100 alphas on ~354 x 10 entries (1.8e6 entries x solves): compiled; only the
+    # final refit on all 442 rows, one solve, runs in NumPy
+    LassoCV(cv=5).fit(X, y)
+    assert numpy_solves == [442]
+    # one path of 100 lams on the whole data (4.4e5 entries x solves): NumPy
+    _path.lasso_path(X, y, solver="fista")
+    assert numpy_solves == [442] * 101
