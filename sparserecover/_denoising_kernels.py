@@ -454,8 +454,9 @@ def _sort_small(values):
     """
     n = len(values)
     gap = 1
-    while gap * 9 // 4 < n:  # the largest gap of the sequence below n
-        gap = _next_gap(gap)
+    if n > 10:  # insertion sort alone (gap 1) for the few values of a bin
+        while gap * 9 // 4 < n:  # the largest gap of the sequence below n
+            gap = _next_gap(gap)
     while gap >= 1:
         for i in range(gap, n):
             value = values[i]
@@ -876,14 +877,16 @@ def wavelet_denoise_rows(
             if shift == 0:
                 for j in range(n):
                     out[i, j] = x[j]
-            else:
+            elif shift < shifts - 1:
                 for j in range(n - shift):
                     out[i, j] += x[j + shift]
                 for j in range(n - shift, n):
                     out[i, j] += x[j + shift - n]
-        if shifts > 1:
-            for j in range(n):
-                out[i, j] /= shifts
+            else:  # the last shift also takes the mean: (sum + x) / shifts
+                for j in range(n - shift):
+                    out[i, j] = (out[i, j] + x[j + shift]) / shifts
+                for j in range(n - shift, n):
+                    out[i, j] = (out[i, j] + x[j + shift - n]) / shifts
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
