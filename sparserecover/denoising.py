@@ -10,7 +10,6 @@ vectorized transform.
 
 import functools
 import numbers
-import sys
 
 import numpy as np
 
@@ -30,26 +29,17 @@ _MODES = ("soft", "hard", "garrote")  # the order is the kernels' mode code
 # transform's working set in cache (measured 15% faster than 16 MB chunks on 1000 x 2048).
 _CHUNK_VALUES = 1 << 17
 
-# Small calls compute thresholds and noise estimates with numpy instead of the Numba kernels:
-# starting Numba costs about a second in a fresh process (import, then LLVM set-up even for
-# cached code), more than the kernels save on a few signals. A call with at least this many
-# values (samples times shifts) uses the kernels, and so does every call once the kernels are
-# loaded or once the numpy path has processed this many values in total (many small calls in
-# one process: the start-up is then worth paying).
+# Small calls run PyWavelets and numpy instead of the Numba kernels: starting Numba costs
+# about a second in a fresh process (import, then LLVM set-up even for cached code), more
+# than the kernels save on a few signals. A call with at least this many values (samples
+# times shifts) uses the kernels. The size alone decides: the fused kernel's results differ
+# from PyWavelets' in the last bits, and the same call must give the same bits whatever ran
+# before it in the process (an earlier rule that also counted past calls did not).
 _KERNEL_MIN_VALUES = 1 << 20
-_numpy_values_processed = 0
 
 
 def _use_kernels(n_values):
-    global _numpy_values_processed
-    if (
-        n_values >= _KERNEL_MIN_VALUES
-        or _numpy_values_processed >= _KERNEL_MIN_VALUES
-        or "sparserecover._denoising_kernels" in sys.modules
-    ):
-        return True
-    _numpy_values_processed += n_values
-    return False
+    return n_values >= _KERNEL_MIN_VALUES
 
 
 _NOISE_WAVELET = "sym4"  # estimate_noise's default, which denoise(sigma=None) uses
