@@ -39,6 +39,17 @@ def files_in(folder):
     return sorted(path.name for path in folder.iterdir())
 
 
+def assert_same_denoising(written, expected):
+    """The CLI's result against ``denoise`` in this process, to the rounding of the paths.
+
+    The fresh CLI process denoises small inputs through PyWavelets, this test process may
+    already run the fused Numba kernel (``denoising._use_kernels``); the two round
+    differently, by a few ulps of the signal's scale.
+    """
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(written, expected, rtol=0, atol=16 * np.finfo(float).eps * scale)
+
+
 @pytest.fixture
 def signals(rng):
     """Three noisy Doppler signals of 512 samples, one per row."""
@@ -92,7 +103,7 @@ def test_denoise_csv_one_signal_per_column(tmp_path, signals):
     assert "3 signal(s)" in result.stdout
     written = np.loadtxt(tmp_path / "noisy_denoised.csv", delimiter=",")
     # 17 significant digits: the text round trip is exact
-    np.testing.assert_array_equal(written, denoise(np.loadtxt(source, delimiter=","), axis=0))
+    assert_same_denoising(written, denoise(np.loadtxt(source, delimiter=","), axis=0))
 
 
 def test_denoise_single_column_txt_and_options(tmp_path, signals):
@@ -136,8 +147,8 @@ def test_denoise_npz_denoises_every_array_and_plots(tmp_path, signals):
     assert result.returncode == 0, result.stderr
     with np.load(out) as archive:
         assert sorted(archive.files) == ["first", "second"]
-        np.testing.assert_array_equal(archive["first"], denoise(signals))
-        np.testing.assert_array_equal(archive["second"], denoise(signals[1]))
+        assert_same_denoising(archive["first"], denoise(signals))
+        assert_same_denoising(archive["second"], denoise(signals[1]))
     assert figure.stat().st_size > 1000
 
 
