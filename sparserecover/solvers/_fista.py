@@ -100,14 +100,11 @@ _GAP_DOC = """
 """
 
 
-def _solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, step, max_iter,
-           tol, gap_freq, history, callback, verbose, solver):
-    """Run the proximal-gradient kernel on a prepared problem; return a SolverResult."""
-    op_args, target = problem.kernel_problem()
-    m = problem.n_targets
+def initial_steps(problem, step, backtracking):
+    """One step per column: ``step`` if given, else ``1 / L`` (or, to backtrack from, the
+    Rayleigh quotient of A.T A at A.T y, a lower bound on ||A||^2)."""
     if step is None:
         if backtracking:
-            # A Rayleigh quotient of A.T A: a lower bound on ||A||^2, so a step to shrink from.
             g = problem.op.rmatmat(problem.Y).astype(np.float64)
             Ag = problem.op.matmat(g.astype(problem.dtype)).astype(np.float64)
             gg, AgAg = float(np.sum(g * g)), float(np.sum(Ag * Ag))
@@ -115,16 +112,37 @@ def _solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, st
         else:
             lipschitz = problem.lipschitz_constant()
             step = 1.0 / lipschitz if lipschitz > 0 else 1.0
-    steps = np.full(m, step, dtype=np.float64)
+    return np.full(problem.n_targets, step, dtype=np.float64)
+
+
+def _solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, step, max_iter,
+           tol, gap_freq, history, callback, verbose, solver):
+    """Run the proximal-gradient kernel on a prepared problem; return a SolverResult."""
+    op_args, target = problem.kernel_problem()
+    steps = initial_steps(problem, step, backtracking)
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
     loop, wrapped = _kernels.select_driver("_proximal_gradient", problem, callback, verbose)
-    X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap = loop(
+    iterated = loop(
         op_args, target, problem.yy, W, l2, positive, X, steps, accelerate, restart,
         backtracking, max_iter, tol, gap_freq, unpenalized, unpenalized_gram, history,
         wrapped, bool(verbose),
     )
+    return proximal_result(problem, iterated, steps, W, l2, positive, unpenalized,
+                           unpenalized_gram, max_iter, tol, solver, history,
+                           exact_gap=_exact_gap)
+
+
+def proximal_result(problem, iterated, steps, W, l2, positive, unpenalized, unpenalized_gram,
+                    max_iter, tol, solver, history, *, exact_gap):
+    """The SolverResult of a proximal-gradient run (compiled or NumPy: ``iterated`` is the
+    loop's ``(X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap)``).
+
+    For float32 data and Gram iterations the certificate is recomputed in float64 from A
+    itself with ``exact_gap``, and convergence judged on it.
+    """
+    X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap = iterated
     if problem.dtype != np.float64 or problem.gram:
-        primal, gap = _exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
+        primal, gap = exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
         kernel_converged, converged = converged, bool(np.all(gap <= tol * primal))
         if kernel_converged and not converged:
             from sklearn.exceptions import ConvergenceWarning
@@ -136,7 +154,7 @@ def _solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, st
                 f"{solver} stopped at a relative duality gap of {worst:.3g} recomputed in "
                 f"float64, above tol={tol:g}: {reason}",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
     x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
     step_out = float(steps[0]) if problem.y_ndim == 1 else steps

@@ -11,13 +11,10 @@ dual point and stop rule; the iterates agree to rounding, see
 depends on the size alone, so a given call always takes the same path.
 """
 
-import warnings
 
 import numpy as np
 
 from ..operators import Operator
-from ._problem import warn_not_converged
-from ._result import SolverResult
 
 # Largest n_samples * n_features * n_targets solved in NumPy, by measurement
 # (docs/benchmarks_solvers.md, "First-call latency"): the compiled path costs about 0.45 s
@@ -278,53 +275,21 @@ def exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram):
 def solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, step, max_iter,
           tol, gap_freq, solver, history=False, callback=None, verbose=False):
     """``_fista._solve`` on the NumPy path: a SolverResult for a prepared (small) problem."""
-    if step is None:
-        if backtracking:
-            # A Rayleigh quotient of A.T A: a lower bound on ||A||^2, so a step to shrink from
-            g = problem.op.rmatmat(problem.Y).astype(np.float64)
-            Ag = problem.op.matmat(g.astype(problem.dtype)).astype(np.float64)
-            gg, AgAg = float(np.sum(g * g)), float(np.sum(Ag * Ag))
-            step = gg / AgAg if AgAg > 0 else 1.0
-        else:
-            lipschitz = problem.lipschitz_constant()
-            step = 1.0 / lipschitz if lipschitz > 0 else 1.0
-    steps = np.full(problem.n_targets, step, dtype=np.float64)
+    # _fista's module does not load Numba (its kernels are bound lazily)
+    from ._fista import initial_steps, proximal_result
+
+    steps = initial_steps(problem, step, backtracking)
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
     products, target = _products(problem)
     wrapped = None
     if callback is not None:
         def wrapped(X_current):
             return callback(X_current[:, 0] if problem.y_ndim == 1 else X_current)
-    X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap = proximal_gradient(
+    iterated = proximal_gradient(
         products, target, problem.yy, W, l2, positive, X, steps, accelerate, restart,
         backtracking, max_iter, tol, gap_freq, unpenalized, unpenalized_gram, history,
         wrapped, verbose,
     )
-    if problem.dtype != np.float64 or problem.gram:
-        primal, gap = exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
-        iterated_converged, converged = converged, bool(np.all(gap <= tol * primal))
-        if iterated_converged and not converged:
-            reason = ("float32 iterates cannot reach it" if problem.dtype == np.float32
-                      else "the Gram-matrix estimate was optimistic")
-            worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
-            from sklearn.exceptions import ConvergenceWarning  # (as _fista._solve warns)
-
-            warnings.warn(
-                f"{solver} stopped at a relative duality gap of {worst:.3g} recomputed in "
-                f"float64, above tol={tol:g}: {reason}",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-    x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
-    hist = None
-    if history:
-        if problem.y_ndim == 1:
-            hist_primal, hist_gap = hist_primal[:, 0], hist_gap[:, 0]
-        hist = {"n_iter": hist_iter, "objective": hist_primal, "gap": hist_gap}
-    if not converged and n_iter >= max_iter:
-        worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
-        warn_not_converged(solver, max_iter, f"relative duality gap {worst:.3g} > tol={tol:g}")
-    return SolverResult(
-        x=x, n_iter=int(n_iter), converged=bool(converged), objective=objective, gap=gap_out,
-        history=hist, step=float(steps[0]) if problem.y_ndim == 1 else steps,
-    )
+    return proximal_result(problem, iterated, steps, W, l2, positive, unpenalized,
+                           unpenalized_gram, max_iter, tol, solver, history,
+                           exact_gap=exact_gap)
