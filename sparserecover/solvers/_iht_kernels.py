@@ -8,7 +8,6 @@ restart of a column that cycled) call the products; for a ``LinearOperator``
 :func:`._kernels.python_drivers` does for the other solvers.
 """
 
-import types
 
 import numpy as np
 from numba import njit
@@ -20,10 +19,8 @@ from ._kernels import (
     _gather_columns,
     _hard_threshold_column,
     _kth_largest,
-    _linop_adjoint,
-    _linop_forward,
-    _linop_gather_columns,
     _subtract,
+    linear_operator_namespace,
 )
 
 # A column whose residual has not dropped below its best for this many consecutive supports
@@ -360,16 +357,7 @@ def _python_drivers():
     """The drivers rebuilt with ``LinearOperator`` products (see ``_kernels.python_drivers``)."""
     global _python_namespace
     if _python_namespace is None:
-        namespace = dict(globals())
-        namespace["_forward"] = _linop_forward
-        namespace["_adjoint"] = _linop_adjoint
-        namespace["_gather_columns"] = _linop_gather_columns
-        for name in _DRIVERS:
-            func = globals()[name].py_func
-            namespace[name] = types.FunctionType(
-                func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
-            )
-        _python_namespace = namespace
+        _python_namespace = linear_operator_namespace(globals(), _DRIVERS)
     return _python_namespace
 
 

@@ -1090,17 +1090,23 @@ def python_drivers():
     """
     global _python_namespace
     if _python_namespace is None:
-        namespace = dict(globals())
-        namespace["_forward"] = _linop_forward
-        namespace["_adjoint"] = _linop_adjoint
-        namespace["_gather_columns"] = _linop_gather_columns
-        for name in _DRIVERS:
-            func = globals()[name].py_func
-            namespace[name] = types.FunctionType(
-                func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
-            )
-        _python_namespace = namespace
+        _python_namespace = linear_operator_namespace(globals(), _DRIVERS)
     return _python_namespace
+
+
+def linear_operator_namespace(module_globals, drivers):
+    """A copy of a kernel module's namespace in which the products are ``LinearOperator``
+    calls and each of ``drivers`` is its Python source re-bound to that namespace."""
+    namespace = dict(module_globals)
+    namespace["_forward"] = _linop_forward
+    namespace["_adjoint"] = _linop_adjoint
+    namespace["_gather_columns"] = _linop_gather_columns
+    for name in drivers:
+        func = module_globals[name].py_func
+        namespace[name] = types.FunctionType(
+            func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
+        )
+    return namespace
 
 
 def select_driver(name, problem, callback, verbose):
