@@ -467,7 +467,10 @@ def _sort_small(values):
     """
     n = len(values)
     gap = 1
-    if n > 10:  # insertion sort alone (gap 1) for the few values of a bin
+    # insertion sort alone (gap 1) up to 64 values: the few values of a bin, and the levels
+    # that _sure_by_sorting sorts whole; measured 1.5-1.8x faster than the gaps 23, 10, 4, 1
+    # on 32-63 random values (fewer mispredicted loop exits than passes add)
+    if n > 64:
         while gap * 9 // 4 < n:  # the largest gap of the sequence below n
             gap = _next_gap(gap)
     while gap >= 1:
