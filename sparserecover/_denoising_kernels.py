@@ -864,15 +864,20 @@ def wavelet_denoise_rows(
             sigma[i] = _rounded_mad_sigma(coef[n // 2 :], work, inside, rounded)
         scale = float(sigma[i])
         for shift in range(shifts):
-            for j in range(shift):
-                x[j] = rows[i, n - shift + j]
-            for j in range(shift, n):
-                x[j] = rows[i, j - shift]
+            # the unshifted row is transformed from where it is, and its inverse written
+            # straight to `out`: two copies of the row fewer per signal (about 1 us each)
+            source = rows[i]
+            if shift > 0:
+                for j in range(shift):
+                    x[j] = rows[i, n - shift + j]
+                for j in range(shift, n):
+                    x[j] = rows[i, j - shift]
+                source = x
             m = n
             for _ in range(level):
                 half = m // 2
                 detail = coef[half:m]
-                _forward(x, m, lo, hi, poly, stride, pad, x, detail)
+                _forward(source if m == n else x, m, lo, hi, poly, stride, pad, x, detail)
                 if shared and shift == 0 and m == n:
                     sigma[i] = _rounded_mad_sigma(detail, work, inside, rounded)
                     scale = float(sigma[i])
@@ -889,16 +894,15 @@ def wavelet_denoise_rows(
                 m = half
             for _ in range(level):
                 m *= 2
-                _inverse(x, coef[m // 2 : m], m, lo, hi, poly, stride, pad, x)
-            if shift == 0:
-                for j in range(n):
-                    out[i, j] = x[j]
-            elif shift < shifts - 1:
+                target = out[i] if shift == 0 and m == n else x
+                _inverse(x, coef[m // 2 : m], m, lo, hi, poly, stride, pad, target)
+            # (shift 0 was written to out[i] by the last inverse level)
+            if 0 < shift < shifts - 1:
                 for j in range(n - shift):
                     out[i, j] += x[j + shift]
                 for j in range(n - shift, n):
                     out[i, j] += x[j + shift - n]
-            else:  # the last shift also takes the mean: (sum + x) / shifts
+            elif shift > 0:  # the last shift also takes the mean: (sum + x) / shifts
                 for j in range(n - shift):
                     out[i, j] = (out[i, j] + x[j + shift]) / shifts
                 for j in range(n - shift, n):
