@@ -6,6 +6,7 @@ a time: ``pywt.wavedec`` -> ``pywt.threshold`` at a closed-form (or brute-force 
 """
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -473,6 +474,9 @@ def test_bad_arguments_are_named(rng, kwargs, error, match):
     [
         (np.array([1.0, np.nan, 2.0, 3.0] * 8), ValueError, "NaN"),
         (np.array([1.0, np.inf, 2.0, 3.0] * 8), ValueError, "NaN or infinite"),
+        # +inf and -inf: their sum (the fast check) is NaN, and the message counts both
+        (np.array([1.0, np.inf, -np.inf, 3.0] * 8), ValueError, "16 NaN or infinite"),
+        (np.array([1.0, np.nan] * 16, dtype=np.float32), ValueError, "16 NaN"),
         (np.array([]), ValueError, "empty"),
         (np.zeros((3, 0)), ValueError, "empty"),
         (np.float64(1.0), ValueError, "dimension"),
@@ -484,6 +488,17 @@ def test_bad_arguments_are_named(rng, kwargs, error, match):
 def test_bad_signals_are_rejected(signal, error, match):
     with pytest.raises(error, match=match):
         denoise(signal)
+
+
+def test_finite_values_whose_sum_overflows_are_accepted(rng):
+    # the finiteness check sums the batch first; an overflowing sum of finite values falls
+    # back to the value-by-value check, silently
+    signal = 1e307 * rng.standard_normal((4, 64))
+    signal[:, :8] = 1.7e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        checked = denoising._check_signal(signal, "signal")
+    assert checked is signal
 
 
 def test_estimate_noise_rejects_bad_signals():
