@@ -153,10 +153,11 @@ def denoise(
     SNR 7 and on PyWavelets' ECG they beat scikit-image's ``denoise_wavelet`` at its best
     settings on every signal, by 0.5 to 3.1 dB (PSNR over 10 noise draws), and among the
     settings that do, they are the fastest: a batch of 1000 signals of length 2048 takes
-    about 0.044 ms per signal, 8.8 times faster than scikit-image called in a loop. More cycle
+    about 0.040 ms per signal, 10.5 times faster than scikit-image called in a loop (on a quiet
+    machine; the ratio moves with the load). More cycle
     spinning buys quality at a proportional cost: ``wavelet="sym6", shifts=4`` (the previous
     default) wins by 0.8 to 3.5 dB, up to 1.7 dB more than the default on Doppler, and takes
-    about twice as long; ``shifts=1`` is 1.7 times faster but falls 0.3 dB behind
+    about twice as long; ``shifts=1`` is 1.8 times faster but falls 0.3 dB behind
     scikit-image on the ECG. See ``docs/benchmarks_denoise.md`` for the tables.
 
     Large calls run one fused Numba kernel; the first small calls of a process run
