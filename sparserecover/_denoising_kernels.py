@@ -520,6 +520,24 @@ THRESHOLD_CODES = {"fixed": _FIXED, "universal": _UNIVERSAL, "sure": _SURE, "bay
 _SOFT, _HARD, _GARROTE = 0, 1, 2  # mode codes, as in shrink_rows
 
 
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _polyphase_split(x, m, poly, stride, pad):
+    """x[:m] -> its even samples at poly[pad:pad + m/2] and odd ones at poly[stride + pad:],
+    each extended periodically by ``pad`` on both sides."""
+    half = m // 2
+    for j in range(half):
+        poly[pad + j] = x[2 * j]
+        poly[stride + pad + j] = x[2 * j + 1]
+    for j in range(pad):
+        # coarse levels can be shorter than the padding: _wrap takes the index modulo half
+        left = _wrap(j - pad, half)
+        right = _wrap(j, half)
+        poly[j] = x[2 * left]
+        poly[stride + j] = x[2 * left + 1]
+        poly[pad + half + j] = x[2 * right]
+        poly[stride + pad + half + j] = x[2 * right + 1]
+
+
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
 def _analysis(x, m, lo, hi, poly, stride, pad, a, d):
     """One DWT level: x[:m] -> a[:m/2], d[:m/2] (periodization).
@@ -529,17 +547,7 @@ def _analysis(x, m, lo, hi, poly, stride, pad, a, d):
     """
     n_taps = len(lo)
     half = m // 2
-    for j in range(half):
-        poly[pad + j] = x[2 * j]
-        poly[stride + pad + j] = x[2 * j + 1]
-    for j in range(pad):
-        # the periodic extension; coarse levels can be shorter than the padding, hence `%`
-        left = _wrap(j - pad, half)
-        right = _wrap(j, half)
-        poly[j] = x[2 * left]
-        poly[stride + j] = x[2 * left + 1]
-        poly[pad + half + j] = x[2 * right]
-        poly[stride + pad + half + j] = x[2 * right + 1]
+    _polyphase_split(x, m, poly, stride, pad)
     # tap t reads x[2k + c], c = L/2 - t: the even array at k + c/2 or the odd one at
     # k + (c - 1)/2; taps go four at a time to halve the accumulator traffic
     t = 0
@@ -588,16 +596,7 @@ def _analysis_short(x, m, lo, hi, poly, stride, a, d):
     """_analysis for filters zero-padded to _SHORT taps (tap t reads x[2k + 4 - t])."""
     pad = _SHORT // 2
     half = m // 2
-    for j in range(half):
-        poly[pad + j] = x[2 * j]
-        poly[stride + pad + j] = x[2 * j + 1]
-    for j in range(pad):
-        left = _wrap(j - pad, half)
-        right = _wrap(j, half)
-        poly[j] = x[2 * left]
-        poly[stride + j] = x[2 * left + 1]
-        poly[pad + half + j] = x[2 * right]
-        poly[stride + pad + half + j] = x[2 * right + 1]
+    _polyphase_split(x, m, poly, stride, pad)
     # even taps t = 0, 2, 4, 6 read even[k + 2 - t/2]; odd taps t = 1, 3, 5, 7 read
     # odd[k + (3 - t)/2]
     e2 = poly[pad + 2 : pad + 2 + half]
