@@ -524,18 +524,25 @@ _SOFT, _HARD, _GARROTE = 0, 1, 2  # mode codes, as in shrink_rows
 def _polyphase_split(x, m, poly, stride, pad):
     """x[:m] -> its even samples at poly[pad:pad + m/2] and odd ones at poly[stride + pad:],
     each extended periodically by ``pad`` on both sides."""
-    half = m // 2
+    _periodic_pad_pair(x[0:m:2], x[1:m:2], poly, stride, pad)
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _periodic_pad_pair(first, second, poly, stride, pad):
+    """``first`` at poly[pad:], ``second`` at poly[stride + pad:] (same length h), each
+    extended periodically by ``pad`` on both sides."""
+    half = first.shape[0]
     for j in range(half):
-        poly[pad + j] = x[2 * j]
-        poly[stride + pad + j] = x[2 * j + 1]
+        poly[pad + j] = first[j]
+        poly[stride + pad + j] = second[j]
     for j in range(pad):
         # coarse levels can be shorter than the padding: _wrap takes the index modulo half
         left = _wrap(j - pad, half)
         right = _wrap(j, half)
-        poly[j] = x[2 * left]
-        poly[stride + j] = x[2 * left + 1]
-        poly[pad + half + j] = x[2 * right]
-        poly[stride + pad + half + j] = x[2 * right + 1]
+        poly[j] = first[left]
+        poly[stride + j] = second[left]
+        poly[pad + half + j] = first[right]
+        poly[stride + pad + half + j] = second[right]
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
@@ -629,16 +636,7 @@ def _synthesis_short(a, d, m, lo, hi, poly, stride, x):
     """
     pad = _SHORT // 2
     half = m // 2
-    for j in range(half):
-        poly[pad + j] = a[j]
-        poly[stride + pad + j] = d[j]
-    for j in range(pad):
-        left = _wrap(j - pad, half)
-        right = _wrap(j, half)
-        poly[j] = a[left]
-        poly[stride + j] = d[left]
-        poly[pad + half + j] = a[right]
-        poly[stride + pad + half + j] = d[right]
+    _periodic_pad_pair(a[:half], d[:half], poly, stride, pad)
     am2 = poly[pad - 2 : pad - 2 + half]
     am1 = poly[pad - 1 : pad - 1 + half]
     a0 = poly[pad : pad + half]
@@ -721,17 +719,8 @@ def _synthesis(a, d, m, lo, hi, poly, stride, pad, x):
     """
     n_taps = len(lo)
     half = m // 2
-    # padded copies: poly[0:stride] = a, poly[2 stride: 3 stride] = d, then the outputs
-    for j in range(half):
-        poly[pad + j] = a[j]
-        poly[stride + pad + j] = d[j]
-    for j in range(pad):
-        left = _wrap(j - pad, half)
-        right = _wrap(j, half)
-        poly[j] = a[left]
-        poly[stride + j] = d[left]
-        poly[pad + half + j] = a[right]
-        poly[stride + pad + half + j] = d[right]
+    # padded copies: a at poly[0:stride], d at poly[stride:2 stride], then the outputs
+    _periodic_pad_pair(a[:half], d[:half], poly, stride, pad)
     even = poly[2 * stride : 2 * stride + half]
     odd = poly[3 * stride : 3 * stride + half]
     for parity in range(2):
