@@ -1,19 +1,13 @@
 """Lasso, ElasticNet and LassoCV: scikit-learn's objective, solved by sparserecover's solvers."""
 
-import warnings
 from functools import partial
-from numbers import Integral, Real
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import column_or_1d, validate_data
 
+from sparserecover._convergence import solver_warnings_suppressed, warn_convergence
 from sparserecover.linear_model._base import (
     _alpha_grid,
     _check_weights,
@@ -38,7 +32,7 @@ def _resolve_solver(solver, design):
 _SOLVERS = {name: partial(solve_lasso, solver=name) for name in ("auto", "cd", "fista", "ista")}
 
 
-class ElasticNet(_SparseLinearModel, BaseEstimator):
+class ElasticNet(_SparseLinearModel):
     """Linear regression with combined L1 and L2 penalties, scikit-learn's ``ElasticNet``.
 
     Minimizes the objective::
@@ -131,13 +125,15 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
     array([1.1552])
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "solver": [StrOptions(set(_SOLVERS))],
+    # scikit-learn's Interval / StrOptions / "boolean" constraints, in the form of
+    # sparserecover._sklearn_api (its _parameter_constraints builds scikit-learn's from these)
+    _plain_constraints: ClassVar[dict] = {
+        "alpha": [("real", 0, None, "left")],
+        "l1_ratio": [("real", 0, 1, "both")],
+        "solver": [("options", frozenset(_SOLVERS))],
         "fit_intercept": ["boolean"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [("int", 1, None, "left")],
+        "tol": [("real", 0, None, "left")],
         "warm_start": ["boolean"],
         "positive": ["boolean"],
     }
@@ -166,7 +162,6 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
     def _l1_ratio(self):
         return self.l1_ratio
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -184,6 +179,7 @@ class ElasticNet(_SparseLinearModel, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        self._validate_params()
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         data = _prepare_data(X, y, sample_weight, self.fit_intercept)
         x0 = None
@@ -278,10 +274,8 @@ class Lasso(ElasticNet):
     0.1194
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        key: value
-        for key, value in ElasticNet._parameter_constraints.items()
-        if key != "l1_ratio"
+    _plain_constraints: ClassVar[dict] = {
+        key: value for key, value in ElasticNet._plain_constraints.items() if key != "l1_ratio"
     }
 
     def __init__(
@@ -307,7 +301,7 @@ class Lasso(ElasticNet):
         return 1.0
 
 
-class LassoCV(_SparseLinearModel, BaseEstimator):
+class LassoCV(_SparseLinearModel):
     """Lasso with ``alpha`` chosen by cross-validation along a warm-started path.
 
     scikit-learn 1.9's :class:`sklearn.linear_model.LassoCV`: the same grid (geometric from
@@ -390,16 +384,18 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
     ((100,), (100, 5))
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        "eps": [Interval(Real, 0, None, closed="neither")],
-        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "solver": [StrOptions(set(_SOLVERS))],
+    # ("cv_object", "verbose", "array-like" are scikit-learn's own constraint names: values
+    # that only they admit are judged by scikit-learn)
+    _plain_constraints: ClassVar[dict] = {
+        "eps": [("real", 0, None, "neither")],
+        "alphas": [("int", 1, None, "left"), "array-like"],
+        "solver": [("options", frozenset(_SOLVERS))],
         "fit_intercept": ["boolean"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [("int", 1, None, "left")],
+        "tol": [("real", 0, None, "left")],
         "cv": ["cv_object"],
         "verbose": ["verbose"],
-        "n_jobs": [Integral, None],
+        "n_jobs": [("int", None, None, "neither"), None],
         "positive": ["boolean"],
     }
 
@@ -428,7 +424,6 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
         self.n_jobs = n_jobs
         self.positive = positive
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Choose ``alpha`` by cross-validation, then refit :class:`Lasso` on all data.
 
@@ -447,6 +442,12 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        # cross-validation needs scikit-learn's splitters and joblib anyway
+        from sklearn.model_selection import check_cv
+        from sklearn.utils.parallel import Parallel, delayed
+        from sklearn.utils.validation import column_or_1d, validate_data
+
+        self._validate_params()
         X, y = validate_data(
             self,
             X,
@@ -481,10 +482,6 @@ class LassoCV(_SparseLinearModel, BaseEstimator):
                     f"alphas must be non-negative finite numbers; got {self.alphas!r}"
                 )
             alphas = np.sort(alphas)[::-1]
-
-        # imported here: sklearn.model_selection costs about 45 ms, which a plain Lasso
-        # fit should not pay (first-call latency, issue 7)
-        from sklearn.model_selection import check_cv
 
         folds = list(check_cv(self.cv).split(X, y))
         path_options = dict(
@@ -547,7 +544,8 @@ def _fold_mse_path(X, y, sample_weight, train, test, alphas, options, n_folds):
         n_solves=n_folds * len(alphas),
     )
     intercepts = data.y_offset - data.X_offset @ coefs
-    residuals = safe_sparse_dot(X[test], coefs, dense_output=True) + intercepts - y[test, None]
+    # a CSR/CSC matrix times a dense array is a dense array (safe_sparse_dot's result)
+    residuals = np.asarray(X[test] @ coefs) + intercepts - y[test, None]
     weights_test = None if sample_weight is None else sample_weight[test]
     return np.average(residuals**2, axis=0, weights=weights_test)
 
@@ -607,9 +605,8 @@ def _solve(solver, data, *, l1, l2, positive, max_iter, tol, x0, name):
     ``l1`` and ``l2`` are the estimator's ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``;
     the solvers' penalties are these times ``sum(sample_weight)`` (``n_samples``).
     """
-    with warnings.catch_warnings():
-        # The solver's warning speaks of its own tolerance; ours below speaks of the user's.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    # The solver's warning speaks of its own tolerance; ours below speaks of the user's.
+    with solver_warnings_suppressed():
         result, met = _solve_to_tol(
             _SOLVERS[solver],
             data.design,
@@ -624,12 +621,11 @@ def _solve(solver, data, *, l1, l2, positive, max_iter, tol, x0, name):
         )
     if not met:
         gap = float(np.max(np.asarray(result.gap) / data.weight_sum))
-        warnings.warn(
+        warn_convergence(
             f"{name} did not converge in max_iter={max_iter} iterations of {solver}: duality "
             f"gap {gap:.3g} is above tol={tol:g} times ||y_c||^2 / n_samples. Increase "
             "max_iter, increase tol, or scale the features.",
-            ConvergenceWarning,
-            stacklevel=4,  # the user's call to fit (through scikit-learn's _fit_context)
+            stacklevel=3,  # the user's call to fit
         )
     return result
 
@@ -683,8 +679,7 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol, n_solves):
     coefs = np.empty((n_features, lams.size), dtype=data.target.dtype)
     x, step = None, None
     n_missed = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # one summary below
+    with solver_warnings_suppressed():  # one summary below
         for i, lam in enumerate(lams):
             result, met = _solve_to_tol(
                 partial(_SOLVERS[solver], n_solves=n_solves),
@@ -702,11 +697,10 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol, n_solves):
             coefs[:, i] = x
             n_missed += not met
     if n_missed:
-        warnings.warn(
+        warn_convergence(
             f"LassoCV: {n_missed} of {lams.size} alphas of a fold's path did not converge in "
             f"max_iter={max_iter} iterations of {solver} (tol={tol:g}); increase max_iter or "
             "tol, or use a shorter path (larger eps).",
-            ConvergenceWarning,
             stacklevel=2,
         )
     return coefs

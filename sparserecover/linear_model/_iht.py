@@ -1,16 +1,12 @@
 """IHTRegressor: k-sparse least squares by iterative hard thresholding."""
 
-from numbers import Integral, Real
 from typing import ClassVar
-
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from sparserecover import solvers
 from sparserecover.linear_model._base import _prepare_data, _SparseLinearModel
 
 
-class IHTRegressor(_SparseLinearModel, BaseEstimator):
+class IHTRegressor(_SparseLinearModel):
     """Least squares with at most ``n_nonzero_coefs`` nonzero coefficients, by IHT.
 
     Minimizes ``1 / (2 * n_samples) * ||y - X w - b||^2_2`` subject to
@@ -85,12 +81,13 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
     (array([ 3., -2.]), 1.0)
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
+    # scikit-learn's constraints in the form of sparserecover._sklearn_api
+    _plain_constraints: ClassVar[dict] = {
+        "n_nonzero_coefs": [("int", 1, None, "left"), None],
         "fit_intercept": ["boolean"],
-        "method": [StrOptions({"htp-scaled", "htp", "niht"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "method": [("options", frozenset({"htp-scaled", "htp", "niht"}))],
+        "max_iter": [("int", 1, None, "left")],
+        "tol": [("real", 0, None, "left")],
     }
 
     def __init__(
@@ -108,7 +105,6 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the k-sparse model.
 
@@ -126,6 +122,7 @@ class IHTRegressor(_SparseLinearModel, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        self._validate_params()
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         n_features = X.shape[1]
         if self.n_nonzero_coefs is None:

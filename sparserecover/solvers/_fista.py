@@ -1,9 +1,8 @@
 """ISTA and FISTA for the (weighted, positive, elastic-net) LASSO with a duality-gap stop."""
 
-import warnings
-
 import numpy as np
 
+from .._convergence import warn_convergence
 from .._validation import check_scalar
 from ._lazy import LazyModule
 from ._problem import LeastSquaresProblem, check_options, warn_not_converged
@@ -145,15 +144,12 @@ def proximal_result(problem, iterated, steps, W, l2, positive, unpenalized, unpe
         primal, gap = exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
         kernel_converged, converged = converged, bool(np.all(gap <= tol * primal))
         if kernel_converged and not converged:
-            from sklearn.exceptions import ConvergenceWarning
-
             worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
             reason = ("float32 iterates cannot reach it" if problem.dtype == np.float32
                       else "the Gram-matrix estimate was optimistic")
-            warnings.warn(
+            warn_convergence(
                 f"{solver} stopped at a relative duality gap of {worst:.3g} recomputed in "
                 f"float64, above tol={tol:g}: {reason}",
-                ConvergenceWarning,
                 stacklevel=4,
             )
     x, (objective, gap_out) = problem.shape_result(X, [primal, gap])

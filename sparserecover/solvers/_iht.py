@@ -1,9 +1,8 @@
 """Iterative hard thresholding: k-sparse least squares."""
 
-import warnings
-
 import numpy as np
 
+from .._convergence import warn_convergence
 from ..operators import readonly
 from ._lazy import LazyModule
 from ._problem import LeastSquaresProblem, check_int, check_options, warn_not_converged
@@ -138,12 +137,9 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     if not converged and n_iter >= max_iter:
         warn_not_converged("iht", max_iter, f"relative change above tol={tol:g}")
     elif not converged and callback is None:
-        from sklearn.exceptions import ConvergenceWarning
-
-        warnings.warn(
+        warn_convergence(
             f"iht (method='htp') stopped after {n_iter} iterations: a new support did not "
             "lower the residual (no n_nonzero-sparse fit found; try method='niht')",
-            ConvergenceWarning,
             stacklevel=2,
         )
     return SolverResult(x=x, n_iter=int(n_iter), converged=bool(converged),

@@ -1,10 +1,10 @@
 """Input checking and the prepared least-squares problem shared by the solvers."""
 
 import numbers
-import warnings
 
 import numpy as np
 
+from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_scalar
 from ..operators import (
     DENSE,
@@ -209,12 +209,9 @@ def check_options(max_iter, tol, step, gap_freq, dtype=np.float64):
 
 
 def warn_not_converged(solver, max_iter, detail):
-    from sklearn.exceptions import ConvergenceWarning
-
-    warnings.warn(
+    warn_convergence(
         f"{solver} did not converge in max_iter={max_iter} iterations ({detail}); "
         "increase max_iter or tol.",
-        ConvergenceWarning,
         stacklevel=3,
     )
 
