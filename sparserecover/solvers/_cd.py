@@ -50,9 +50,9 @@ def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, w
               verbose, solver, anderson=True, n_solves=1):
     """Run working-set coordinate descent on a prepared problem.
 
-    Small problems (``_numpy_fista.use_numpy``: their size and the ``n_solves`` of the
-    calling path alone decide) run the NumPy implementation, which never starts Numba; the
-    others the compiled kernel.
+    Small problems (``_numpy_fista.use_numpy``: their size, the ``n_solves`` of the calling
+    path and the NumPy work done so far decide) run the NumPy implementation, which never
+    starts Numba; the others the compiled kernel.
     """
     unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
     if use_numpy(problem, n_solves):

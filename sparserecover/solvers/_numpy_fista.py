@@ -7,8 +7,8 @@ operations. Problems with at most :data:`NUMPY_MAX_ENTRIES` entries (``n_samples
 n_features * n_targets``) are therefore solved here, by the same iteration as the compiled
 driver ``_kernels._proximal_gradient`` (same steps, restart test, backtracking, gap schedule,
 dual point and stop rule; the iterates agree to rounding, see
-``tests/solvers/test_numpy_path.py``), written with whole-array operations. The choice
-depends on the size alone, so a given call always takes the same path.
+``tests/solvers/test_numpy_path.py``), written with whole-array operations. The choice is
+:func:`use_numpy`'s.
 """
 
 
@@ -25,23 +25,41 @@ from ..operators import Operator
 # up to this size; beyond it the per-fit gap grows with the size.
 NUMPY_MAX_ENTRIES = 2**14
 
-# Largest entries x solves of one call (a path, or a cross-validation's paths) solved in
-# NumPy. A call that solves the same small problem many times pays Numba's start-up once and
-# then runs 10-20x faster per solve: LassoCV(cv=5) on load_diabetes (442 x 10, 6 paths of 100
-# alphas) took 0.60 s in NumPy in a fresh process, against 0.45 s compiled, and every later
-# fit 0.61 s against 0.035 s (one BLAS thread). One path of 100 lams on diabetes (4.4e5
-# entries x solves) still favours NumPy: about 0.1 s against 0.45 s.
+# Largest entries x solves solved in NumPy, by one call (a path, or a cross-validation's
+# paths) and by the whole process. Solving the same small problem many times pays Numba's
+# start-up once and then runs 10-20x faster per solve: LassoCV(cv=5) on load_diabetes
+# (442 x 10, 6 paths of 100 alphas) took 0.60 s in NumPy in a fresh process, against 0.45 s
+# compiled, and every later fit 0.61 s against 0.035 s (one BLAS thread); 100 refits of a
+# 50 x 200 Lasso (1e6 entries x solves) take 0.9 s in NumPy, 0.1 s compiled. One path of 100
+# lams on diabetes (4.4e5 entries x solves) still favours NumPy: 0.1 s against 0.45 s.
 NUMPY_MAX_WORK = 2**20
+
+# entries x solves run on the NumPy path so far in this process
+_numpy_work = 0
 
 
 def use_numpy(problem, n_solves=1):
-    """Whether a call solving ``problem`` ``n_solves`` times takes the NumPy path.
+    """Whether the next solve of ``problem``, by a call solving it ``n_solves`` times, runs
+    in NumPy; counts it if so.
 
-    The size and the number of solves of the call alone decide, so a given call always
-    takes the same path.
+    Problems above ``NUMPY_MAX_ENTRIES`` entries, and calls of more than ``NUMPY_MAX_WORK``
+    entries x solves, run compiled. So does every solve once the process has run
+    ``NUMPY_MAX_WORK`` entries x solves in NumPy: by then it has spent about Numba's start-up
+    in NumPy's slower solves (rent, then buy), and a grid search that refits a small problem
+    hundreds of times runs compiled after its first ~100 fits instead of 10x slower
+    throughout. Which path a solve takes thus depends on the process's earlier solves (a path
+    may change over midway); the two agree to rounding (``tests/solvers``).
     """
+    global _numpy_work
     entries = problem.n_samples * problem.n_features * problem.n_targets
-    return entries <= NUMPY_MAX_ENTRIES and entries * n_solves <= NUMPY_MAX_WORK
+    if (
+        entries > NUMPY_MAX_ENTRIES
+        or entries * n_solves > NUMPY_MAX_WORK
+        or _numpy_work >= NUMPY_MAX_WORK
+    ):
+        return False
+    _numpy_work += entries
+    return True
 
 
 class _Products:

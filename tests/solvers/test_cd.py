@@ -24,6 +24,7 @@ def implementation(request, monkeypatch):
 
     limit = 2**62 if request.param == "numpy" else -1
     monkeypatch.setattr(_numpy_fista, "NUMPY_MAX_ENTRIES", limit)
+    monkeypatch.setattr(_numpy_fista, "NUMPY_MAX_WORK", 2**62)
     return request.param
 
 
