@@ -41,11 +41,14 @@ def _plainly_satisfies(value, constraint):
     """Whether ``value`` certainly meets ``constraint``, one of scikit-learn's forms below.
 
     ``("real" | "int", low, high, closed)`` (an ``Interval``), ``("options", set)`` (a
-    ``StrOptions``), ``"boolean"`` and ``None``. False means "not certain": scikit-learn's
-    validation then decides, so this may only ever be stricter than scikit-learn.
+    ``StrOptions``), a type (an instance of it), ``"boolean"`` and ``None``. False means "not
+    certain": scikit-learn's validation then decides, so this may only ever be stricter than
+    scikit-learn.
     """
     if constraint is None:
         return value is None
+    if isinstance(constraint, type):
+        return isinstance(value, constraint) and not isinstance(value, (bool, np.bool_))
     if constraint == "boolean":
         return isinstance(value, (bool, np.bool_))
     if isinstance(constraint, str):  # "array-like", "cv_object", ...: scikit-learn decides
@@ -71,7 +74,7 @@ def _sklearn_constraint(constraint):
     """The scikit-learn constraint object for one of ``_plainly_satisfies``'s forms."""
     from sklearn.utils._param_validation import Interval, StrOptions
 
-    if constraint is None or isinstance(constraint, str):
+    if constraint is None or isinstance(constraint, (str, type)):
         return constraint
     if constraint[0] == "options":
         return StrOptions(set(constraint[1]))

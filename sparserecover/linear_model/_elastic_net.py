@@ -397,7 +397,7 @@ class LassoCV(_SparseLinearModel):
         "tol": [("real", 0, None, "left")],
         "cv": ["cv_object"],
         "verbose": ["verbose"],
-        "n_jobs": [("int", None, None, "neither"), None],
+        "n_jobs": [Integral, None],
         "positive": ["boolean"],
     }
 

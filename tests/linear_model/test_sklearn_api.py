@@ -34,6 +34,8 @@ CONSTRAINTS = [
     ("int", None, None, "neither"),
     ("int", 0, 5, "both"),
     ("options", frozenset({"auto", "cd"})),
+    Integral,
+    Real,
     "boolean",
     None,
     "array-like",
