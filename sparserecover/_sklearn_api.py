@@ -196,7 +196,7 @@ class LazyRegressor:
         lines = [prefix]
         for i, item in enumerate(items):
             item += ")" if i == len(items) - 1 else ","
-            if lines[-1] in (prefix, " " * len(prefix)):
+            if lines[-1] == prefix:
                 lines[-1] += item
             elif len(lines[-1]) + 1 + len(item) < 80:
                 lines[-1] += " " + item
