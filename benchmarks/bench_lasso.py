@@ -47,9 +47,10 @@ Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat
 ``--latency``: first-call latency, fresh processes (Numba cache as it is: run twice for
 warm) that import a ``Lasso`` and fit it on a 50 x 200 problem, for sparserecover (default
 ``solver="auto"``, ``"fista"``, and ``"auto"`` with the compiled path forced instead of the
-NumPy path that the size rule picks), scikit-learn and celer: whole-process wall time, the
-import / first fit / second fit breakdown, and 100 refits (alpha from alpha_max to
-alpha_max / 1000, scikit-learn's LassoCV grid; left out of the whole-process time). Not
+NumPy path that the size rule picks), scikit-learn and celer: the wall time of a process
+that imports and fits twice, the import / first fit / second fit breakdown, and, in a second
+process, 100 refits (alpha from alpha_max to alpha_max / 1000, scikit-learn's LassoCV grid)
+and 200 more (after about 100 fits sparserecover's NumPy path hands over to the compiled one). Not
 pinned to one BLAS thread (a user's process is not); the load average is printed.
 The other tables: BLAS is pinned to one thread (threadpoolctl); the thread count is printed.
 """
