@@ -672,11 +672,15 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol, n_solves):
         # 5000 x 500). Its single relative tolerance 2 * tol meets scikit-learn's rule (the
         # objective stays below ||y_c||^2 / 2), more strictly than needed by P(0) / P(w),
         # which stays moderate on tall designs (the residual cannot vanish).
-        _, coefs, _ = solve_path(
-            data.design, data.target, lams, n_lams=lams.size, eps=None, weights=None,
-            positive=positive, l2=0.0, x0=None, solver="fista", max_iter=max_iter,
-            tol=2 * tol, gap_freq=10, gram="auto", n_solves=n_solves,
-        )
+        with solver_warnings_suppressed():  # its warnings speak of 2 * tol: summary below
+            _, coefs, gaps = solve_path(
+                data.design, data.target, lams, n_lams=lams.size, eps=None, weights=None,
+                positive=positive, l2=0.0, x0=None, solver="fista", max_iter=max_iter,
+                tol=2 * tol, gap_freq=10, gram="auto", n_solves=n_solves,
+            )
+        bound = tol * np.einsum("i,i->", data.target, data.target, dtype=np.float64)
+        _warn_missed_alphas(int(np.count_nonzero(gaps > bound)), lams.size, max_iter,
+                            solver, tol)
         return coefs
     coefs = np.empty((n_features, lams.size), dtype=data.target.dtype)
     x, step = None, None
@@ -698,11 +702,17 @@ def _lasso_path(data, alphas, *, solver, positive, max_iter, tol, n_solves):
             x, step = result.x, result.step
             coefs[:, i] = x
             n_missed += not met
+    _warn_missed_alphas(n_missed, lams.size, max_iter, solver, tol)
+    return coefs
+
+
+def _warn_missed_alphas(n_missed, n_alphas, max_iter, solver, tol):
+    """One ConvergenceWarning for the alphas of a fold's path that missed scikit-learn's
+    rule (``gap <= tol * ||y_c||^2``), if any."""
     if n_missed:
         warn_convergence(
-            f"LassoCV: {n_missed} of {lams.size} alphas of a fold's path did not converge in "
+            f"LassoCV: {n_missed} of {n_alphas} alphas of a fold's path did not converge in "
             f"max_iter={max_iter} iterations of {solver} (tol={tol:g}); increase max_iter or "
             "tol, or use a shorter path (larger eps).",
-            stacklevel=2,
+            stacklevel=3,
         )
-    return coefs
