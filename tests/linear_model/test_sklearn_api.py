@@ -77,6 +77,7 @@ def test_parameter_constraints_are_sklearns_objects():
     assert constraints["alpha"][0].type is Real and constraints["alpha"][0].left == 0
     assert constraints["max_iter"][0].type is Integral
     assert constraints["solver"][0].options == {"auto", "cd", "fista", "ista"}
+    assert set(ElasticNet._parameter_constraints) == set(ElasticNet().get_params())
     assert set(LassoCV._parameter_constraints) == set(LassoCV().get_params())
     assert set(IHTRegressor._parameter_constraints) == set(IHTRegressor().get_params())
 
