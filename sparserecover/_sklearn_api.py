@@ -27,6 +27,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from sparserecover._validation import sum_is_finite
+
 # scikit-learn's sentinel for "leave this request as it is" (sklearn.utils.metadata_routing
 # .UNCHANGED); repeated so that the signatures below need no import
 _UNCHANGED = "$UNCHANGED$"
@@ -330,10 +332,8 @@ def _plain_float_array(a, ndims):
         and 0 not in a.shape
     ):
         return False
-    # a finite sum proves every value finite (one pass, as scikit-learn's own check starts);
-    # an overflowing sum is left to scikit-learn
-    with np.errstate(over="ignore", invalid="ignore"):
-        return math.isfinite(float(np.add.reduce(a, axis=None)))
+    # an overflowing sum of finite values is left to scikit-learn's check
+    return sum_is_finite(a)
 
 
 def validate_float_data(estimator, X, y=_NO_Y, *, reset, multi_output=True):

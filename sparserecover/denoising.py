@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from sparserecover._validation import as_float_array, check_finite, check_scalar
+from sparserecover._validation import as_float_array, check_finite, check_scalar, sum_is_finite
 
 __all__ = ["denoise", "estimate_noise"]
 
@@ -542,12 +542,7 @@ def _check_signal(signal, name):
         raise ValueError(f"{name} must have at least one dimension; got a scalar")
     if x.size == 0:
         raise ValueError(f"{name} is empty (shape {x.shape})")
-    # a finite sum proves every value finite (NaN and inf propagate through a sum) and costs
-    # two thirds of isfinite's mask (0.49 vs 0.73 ms on 1000 x 2048); a non-finite sum, or
-    # one that overflowed, gets the value-by-value check and its message
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(x, axis=None)
-    if not np.isfinite(total):
+    if not sum_is_finite(x):  # (or overflowed) the value-by-value check and its message
         check_finite(x, name)
     return x
 
