@@ -46,11 +46,10 @@ Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat
 
 ``--latency``: first-call latency, fresh processes (Numba cache as it is: run twice for
 warm) that import a ``Lasso`` and fit it on a 50 x 200 problem, for sparserecover (default
-``solver="auto"``, ``"fista"``, and ``"auto"`` with the compiled path forced instead of the
-NumPy path that the size rule picks), scikit-learn and celer: the wall time of a process
+``solver="auto"`` and ``"fista"``), scikit-learn and celer: the wall time of a process
 that imports and fits twice, the import / first fit / second fit breakdown, and, in a second
 process, 100 refits (alpha from alpha_max to alpha_max / 1000, scikit-learn's LassoCV grid)
-and 200 more (after about 100 fits sparserecover's NumPy path hands over to the compiled one). Not
+and 200 more. Not
 pinned to one BLAS thread (a user's process is not); the load average is printed.
 The other tables: BLAS is pinned to one thread (threadpoolctl); the thread count is printed.
 """
@@ -289,19 +288,13 @@ sklearn_after_fits = "sklearn.base" in sys.modules
 for alpha in (np.geomspace(1.12, 1.12e-3, 100) if {refit} else []):
     Lasso(alpha=alpha{options}).fit(X, y)
 refits = time.perf_counter()
-# the same grid twice more: sparserecover's NumPy path hands over to the compiled one once
-# the process has solved 2**20 entries in NumPy (about 100 fits here)
+# the same grid twice more
 for alpha in (np.tile(np.geomspace(1.12, 1.12e-3, 100), 2) if {refit} else []):
     Lasso(alpha=alpha{options}).fit(X, y)
 more_refits = time.perf_counter()
 print(imported - data, first - imported, second - first, refits - second,
       more_refits - refits, sklearn_after_fits)
 """
-
-# sparserecover's compiled path forced on the same small problem (the size rule would take the
-# NumPy path): what the NumPy path saves, and what it costs over many refits
-_FORCE_COMPILED = "import sparserecover.solvers._numpy_fista as _n; _n.NUMPY_MAX_ENTRIES = -1"
-
 
 def latency(rounds=1):
     """The latency table, ``rounds`` times with the order of the libraries rotated (the
@@ -312,7 +305,6 @@ def latency(rounds=1):
     configs = (
         ("sparserecover (auto)", "sparserecover", "", ""),
         ("sparserecover (fista)", "sparserecover", "", ', solver="fista"'),
-        ("sparserecover (auto, compiled forced)", "sparserecover", _FORCE_COMPILED, ""),
         ("scikit-learn", "sklearn.linear_model", "", ""),
         ("celer", "celer", "", ""),
     )
@@ -401,11 +393,7 @@ def path_runs(A, y, n_lams=100, eps=1e-2, tol=1e-8, cap=60.0):
 
 
 def warm_up(solvers):
-    """Compile / import every solver on a small problem first (JIT time is not measured).
-
-    The problem is just above sparserecover's NumPy-path size (2**14 entries), so that the
-    compiled kernels the benchmark problems use are the ones warmed up.
-    """
+    """Compile / import every solver on a small problem first (JIT time is not measured)."""
     rng = np.random.default_rng(1)
     A = rng.standard_normal((60, 300))
     y = A[:, :3] @ np.ones(3)

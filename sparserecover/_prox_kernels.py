@@ -52,17 +52,21 @@ _Q0, _Q1, _Q2, _Q3, _Q4, _Q5 = _TANHSHRINK_DENOMINATOR
 
 
 
+@numba.njit(**_JIT_OPTIONS)
+def soft_threshold(x, t):
+    """torch's soft threshold of a real scalar, ``x - clamp(x, -t, t)``: +0.0 inside the band
+    (x - x), NaN propagates (no branch is taken, NaN - NaN). The solvers inline it too."""
+    clamped = x
+    if x > t:
+        clamped = t
+    elif x < -t:
+        clamped = -t
+    return x - clamped
+
+
 def _softshrink(x, lambd, out):
-    # torch's vectorized CPU kernel, x - clamp(x, -lambd, lambd): +0.0 inside the band
-    # (x - x), NaN propagates (no branch is taken, NaN - NaN).
     for i in range(x.size):
-        a = x[i]
-        clamped = a
-        if a > lambd:
-            clamped = lambd
-        elif a < -lambd:
-            clamped = -lambd
-        out[i] = a - clamped
+        out[i] = soft_threshold(x[i], lambd)
 
 
 def _shrink_modulus(x, t, one, out):

@@ -21,16 +21,6 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_numpy_path_budget(monkeypatch):
-    """Each test starts with the NumPy-path budget of a fresh process
-    (``solvers._numpy_fista.use_numpy``), so which path a small problem takes does not
-    depend on the tests run before it."""
-    from sparserecover.solvers import _numpy_fista
-
-    monkeypatch.setattr(_numpy_fista, "_numpy_work", 0)
-
-
 @pytest.fixture
 def rng():
     """A seeded generator, so every test is reproducible."""

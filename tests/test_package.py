@@ -44,32 +44,6 @@ def test_every_top_level_name_resolves_to_the_module_that_defines_it():
     assert set(sparserecover.__all__) <= set(dir(sparserecover))
 
 
-def test_small_fits_never_start_numba():
-    # Issue 7: a small problem (at most NUMPY_MAX_ENTRIES entries) is solved by the NumPy
-    # implementations, so a fresh process neither imports Numba (0.15 s) nor pays its
-    # first-function start (0.3 s); importing the estimators does not load it either.
-    code = """
-import sys
-import numpy as np
-from sparserecover import Lasso, ElasticNet, LassoCV, lasso_path
-from sparserecover.solvers import coordinate_descent
-assert "numba" not in sys.modules, "import"
-rng = np.random.default_rng(0)
-X = rng.standard_normal((50, 200))
-y = X[:, :5] @ np.ones(5) + 0.1 * rng.standard_normal(50)
-assert np.count_nonzero(Lasso(alpha=0.1).fit(X, y).coef_) > 0
-ElasticNet(alpha=0.1, solver="fista").fit(X.astype(np.float32), y.astype(np.float32))
-LassoCV(cv=3, alphas=5).fit(X[:, :40], y)
-lasso_path(X[:, :80], np.column_stack([y, -y]), n_lams=5)  # 50 x 80 x 2 entries
-coordinate_descent(X, y, 1.0, positive=True, l2=0.5)
-print("numba" in sys.modules)
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
-
-
 def test_plain_fits_never_import_sklearn():
     # Issue 7: importing any of scikit-learn costs over a second (sklearn.base imports
     # scipy.stats and pandas), ten times a small fit; the linear estimators import it only

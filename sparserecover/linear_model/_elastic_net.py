@@ -1,35 +1,20 @@
 """Lasso, ElasticNet and LassoCV: scikit-learn's objective, solved by sparserecover's solvers."""
 
-from functools import partial
 from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-from scipy import sparse
 
-from sparserecover._convergence import solver_warnings_suppressed, warn_convergence
+from sparserecover._convergence import warn_convergence
 from sparserecover.linear_model._base import (
     _alpha_grid,
     _check_weights,
     _prepare_data,
     _SparseLinearModel,
 )
-from sparserecover.operators import _is_linear_operator
-from sparserecover.solvers._path import auto_solver, solve_lasso, solve_path
-
-
-def _resolve_solver(solver, design):
-    """The strategy "auto" stands for on this design (``solvers._path.auto_solver``)."""
-    if solver != "auto":
-        return solver
-    kind = "linear_operator" if _is_linear_operator(design) else "matrix"
-    return auto_solver(kind, design.shape[1])
-
-
-# The strategies behind ``solver=``: the estimators validate ``solver`` against these keys and
-# call the function with the same arguments (``solve_lasso``: problems of at most 2**14
-# entries run in NumPy, which spares a fit Numba's start-up of about 0.45 s).
-_SOLVERS = {name: partial(solve_lasso, solver=name) for name in ("auto", "cd", "fista", "ista")}
+from sparserecover.solvers._path import SOLVERS as _SOLVERS
+from sparserecover.solvers._path import check_solver, enet_path
+from sparserecover.solvers._problem import LeastSquaresProblem
 
 
 class ElasticNet(_SparseLinearModel):
@@ -189,21 +174,23 @@ class ElasticNet(_SparseLinearModel):
             if x0.shape != (X.shape[1], *y.shape[1:]):
                 x0 = None
         l1_ratio = self._l1_ratio()
-        result = _solve(
-            self.solver,
-            data,
-            l1=self.alpha * l1_ratio,
-            l2=self.alpha * (1.0 - l1_ratio),
-            positive=self.positive,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            x0=x0,
-            name=type(self).__name__,
+        coefs, gaps, n_iter, converged, solver = _fit_path(
+            data, [self.alpha], l1_ratio, solver=self.solver, positive=self.positive,
+            max_iter=self.max_iter, tol=self.tol, x0=x0,
         )
-        self._set_coef_and_intercept(result.x, data, self.fit_intercept)
-        self.n_iter_ = int(result.n_iter)
-        gap = np.asarray(result.gap, dtype=X.dtype) / data.weight_sum
-        self.dual_gap_ = gap[()] if gap.ndim == 0 else gap
+        gap = gaps[:, 0].astype(X.dtype) / data.weight_sum
+        if not converged[0]:
+            warn_convergence(
+                f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
+                f"iterations of {solver}: duality gap {float(gap.max()):.3g} is above "
+                f"tol={self.tol:g} times ||y_c||^2 / n_samples. Increase max_iter, increase "
+                "tol, or scale the features.",
+                stacklevel=2,  # the user's call to fit
+            )
+        x = coefs[:, :, 0].T
+        self._set_coef_and_intercept(x if y.ndim == 2 else x[:, 0], data, self.fit_intercept)
+        self.n_iter_ = int(n_iter[0])
+        self.dual_gap_ = gap if y.ndim == 2 else gap[0]
         return self
 
 
@@ -497,9 +484,7 @@ class LassoCV(_SparseLinearModel):
         # so threads would take turns; joblib's default backend (processes) runs folds truly
         # in parallel, and a user's parallel_config(backend=...) still decides.
         mse_paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fold_mse_path)(
-                X, y, sample_weight, train, test, alphas, path_options, len(folds)
-            )
+            delayed(_fold_mse_path)(X, y, sample_weight, train, test, alphas, path_options)
             for train, test in folds
         )
         self.mse_path_ = np.stack(mse_paths, axis=1)
@@ -528,23 +513,23 @@ class LassoCV(_SparseLinearModel):
         return tags
 
 
-def _fold_mse_path(X, y, sample_weight, train, test, alphas, options, n_folds):
-    """Test-set mean squared error of the lasso path fitted on the training rows.
-
-    ``n_folds``: the paths of the whole cross-validation count together when choosing
-    between the NumPy and the compiled solvers (``solvers._numpy_fista.use_numpy``).
-    """
+def _fold_mse_path(X, y, sample_weight, train, test, alphas, options):
+    """Test-set mean squared error of the lasso path fitted on the training rows."""
     weights_train = None if sample_weight is None else sample_weight[train]
     data = _prepare_data(X[train], y[train], weights_train, options["fit_intercept"])
-    coefs = _lasso_path(
-        data,
-        alphas,
-        solver=options["solver"],
-        positive=options["positive"],
-        max_iter=options["max_iter"],
-        tol=options["tol"],
-        n_solves=n_folds * len(alphas),
+    coefs, _, _, converged, solver = _fit_path(
+        data, alphas, 1.0, solver=options["solver"], positive=options["positive"],
+        max_iter=options["max_iter"], tol=options["tol"],
     )
+    if not converged.all():
+        warn_convergence(
+            f"LassoCV: {np.count_nonzero(~converged)} of {len(alphas)} alphas of a fold's path "
+            f"did not converge in max_iter={options['max_iter']} iterations of {solver} "
+            f"(tol={options['tol']:g}); increase max_iter or tol, or use a shorter path "
+            "(larger eps).",
+            stacklevel=2,
+        )
+    coefs = coefs[0]
     intercepts = data.y_offset - data.X_offset @ coefs
     # a CSR/CSC matrix times a dense array is a dense array (safe_sparse_dot's result)
     residuals = np.asarray(X[test] @ coefs) + intercepts - y[test, None]
@@ -552,167 +537,21 @@ def _fold_mse_path(X, y, sample_weight, train, test, alphas, options, n_folds):
     return np.average(residuals**2, axis=0, weights=weights_test)
 
 
-def _objective(design, target, x, lam, l2):
-    """The solvers' objective ``0.5 ||A x - y||^2 + lam ||x||_1 + 0.5 l2 ||x||^2`` per column."""
-    if x is None:
-        return 0.5 * np.einsum("i...,i...->...", target, target, dtype=np.float64)
-    residual = np.asarray(target - design @ x, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
-    return (
-        0.5 * np.einsum("i...,i...->...", residual, residual)
-        + lam * np.abs(x).sum(axis=0)
-        + 0.5 * l2 * np.einsum("i...,i...->...", x, x)
-    )
-
-
-def _solve_to_tol(solver, design, target, lam, *, l2, x0, step, positive, max_iter, tol):
-    """Run ``solver`` until scikit-learn's stopping rule holds: ``gap <= tol * ||y_c||^2``.
+def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=None):
+    """The elastic-net path on prepared data, each alpha to scikit-learn's stopping rule.
 
     scikit-learn's coordinate descent stops when the duality gap is at most
-    ``tol * ||y_c||^2`` (``y_c`` the weighted, centred target, in the solvers' scaling); the
-    solvers stop on the relative gap, ``gap <= rtol * P(x)``. With
-    ``rtol = tol * ||y_c||^2 / P(x0)`` the two agree as long as the solver ends below its
-    starting objective ``P(x0)`` (``||y_c||^2 / 2`` from zero), which descent ensures; the
-    rare run that ends above it (a solver that stops at once) is continued with the
-    tolerance recomputed at its end. Columns are solved together, to the strictest column's
-    tolerance. Returns the result and whether every column met scikit-learn's rule.
+    ``tol * ||y_c||^2`` (``y_c`` the weighted, centred target, in the solvers' scaling, per
+    target): that is the solvers' absolute stopping rule. Returns the solvers' path
+    (coefficients ``(n_targets, n_features, n_alphas)``, gaps, iterations, convergence) and
+    the strategy that ran.
     """
-    bound = tol * np.einsum("i...,i...->...", target, target, dtype=np.float64)
-    n_iter = 0
-    while True:
-        start = np.maximum(_objective(design, target, x0, lam, l2), np.finfo(np.float64).tiny)
-        result = solver(
-            design,
-            target,
-            lam,
-            x0=x0,
-            step=step,
-            l2=l2,
-            positive=positive,
-            max_iter=max_iter - n_iter,
-            tol=float(np.min(bound / start)),
-        )
-        n_iter += result.n_iter
-        met = bool(np.all(np.asarray(result.gap) <= bound))
-        # (a run that stopped at once cannot improve by being repeated from the same point)
-        if met or not result.converged or n_iter >= max_iter or result.n_iter == 0:
-            result.n_iter = n_iter
-            return result, met
-        x0, step = result.x, result.step
-
-
-def _solve(solver, data, *, l1, l2, positive, max_iter, tol, x0, name):
-    """Minimise the estimator objective on prepared data with ``solver``; return its result.
-
-    ``l1`` and ``l2`` are the estimator's ``alpha * l1_ratio`` and ``alpha * (1 - l1_ratio)``;
-    the solvers' penalties are these times ``sum(sample_weight)`` (``n_samples``).
-    """
-    # The solver's warning speaks of its own tolerance; ours below speaks of the user's.
-    with solver_warnings_suppressed():
-        result, met = _solve_to_tol(
-            _SOLVERS[solver],
-            data.design,
-            data.target,
-            l1 * data.weight_sum,
-            l2=l2 * data.weight_sum,
-            x0=x0,
-            step=None,
-            positive=positive,
-            max_iter=max_iter,
-            tol=tol,
-        )
-    if not met:
-        gap = float(np.max(np.asarray(result.gap) / data.weight_sum))
-        warn_convergence(
-            f"{name} did not converge in max_iter={max_iter} iterations of {solver}: duality "
-            f"gap {gap:.3g} is above tol={tol:g} times ||y_c||^2 / n_samples. Increase "
-            "max_iter, increase tol, or scale the features.",
-            stacklevel=3,  # the user's call to fit
-        )
-    return result
-
-
-def _iterates_on_gram(design):
-    """Whether the solvers' ``gram="auto"`` iterates on ``A.T A`` for this design.
-
-    The rule of ``sparserecover.solvers`` (n_samples >= 2 n_features, n_features <= 2048,
-    not a LinearOperator), restated here because it decides how a path is run.
-    """
-    n_samples, n_features = design.shape
-    return (
-        not _is_linear_operator(design)
-        and n_samples >= 2 * n_features
-        and n_features <= 2048
+    problem = LeastSquaresProblem(data.design, data.target)
+    solver = check_solver(solver, problem)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    coefs, gaps, n_iter, converged = enet_path(
+        problem, alphas * (l1_ratio * data.weight_sum), problem.weights(1.0),
+        l2s=alphas * ((1.0 - l1_ratio) * data.weight_sum), positive=bool(positive),
+        solver=solver, tol=0.0, atol=tol * problem.yy, max_iter=max_iter, x0=x0,
     )
-
-
-def _lasso_path(data, alphas, *, solver, positive, max_iter, tol, n_solves):
-    """Coefficients (n_features, n_alphas) along decreasing ``alphas``, warm-started.
-
-    ``n_solves``: the solves of the whole cross-validation (see ``_fold_mse_path``).
-
-    Each alpha is solved to scikit-learn's rule (see ``_solve_to_tol``), starting from the
-    previous solution with the first solve's step. The relative tolerance then follows the
-    objective down the path: towards small alphas the fit explains more of ``y`` and a
-    relative gap of ``2 * tol`` would be far stricter than scikit-learn's rule.
-    """
-    lams = np.asarray(alphas, dtype=np.float64) * data.weight_sum
-    n_features = data.design.shape[1]
-    solver = _resolve_solver(solver, data.design)
-    design = data.design
-    if solver == "cd" and isinstance(design, np.ndarray):
-        # coordinate descent reads columns: one Fortran copy for the whole path, not one
-        # per alpha
-        design = np.asfortranarray(design)
-    elif solver == "cd" and sparse.issparse(design):
-        design = design.tocsc()
-    if solver == "fista" and _iterates_on_gram(data.design):
-        # Tall designs: fista iterates on A.T A, and lasso_path forms it once for the whole
-        # path, where a call per alpha would form it again each time (measured 15x slower on
-        # 5000 x 500). Its single relative tolerance 2 * tol meets scikit-learn's rule (the
-        # objective stays below ||y_c||^2 / 2), more strictly than needed by P(0) / P(w),
-        # which stays moderate on tall designs (the residual cannot vanish).
-        with solver_warnings_suppressed():  # its warnings speak of 2 * tol: summary below
-            _, coefs, gaps = solve_path(
-                data.design, data.target, lams, n_lams=lams.size, eps=None, weights=None,
-                positive=positive, l2=0.0, x0=None, solver="fista", max_iter=max_iter,
-                tol=2 * tol, gap_freq=10, gram="auto", n_solves=n_solves,
-            )
-        bound = tol * np.einsum("i,i->", data.target, data.target, dtype=np.float64)
-        _warn_missed_alphas(int(np.count_nonzero(gaps > bound)), lams.size, max_iter,
-                            solver, tol)
-        return coefs
-    coefs = np.empty((n_features, lams.size), dtype=data.target.dtype)
-    x, step = None, None
-    n_missed = 0
-    with solver_warnings_suppressed():  # one summary below
-        for i, lam in enumerate(lams):
-            result, met = _solve_to_tol(
-                partial(_SOLVERS[solver], n_solves=n_solves),
-                design,
-                data.target,
-                lam,
-                l2=0.0,
-                x0=x,
-                step=step,
-                positive=positive,
-                max_iter=max_iter,
-                tol=tol,
-            )
-            x, step = result.x, result.step
-            coefs[:, i] = x
-            n_missed += not met
-    _warn_missed_alphas(n_missed, lams.size, max_iter, solver, tol)
-    return coefs
-
-
-def _warn_missed_alphas(n_missed, n_alphas, max_iter, solver, tol):
-    """One ConvergenceWarning for the alphas of a fold's path that missed scikit-learn's
-    rule (``gap <= tol * ||y_c||^2``), if any."""
-    if n_missed:
-        warn_convergence(
-            f"LassoCV: {n_missed} of {n_alphas} alphas of a fold's path did not converge in "
-            f"max_iter={max_iter} iterations of {solver} (tol={tol:g}); increase max_iter or "
-            "tol, or use a shorter path (larger eps).",
-            stacklevel=3,
-        )
+    return coefs, gaps, n_iter, converged, solver

@@ -4,85 +4,28 @@ elastic-net) LASSO."""
 import numpy as np
 
 from .._validation import check_scalar
-from ..operators import as_operator, readonly
-from . import _numpy_cd, _numpy_fista
-from ._fista import _GAP_DOC, _exact_gap
-from ._numpy_fista import use_numpy
-from ._problem import LeastSquaresProblem, check_int, check_options, warn_not_converged
-from ._result import SolverResult
+from ._cd_kernels import coordinate_descent as _coordinate_descent_kernel
+from ._certificate import certified_result
+from ._fista import _GAP_DOC
+from ._problem import LeastSquaresProblem, check_int, check_options
 
 
-def column_problem(problem):
-    """``(op_tuple, target, norms2)`` with column access to ``A`` (cached on ``problem``).
+def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
+             ws_start=10, anderson=True, verbose=False, solver=None):
+    """Run working-set coordinate descent on a prepared problem; return a SolverResult.
 
-    Coordinate descent reads one column at a time: a C-ordered dense ``A`` is copied once to
-    Fortran order (its ``A.T`` is then C-contiguous), a CSR matrix is converted once to CSC.
-    ``norms2`` holds ``||A_j||^2`` in float64.
+    Stops when every column has ``gap <= max(tol * objective, atol)``. With ``solver`` (the
+    public function's name) a result that missed ``tol`` gets a ConvergenceWarning.
     """
-    cached = getattr(problem, "_column_args", None)
-    if cached is not None:
-        return cached
-    if problem.op.kind == "linear_operator":
-        raise TypeError("coordinate descent needs a dense or sparse A, not a LinearOperator")
-    from . import _cd_kernels
-
-    matrix = problem.op.matrix
-    if problem.op.kind == "dense":
-        matrix = np.asfortranarray(matrix)
-    elif matrix.format != "csc":
-        matrix = matrix.tocsc()
-    op_args = as_operator(matrix, "A").kernel_args()
-    norms2 = readonly(_cd_kernels._column_norms2(op_args, problem.n_features))
-    problem._column_args = (op_args, readonly(problem.Y), norms2)
-    return problem._column_args
-
-
-def _column_norms2(problem):
-    """``||A_j||^2`` in float64, in NumPy (the NumPy path never starts Numba)."""
-    A = problem.op.matrix
-    if problem.op.kind == "sparse":
-        A64 = A.astype(np.float64)
-        return np.asarray(A64.multiply(A64).sum(axis=0)).ravel()
-    return np.einsum("ij,ij->j", A, A, dtype=np.float64)
-
-
-def _solve_cd(problem, W, X, *, positive, l2, max_iter, tol, gap_freq, screen, ws_start,
-              verbose, solver, anderson=True, n_solves=1):
-    """Run working-set coordinate descent on a prepared problem.
-
-    Small problems (``_numpy_fista.use_numpy``: their size, the ``n_solves`` of the calling
-    path and the NumPy work done so far decide) run the NumPy implementation, which never
-    starts Numba; the others the compiled kernel.
-    """
-    unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
-    if use_numpy(problem, n_solves):
-        X, n_iter, primal, gap, converged, n_screened = _numpy_cd.coordinate_descent(
-            problem, W, X, _column_norms2(problem), positive=positive, l2=l2,
-            max_iter=max_iter, tol=tol, ws_start=ws_start, screen=screen, anderson=anderson,
-            gap_freq=gap_freq, unpenalized=unpenalized, unpenalized_gram=unpenalized_gram,
-            verbose=bool(verbose),
-        )
-        exact_gap = _numpy_fista.exact_gap
-    else:
-        from . import _cd_kernels
-
-        op_args, target, norms2 = column_problem(problem)
-        X, n_iter, primal, gap, converged, n_screened = _cd_kernels._coordinate_descent(
-            op_args, target, problem.yy, W, l2, positive, X, norms2, max_iter, tol,
-            unpenalized, unpenalized_gram, ws_start, screen, anderson, gap_freq,
-            bool(verbose),
-        )
-        exact_gap = _exact_gap
-    converged = bool(np.all(converged))
-    if problem.dtype != np.float64:
-        primal, gap = exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
-        converged = converged and bool(np.all(gap <= tol * primal))
-    x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
-    if not converged and int(n_iter.max()) >= max_iter:
-        worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
-        warn_not_converged(solver, max_iter, f"relative duality gap {worst:.3g} > tol={tol:g}")
-    return SolverResult(
-        x=x, n_iter=int(n_iter.max()), converged=converged, objective=objective, gap=gap_out,
+    fit = problem.column_datafit()
+    X, n_iter, primal, gap, converged, n_screened = _coordinate_descent_kernel(
+        fit, penalty, X, problem.column_squared_norms(), tol,
+        np.broadcast_to(atol, problem.n_targets).astype(np.float64), max_iter, ws_start,
+        screen, anderson, gap_freq, bool(verbose),
+    )
+    return certified_result(
+        problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
+        atol, solver=solver, max_iter=max_iter, stacklevel=3,
         n_screened=int(n_screened[0]) if problem.y_ndim == 1 else n_screened,
     )
 
@@ -163,10 +106,10 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq, problem.dtype)
     ws_start = check_int(ws_start, "ws_start", low=1)
     X = problem.start(x0, positive=bool(positive))
-    return _solve_cd(
-        problem, W, X, positive=bool(positive), l2=l2, max_iter=max_iter, tol=tol,
-        gap_freq=gap_freq, screen=bool(screen), ws_start=ws_start, verbose=verbose,
-        solver="coordinate_descent", anderson=bool(anderson),
+    return cd_solve(
+        problem, problem.penalty(W, l2, positive), X, tol=tol, atol=0.0, max_iter=max_iter,
+        gap_freq=gap_freq, screen=bool(screen), ws_start=ws_start, anderson=bool(anderson),
+        verbose=verbose, solver="coordinate_descent",
     )
 
 

@@ -1,104 +1,63 @@
 """Numba kernels of working-set coordinate descent (see ``_cd.py``).
 
-A separate module from ``_kernels`` so that a coordinate-descent call compiles (or loads from
-the cache) only these loops and the duality-gap driver they share with FISTA.
-
-The operator is the tuple of :meth:`sparserecover.operators.Operator.kernel_args` with
-column access: ``transposed`` is True, i.e. ``M`` is the C-contiguous ``A.T`` of a
-Fortran-ordered dense ``A`` (row j of ``M`` is column j of ``A``), or the index arrays are
-those of a CSC matrix.
+The operator gives column access (``_products.column_dot``/``column_axpy``): ``transposed``
+is True, i.e. ``M`` is the C-contiguous ``A.T`` of a Fortran-ordered dense ``A``, or the
+index arrays are those of a CSC matrix. Data fit and penalty travel as the named tuples of
+``_problem``.
 """
 
 import numpy as np
-from numba import njit
 
-from ..operators import SPARSE
-from ._kernels import _duality_gap, _forward, _kth_largest, _solve_psd
+from .._jit import njit
+from .._prox_kernels import soft_threshold
+from .._selection import kth_smallest
+from ._gap import column_met, duality_gap
+from ._linalg import solve_psd
+from ._problem import Datafit, Penalty
+from ._products import column_axpy, column_dot, forward
 
 # Anderson extrapolation from the last _ANDERSON_K passes (skglm's choice, Bertrand et al. 2022)
 _ANDERSON_K = 5
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
-def _column_dot(op, j, r):
-    """A_j.T r, accumulated in float64.
-
-    Reassociation lets LLVM vectorize the sum (SIMD partial sums, as BLAS ddot does): the
-    innermost operation of coordinate descent. Its rounding differs from the sequential sum
-    by a few ulp; the certificate is computed separately (``_duality_gap``).
-    """
-    kind, _transposed, M, indptr, indices, data = op
-    acc = 0.0
-    if kind == SPARSE:
-        for jj in range(indptr[j], indptr[j + 1]):
-            acc += np.float64(data[jj]) * r[indices[jj]]
-    else:
-        for i in range(M.shape[1]):
-            acc += np.float64(M[j, i]) * r[i]
-    return acc
+@njit(cache=True)
+def _column_penalty(penalty):
+    """``(w, l2, positive)`` of a one-column penalty, ``w`` as a 1-D array."""
+    return penalty.weights.reshape(penalty.weights.shape[0]), penalty.l2, penalty.positive
 
 
 @njit(cache=True)
-def _column_axpy(op, j, a, r):
-    """r += a * A_j."""
-    kind, _transposed, M, indptr, indices, data = op
-    if kind == SPARSE:
-        for jj in range(indptr[j], indptr[j + 1]):
-            r[indices[jj]] += a * data[jj]
-    else:
-        for i in range(M.shape[1]):
-            r[i] += a * M[j, i]
-
-
-@njit(cache=True)
-def _column_norms2(op, p):
-    """||A_j||^2 for every column, in float64."""
-    kind, _transposed, M, indptr, _indices, data = op
-    out = np.zeros(p)
-    for j in range(p):
-        if kind == SPARSE:
-            for jj in range(indptr[j], indptr[j + 1]):
-                out[j] += np.float64(data[jj]) * data[jj]
-        else:
-            for i in range(M.shape[1]):
-                out[j] += np.float64(M[j, i]) * M[j, i]
-    return out
-
-
-@njit(cache=True)
-def _cd_epoch(op, ws, x, w, l2, positive, norms2, r):
+def _cd_epoch(op, ws, x, penalty, norms2, r):
     """One cyclic pass of exact coordinate minimization over the working set ``ws``.
 
     Coordinate j minimizes 0.5 ||r + A_j (x_j - u)||^2 + w_j |u| + 0.5 l2 u^2, i.e.
     u = ST(A_j.T r + ||A_j||^2 x_j, w_j) / (||A_j||^2 + l2) (ST: soft threshold; with
     ``positive``, max(., 0)); r = y - A x is updated in place.
     """
+    w, l2, positive = _column_penalty(penalty)
     for a in range(ws.shape[0]):
         j = ws[a]
         curvature = norms2[j] + l2
         if curvature <= 0.0:
             continue
         old = np.float64(x[j])
-        v = _column_dot(op, j, r) + norms2[j] * old
-        if v > w[j]:
-            new = (v - w[j]) / curvature
-        elif v < -w[j] and not positive:
-            new = (v + w[j]) / curvature
-        else:
-            new = 0.0
+        new = soft_threshold(column_dot(op, j, r) + norms2[j] * old, w[j]) / curvature
+        if positive:
+            new = max(new, 0.0)
         if new != old:
             x[j] = new
-            _column_axpy(op, j, old - np.float64(x[j]), r)
+            column_axpy(op, j, old - np.float64(x[j]), r)
 
 
 @njit(cache=True)
-def _subproblem_gap(op, ws, x, w, l2, positive, y, r):
+def _subproblem_gap(op, ws, x, penalty, y, r):
     """Duality gap of the LASSO restricted to ``ws`` (x is zero elsewhere), rescaled residual.
 
     Only the inner stopping test: the certificate is the full gap of ``_duality_gap``.
     Unpenalized coordinates are left out of the scaling (coordinate descent minimizes them
     exactly at every pass).
     """
+    w, l2, positive = _column_penalty(penalty)
     rr = 0.0
     yr = 0.0
     for i in range(r.shape[0]):
@@ -114,7 +73,7 @@ def _subproblem_gap(op, ws, x, w, l2, positive, y, r):
         xx += v * v
         if w[j] == 0.0:
             continue
-        g = _column_dot(op, j, r) - l2 * v
+        g = column_dot(op, j, r) - l2 * v
         bound = abs(g) if not positive else g
         if bound * s > w[j]:
             s = w[j] / bound
@@ -136,7 +95,7 @@ def _ws_objective(ws, x, w, l2, r):
 
 
 @njit(cache=True)
-def _anderson_step(op, ws, x, w, l2, positive, r, last, last_r, r_trial, x_trial):
+def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
     """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
 
     The combination sum_k c_k x_k with sum c = 1 minimizing ||sum c_k (x_k - x_{k-1})||
@@ -148,6 +107,7 @@ def _anderson_step(op, ws, x, w, l2, positive, r, last, last_r, r_trial, x_trial
     sum c = 1 the extrapolated residual is sum_k c_k r_k, O(n K) instead of a pass over the
     working set's columns (as skglm does); only a clipped combination needs that pass.
     """
+    w, l2, positive = _column_penalty(penalty)
     n_rows, s = last.shape
     K = n_rows - 1
     U = np.empty((K, s))
@@ -155,7 +115,7 @@ def _anderson_step(op, ws, x, w, l2, positive, r, last, last_r, r_trial, x_trial
         for a in range(s):
             U[q, a] = last[q + 1, a] - last[q, a]
     C = np.dot(U, U.T) if s > 0 else np.zeros((K, K))
-    z = _solve_psd(C, np.ones(K))
+    z = solve_psd(C, np.ones(K), np.empty(0))
     total = z.sum()
     if not np.isfinite(total) or total == 0.0:
         return False
@@ -174,7 +134,7 @@ def _anderson_step(op, ws, x, w, l2, positive, r, last, last_r, r_trial, x_trial
         for a in range(s):
             delta = np.float64(x[ws[a]]) - x_trial[a]
             if delta != 0.0:
-                _column_axpy(op, ws[a], delta, r_trial)
+                column_axpy(op, ws[a], delta, r_trial)
     else:
         for i in range(r.shape[0]):
             value = 0.0
@@ -198,13 +158,14 @@ def _anderson_step(op, ws, x, w, l2, positive, r, last, last_r, r_trial, x_trial
 
 
 @njit(cache=True)
-def _select_working_set(x, w, g, l2, positive, norms2, screened, ws_size):
+def _select_working_set(x, penalty, g, norms2, screened, ws_size):
     """The ``ws_size`` features closest to (or beyond) their dual constraint.
 
     Priority (celer, Massias et al. 2018): (w_j - |g_j|) / ||A_j|| with g = A.T r - l2 x, the
     distance of the dual point to the constraint of feature j; the current support and the
     unpenalized features always belong (priority -inf), screened features never (+inf).
     """
+    w, l2, positive = _column_penalty(penalty)
     p = x.shape[0]
     priority = np.empty(p)
     for j in range(p):
@@ -227,8 +188,7 @@ def _select_working_set(x, w, g, l2, positive, norms2, screened, ws_size):
     ws = np.empty(ws_size, dtype=np.int64)
     if ws_size == 0:
         return ws
-    negated = -priority
-    threshold = -_kth_largest(negated, ws_size)  # the ws_size-th smallest priority
+    threshold = kth_smallest(priority.copy(), ws_size - 1)
     n = 0
     for j in range(p):  # strictly below the threshold first, then ties in index order
         if priority[j] < threshold:
@@ -244,33 +204,36 @@ def _select_working_set(x, w, g, l2, positive, norms2, screened, ws_size):
 
 
 @njit(cache=True)
-def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, tol,
-                        unpenalized, unpenalized_gram, ws_start, screen, anderson, gap_freq,
-                        verbose):
+def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, screen, anderson,
+                       gap_freq, verbose):
     """Working-set cyclic coordinate descent with gap-safe screening, one column at a time.
 
     Outer loop (celer / skglm): full duality gap at x with the rescaled residual (the same
-    certificate as FISTA, ``_duality_gap``); gap-safe screening (Fercoq, Gramfort & Salmon
-    2015; Ndiaye et al. 2017): with the feasible dual point theta = s [r'; -sqrt(l2) x]
-    and radius sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the
-    optimum when s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
+    certificate as FISTA, ``_gap.duality_gap``), stopping when ``gap <= max(tol * P(x),
+    atol[k])``; gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017): with
+    the feasible dual point theta = s [r'; -sqrt(l2) x] and radius sqrt(2 gap) (the dual is
+    1-strongly concave), feature j is zero at the optimum when
+    s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
     ``max(ws_start, 2 nnz)`` features by dual-constraint distance (doubled when the gap did
     not halve), solved by cyclic coordinate descent to 0.3 times the outer gap, with
     Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
 
     ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations;
-    returns per-column epochs, primal, gap and the number of screened features.
+    returns per-column epochs, primal, gap, convergence and the number of screened features.
     """
+    op, target = fit.op, fit.target
+    l2, positive = penalty.l2, penalty.positive
     n, m = target.shape
     p = X.shape[0]
-    # 1-D buffers with (p, 1) / (n, 1) views of them for the shared gap driver
+    # 1-D buffers with (p, 1) / (n, 1) views of them for the shared gap kernel
     x1 = np.empty(p, dtype=X.dtype)
     y1 = np.empty(n, dtype=target.dtype)
     w1 = np.empty(p)
     x = x1.reshape((p, 1))
-    y = y1.reshape((n, 1))
-    w = w1.reshape((p, 1))
     yy1 = np.empty(1)
+    column_fit = Datafit(op, y1.reshape((n, 1)), yy1)
+    column_penalty = Penalty(w1.reshape((p, 1)), l2, positive, penalty.unpenalized,
+                             penalty.unpenalized_gram)
     FX = np.empty((n, 1), dtype=target.dtype)
     resid = np.empty((n, 1), dtype=target.dtype)
     G = np.empty((p, 1), dtype=X.dtype)
@@ -289,8 +252,8 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
     for k in range(m):
         x1[:] = X[:, k]
         y1[:] = target[:, k]
-        w1[:] = W[:, k]
-        yy1[0] = yy[k]
+        w1[:] = penalty.weights[:, k]
+        yy1[0] = fit.yy[k]
         screened = np.zeros(p, dtype=np.bool_)
         epochs = 0
         ws_size = ws_start
@@ -299,23 +262,24 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
         fresh = True
         while True:
             if fresh:
-                _forward(op, x, FX)
+                forward(op, x, FX)
             else:
                 # A x = y - r from the residual coordinate descent keeps up to date: saves a
                 # product with A per outer iteration; a converged gap is confirmed below from
                 # a fresh product
                 for i in range(n):
                     FX[i, 0] = np.float64(y1[i]) - r[i]
-            _duality_gap(op, y, yy1, FX, x, w, l2, positive, unpenalized, unpenalized_gram,
-                         resid, G, Z, FZ, primal1, gap1, scaling)
+            duality_gap(column_fit, column_penalty, FX, x, resid, G, Z, FZ, primal1, gap1,
+                        scaling)
             if verbose:
                 print("column", k, "outer", outer, "epochs", epochs, "objective", primal1[0],
                       "gap", gap1[0], "working set", ws_size)
-            if gap1[0] <= tol * primal1[0] or epochs >= max_iter:
+            met = column_met(primal1[0], gap1[0], tol, atol[k])
+            if met or epochs >= max_iter:
                 if not fresh:
                     fresh = True
                     continue
-                converged[k] = gap1[0] <= tol * primal1[0]
+                converged[k] = met
                 break
             outer += 1
             if fresh:
@@ -334,7 +298,7 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
                     if bound + radius * np.sqrt(norms2[j] + l2) < w1[j]:
                         screened[j] = True
                         if x1[j] != 0.0:
-                            _column_axpy(op, j, np.float64(x1[j]), r)
+                            column_axpy(op, j, np.float64(x1[j]), r)
                             x1[j] = 0.0
             nnz = 0
             for j in range(p):
@@ -347,8 +311,7 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
             g = np.empty(p)
             for j in range(p):
                 g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
-            ws = _select_working_set(x1, w1, g, l2, positive, norms2, screened,
-                                     ws_size)
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size)
             ws_size = max(ws_size, ws.shape[0])
             inner_tol = 0.3 * gap1[0]
             n_ws = ws.shape[0]
@@ -357,7 +320,7 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
             x_trial = np.empty(n_ws)
             inner_epochs = 0
             while epochs < max_iter:
-                _cd_epoch(op, ws, x1, w1, l2, positive, norms2, r)
+                _cd_epoch(op, ws, x1, column_penalty, norms2, r)
                 epochs += 1
                 if anderson:
                     row = inner_epochs % (_ANDERSON_K + 1)
@@ -365,12 +328,11 @@ def _coordinate_descent(op, target, yy, W, l2, positive, X, norms2, max_iter, to
                         last[row, a] = x1[ws[a]]
                     last_r[row] = r
                     if row == _ANDERSON_K:
-                        _anderson_step(op, ws, x1, w1, l2, positive, r, last, last_r,
-                                       r_trial, x_trial)
+                        _anderson_step(op, ws, x1, column_penalty, r, last, last_r, r_trial,
+                                       x_trial)
                 inner_epochs += 1
                 if epochs % gap_freq == 0:
-                    inner_gap = _subproblem_gap(op, ws, x1, w1, l2, positive,
-                                                y1, r)
+                    inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, r)
                     if inner_gap <= inner_tol:
                         break
         X[:, k] = x1

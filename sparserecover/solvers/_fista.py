@@ -2,13 +2,11 @@
 
 import numpy as np
 
-from .._convergence import warn_convergence
 from .._validation import check_scalar
-from ._lazy import LazyModule
-from ._problem import LeastSquaresProblem, check_options, warn_not_converged
-from ._result import SolverResult
-
-_kernels = LazyModule("sparserecover.solvers._kernels")  # Numba loads on first use
+from ._certificate import certified_result, exact_gap
+from ._problem import LeastSquaresProblem, check_options
+from ._products import select_driver
+from ._proximal_gradient import proximal_gradient
 
 _OPTIONS_DOC = """
     A : ndarray, scipy.sparse matrix or scipy.sparse.linalg.LinearOperator
@@ -114,113 +112,44 @@ def initial_steps(problem, step, backtracking):
     return np.full(problem.n_targets, step, dtype=np.float64)
 
 
-def _solve(problem, W, X, *, accelerate, restart, backtracking, positive, l2, step, max_iter,
-           tol, gap_freq, history, callback, verbose, solver):
-    """Run the proximal-gradient kernel on a prepared problem; return a SolverResult."""
-    op_args, target = problem.kernel_problem()
-    steps = initial_steps(problem, step, backtracking)
-    unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
-    loop, wrapped = _kernels.select_driver("_proximal_gradient", problem, callback, verbose)
-    iterated = loop(
-        op_args, target, problem.yy, W, l2, positive, X, steps, accelerate, restart,
-        backtracking, max_iter, tol, gap_freq, unpenalized, unpenalized_gram, history,
-        wrapped, bool(verbose),
-    )
-    return proximal_result(problem, iterated, steps, W, l2, positive, unpenalized,
-                           unpenalized_gram, max_iter, tol, solver, history,
-                           exact_gap=_exact_gap)
+def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtracking=False,
+                   step=None, tol, atol, max_iter, gap_freq=10, history=False, callback=None,
+                   verbose=False, solver=None):
+    """Run the proximal-gradient kernel on a prepared problem; return a SolverResult.
 
-
-def proximal_result(problem, iterated, steps, W, l2, positive, unpenalized, unpenalized_gram,
-                    max_iter, tol, solver, history, *, exact_gap):
-    """The SolverResult of a proximal-gradient run (compiled or NumPy: ``iterated`` is the
-    loop's ``(X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap)``).
-
-    For float32 data and Gram iterations the certificate is recomputed in float64 from A
-    itself with ``exact_gap``, and convergence judged on it.
+    Stops when every column has ``gap <= max(tol * objective, atol)``. With ``solver`` (the
+    public function's name) a result that missed ``tol`` gets a ConvergenceWarning.
     """
-    X, n_iter, primal, gap, converged, hist_iter, hist_primal, hist_gap = iterated
-    if problem.dtype != np.float64 or problem.gram:
-        primal, gap = exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram)
-        kernel_converged, converged = converged, bool(np.all(gap <= tol * primal))
-        if kernel_converged and not converged:
-            worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
-            reason = ("float32 iterates cannot reach it" if problem.dtype == np.float32
-                      else "the Gram-matrix estimate was optimistic")
-            warn_convergence(
-                f"{solver} stopped at a relative duality gap of {worst:.3g} recomputed in "
-                f"float64, above tol={tol:g}: {reason}",
-                stacklevel=4,
-            )
-    x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
-    step_out = float(steps[0]) if problem.y_ndim == 1 else steps
+    steps = initial_steps(problem, step, backtracking)
+    atol = np.broadcast_to(atol, problem.n_targets).astype(np.float64)
+    loop, wrapped = select_driver(proximal_gradient, problem, callback, verbose)
+
+    def run(fit, X, max_iter):
+        return loop(fit, penalty, X, steps, tol, atol, max_iter, gap_freq, accelerate, restart,
+                    backtracking, history, wrapped, bool(verbose))
+
+    X, n_iter, primal, gap, converged, *records = run(problem.datafit(), X, max_iter)
+    if problem.gram and converged and n_iter < max_iter:
+        exact_primal, exact_gap_ = exact_gap(problem, X, penalty)
+        if not np.all(exact_gap_ <= np.maximum(tol * exact_primal, atol)):
+            # The Gram form's gap, from ||y||^2 - 2 c.T x + x.T G x, cancels to about
+            # eps ||y||^2: finish on A itself, whose gap resolves the tolerance asked for.
+            X, more, primal, gap, converged, *more_records = run(
+                problem.direct_datafit(), X, max_iter - n_iter)
+            more_records[0] += n_iter
+            records = [np.concatenate(pair) for pair in zip(records, more_records)]
+            n_iter += more
     hist = None
     if history:
+        hist_iter, hist_primal, hist_gap = records
         if problem.y_ndim == 1:
             hist_primal, hist_gap = hist_primal[:, 0], hist_gap[:, 0]
         hist = {"n_iter": hist_iter, "objective": hist_primal, "gap": hist_gap}
-    if not converged and n_iter >= max_iter:
-        worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
-        warn_not_converged(solver, max_iter, f"relative duality gap {worst:.3g} > tol={tol:g}")
-    return SolverResult(
-        x=x, n_iter=int(n_iter), converged=bool(converged), objective=objective, gap=gap_out,
-        history=hist, step=step_out,
+    return certified_result(
+        problem, X, n_iter, primal, gap, converged, penalty, tol, atol, solver=solver,
+        max_iter=max_iter, stacklevel=4, history=hist,
+        step=float(steps[0]) if problem.y_ndim == 1 else steps,
     )
-
-
-class _BlockwiseFloat64:
-    """Products of a dense float32 matrix with float64 vectors, converted block by block.
-
-    A float64 copy of the whole matrix costs a large allocation (about 90 ms for 2.5e6 entries
-    here, mostly page faults); converting blocks of rows into one reused buffer costs a few.
-    """
-
-    def __init__(self, A, block_entries=1 << 18):
-        self.A = A
-        self.shape = A.shape
-        self.rows = max(1, block_entries // max(A.shape[1], 1))
-        self.buffer = np.empty((min(self.rows, A.shape[0]), A.shape[1]))
-
-    def _blocks(self):
-        for start in range(0, self.shape[0], self.rows):
-            stop = min(start + self.rows, self.shape[0])
-            block = self.buffer[: stop - start]
-            np.copyto(block, self.A[start:stop])
-            yield start, stop, block
-
-    def matmat(self, X):
-        out = np.empty((self.shape[0], X.shape[1]))
-        for start, stop, block in self._blocks():
-            np.matmul(block, X, out=out[start:stop])
-        return out
-
-    def rmatmat(self, R):
-        out = np.zeros((self.shape[1], R.shape[1]))
-        for start, stop, block in self._blocks():
-            out += block.T @ R[start:stop]
-        return out
-
-
-def _exact_gap(problem, X, W, l2, positive, unpenalized, unpenalized_gram):
-    """Primal and gap from A itself, in float64 (for float32 data and Gram iterations)."""
-    if problem.op.kind == "dense" and problem.dtype != np.float64:
-        op_args = (_kernels.LINEAR_OPERATOR, _BlockwiseFloat64(problem.op.matrix))
-        target = problem.Y.astype(np.float64)
-    else:
-        op_args, target = problem.direct_problem(np.float64)
-    X64 = X.astype(np.float64)
-    drivers = (_kernels.python_drivers() if op_args[0] == _kernels.LINEAR_OPERATOR
-               else {"_duality_gap": _kernels._duality_gap, "_forward": _kernels._forward})
-    FX = np.empty_like(target)
-    drivers["_forward"](op_args, X64, FX)
-    m = X.shape[1]
-    primal, gap = np.empty(m), np.empty(m)
-    drivers["_duality_gap"](
-        op_args, target, problem.yy, FX, X64, W, l2, positive, unpenalized, unpenalized_gram,
-        np.empty_like(target), np.empty_like(X64), np.zeros_like(X64), np.empty_like(target),
-        primal, gap, np.empty(m),
-    )
-    return primal, gap
 
 
 def _proximal_front(A, y, lam, *, x0, max_iter, tol, positive, l2, step, backtracking,
@@ -232,11 +161,11 @@ def _proximal_front(A, y, lam, *, x0, max_iter, tol, positive, l2, step, backtra
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable; got {type(callback).__name__}")
     X = problem.start(x0, positive=bool(positive))
-    return _solve(
-        problem, W, X, accelerate=accelerate, restart=bool(restart),
-        backtracking=bool(backtracking), positive=bool(positive), l2=l2, step=step,
-        max_iter=max_iter, tol=tol, gap_freq=gap_freq, history=bool(history),
-        callback=callback, verbose=verbose, solver=solver,
+    return proximal_solve(
+        problem, problem.penalty(W, l2, positive), X, accelerate=accelerate,
+        restart=bool(restart), backtracking=bool(backtracking), step=step, tol=tol, atol=0.0,
+        max_iter=max_iter, gap_freq=gap_freq, history=bool(history), callback=callback,
+        verbose=verbose, solver=solver,
     )
 
 

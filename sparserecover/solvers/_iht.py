@@ -3,13 +3,11 @@
 import numpy as np
 
 from .._convergence import warn_convergence
-from ..operators import readonly
-from ._lazy import LazyModule
+from ._hard_thresholding import iht_loop
 from ._problem import LeastSquaresProblem, check_int, check_options, warn_not_converged
+from ._products import python_driver, select_driver
 from ._result import SolverResult
-
-_kernels = LazyModule("sparserecover.solvers._kernels")  # Numba loads on first use
-_iht_kernels = LazyModule("sparserecover.solvers._iht_kernels")
+from ._scaled_pursuit import CYCLED, PATIENCE, RUNNING, greedy_start, scaled_pursuit_loop
 
 _METHODS = ("htp-scaled", "htp", "niht")
 
@@ -121,17 +119,17 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     X = problem.start(x0)
     if x0 is not None and np.any(np.count_nonzero(X, axis=0) > n_nonzero):
         raise ValueError(f"x0 must have at most n_nonzero={n_nonzero} nonzeros per column")
-    op_args, target = problem.direct_problem()
+    fit = problem.direct_datafit()
+    fixed_step = 0.0 if step is None else step
     if method == "htp-scaled":
         X, n_iter, objective, converged = _scaled_pursuit(
-            problem, op_args, target, X, n_nonzero, 0.0 if step is None else step, max_iter,
-            tol, callback, verbose,
+            problem, fit, X, n_nonzero, fixed_step, max_iter, tol, callback, verbose
         )
     else:
-        loop, wrapped = _kernels.select_driver("_iht_loop", problem, callback, verbose)
+        loop, wrapped = select_driver(iht_loop, problem, callback, verbose)
         X, n_iter, objective, converged = loop(
-            op_args, target, X, n_nonzero, 0.0 if step is None else step, method == "htp",
-            max_iter, tol, wrapped, bool(verbose),
+            fit.op, fit.target, X, n_nonzero, fixed_step, method == "htp", max_iter, tol,
+            wrapped, bool(verbose),
         )
     x, (objective,) = problem.shape_result(X, [objective])
     if not converged and n_iter >= max_iter:
@@ -146,8 +144,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
                         objective=objective, gap=None)
 
 
-def _scaled_pursuit(problem, op_args, target, X, n_nonzero, step, max_iter, tol, callback,
-                    verbose):
+def _scaled_pursuit(problem, fit, X, n_nonzero, step, max_iter, tol, callback, verbose):
     """Run ``_scaled_pursuit_loop``; restart the columns that cycled from a greedy start.
 
     A column whose supports cycle ended at the best of the fits it visited, which on hard
@@ -157,17 +154,17 @@ def _scaled_pursuit(problem, op_args, target, X, n_nonzero, step, max_iter, tol,
     n=100, p=200, k=25, 20 noisy draws: mean training R^2 0.938 without the restart, 0.975
     with it, against 0.956 for scikit-learn's OMP and 0.967 for "htp".)
     """
-    kernels = _iht_kernels
-    norms = _column_squared_norms(problem.op)
-    loop, greedy, wrapped = kernels.select_loop(problem, callback, verbose)
+    norms = problem.column_squared_norms()
+    loop, wrapped = select_driver(scaled_pursuit_loop, problem, callback, verbose)
+    greedy = python_driver(greedy_start) if problem.op.kind == "linear_operator" else greedy_start
+    op_args, target = fit.op, fit.target
     X, n_iter, objective, status = loop(
-        op_args, target, X, n_nonzero, norms, step, max_iter, tol, kernels.PATIENCE, wrapped,
+        op_args, target, X, n_nonzero, norms, step, max_iter, tol, PATIENCE, wrapped,
         bool(verbose),
     )
-    cycled = np.flatnonzero(status == kernels.CYCLED)
+    cycled = np.flatnonzero(status == CYCLED)
     if cycled.size and n_iter < max_iter:
-        # read-only like ``target``: the same compiled signature serves both runs
-        sub_target = readonly(np.ascontiguousarray(target[:, cycled]))
+        sub_target = np.ascontiguousarray(target[:, cycled])
         X_restart = np.zeros((X.shape[0], cycled.size), dtype=X.dtype)
         greedy(op_args, sub_target, n_nonzero, norms, X_restart)
         sub_callback = None
@@ -180,38 +177,12 @@ def _scaled_pursuit(problem, op_args, target, X, n_nonzero, step, max_iter, tol,
 
         X_restart, n_restart, objective_restart, status_restart = loop(
             op_args, sub_target, X_restart, n_nonzero, norms, step, max_iter - n_iter, tol,
-            kernels.PATIENCE, sub_callback, bool(verbose),
+            PATIENCE, sub_callback, bool(verbose),
         )
         better = objective_restart < objective[cycled]
         X[:, cycled[better]] = X_restart[:, better]
         objective[cycled[better]] = objective_restart[better]
-        status[cycled] = np.where(status_restart == kernels.RUNNING, kernels.RUNNING,
-                                  kernels.CYCLED)
+        status[cycled] = np.where(status_restart == RUNNING, RUNNING,
+                                  CYCLED)
         n_iter += n_restart
-    return X, n_iter, objective, bool(np.all(status != kernels.RUNNING))
-
-
-def _column_squared_norms(op, block=64):
-    """||a_j||^2 for every column of A, in float64.
-
-    A LinearOperator costs min(n_samples, n_features) products, in blocks of ``block``
-    unit vectors from the smaller side.
-    """
-    if op.kind == "dense":
-        return np.einsum("ij,ij->j", op.matrix, op.matrix, dtype=np.float64)
-    if op.kind == "sparse":
-        squares = op.matrix.copy()
-        squares.data = squares.data.astype(np.float64) ** 2
-        return np.asarray(squares.sum(axis=0)).reshape(op.shape[1])
-    n_samples, n_features = op.shape
-    norms = np.zeros(n_features)
-    size = min(n_samples, n_features)
-    for start in range(0, size, block):
-        stop = min(start + block, size)
-        E = np.zeros((size, stop - start), dtype=op.dtype)
-        E[np.arange(start, stop), np.arange(stop - start)] = 1
-        if n_samples <= n_features:  # rows of A.T E: sum_i A[i, j]^2 over this block of i
-            norms += np.sum(np.asarray(op.rmatmat(E), dtype=np.float64) ** 2, axis=1)
-        else:  # A E: whole columns
-            norms[start:stop] = np.sum(np.asarray(op.matmat(E), dtype=np.float64) ** 2, axis=0)
-    return norms
+    return X, n_iter, objective, bool(np.all(status != RUNNING))

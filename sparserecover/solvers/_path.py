@@ -1,19 +1,19 @@
-"""The LASSO regularization path, with warm starts."""
+"""The elastic-net regularization path, with warm starts: the one loop over penalties that
+:func:`lasso_path`, the estimators' ``fit`` (a path of one penalty) and the cross-validation
+folds run."""
 
 import numpy as np
 
+from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_scalar
-from ..operators import readonly
-from . import _numpy_fista
-from ._cd import _solve_cd
-from ._fista import _solve
-from ._numpy_fista import use_numpy
+from ._cd import cd_solve
+from ._fista import proximal_solve
 from ._problem import LeastSquaresProblem, check_int, check_options
 
 # The strategies of ``solver=``: "cd" is working-set coordinate descent with gap-safe
 # screening (``coordinate_descent``), "fista"/"ista" the proximal-gradient loop with or
-# without momentum, and "auto" picks one per problem (``choose_solver``).
-_SOLVERS = ("auto", "cd", "fista", "ista")
+# without momentum, and "auto" picks one per problem (``auto_solver``).
+SOLVERS = ("auto", "cd", "fista", "ista")
 
 # Below this many features a working set (10 features to start, then doubled) soon is the
 # whole problem, and FISTA's fused loop is the cheaper one.
@@ -26,91 +26,59 @@ def auto_solver(kind, n_features):
     FISTA for a ``LinearOperator`` (coordinate descent needs columns) and for fewer than
     ``MIN_CD_FEATURES`` features; working-set coordinate descent otherwise, which measured
     faster than FISTA (also FISTA on the Gram matrix of tall designs) on every benchmark
-    problem but the smallest (docs/benchmarks_solvers.md). Either runs in NumPy for
-    problems of at most ``NUMPY_MAX_ENTRIES`` entries (see :func:`solve`).
+    problem but the smallest (docs/benchmarks_solvers.md).
     """
     if kind == "linear_operator" or n_features < MIN_CD_FEATURES:
         return "fista"
     return "cd"
 
 
-def choose_solver(problem):
-    """The strategy "auto" stands for on a prepared problem (see :func:`auto_solver`)."""
-    return auto_solver(problem.op.kind, problem.n_features)
-
-
-def solve(problem, W, X, solver, *, positive, l2, max_iter, tol, gap_freq, name, step=None,
-          n_solves=1):
-    """One solve of a prepared problem with a named strategy (never "auto").
-
-    Problems of at most ``NUMPY_MAX_ENTRIES`` entries run the NumPy implementation of the
-    same algorithm (no Numba start-up, see ``_numpy_fista``) unless this solve is one of
-    ``n_solves`` of a call (a path) that together exceed ``NUMPY_MAX_WORK``; the choice
-    depends on these numbers alone. ``step`` (FISTA/ISTA): a known step, e.g. a previous
-    solve's, else ``1 / L``.
-    """
-    if solver == "cd":
-        return _solve_cd(
-            problem, W, X, positive=positive, l2=l2, max_iter=max_iter, tol=tol,
-            gap_freq=gap_freq, screen=True, ws_start=10, verbose=False, solver=name,
-            n_solves=n_solves,
-        )
-    options = dict(
-        accelerate=solver == "fista", restart=True, backtracking=False, positive=positive,
-        l2=l2, step=step, max_iter=max_iter, tol=tol, gap_freq=gap_freq, solver=name,
-    )
-    if use_numpy(problem, n_solves):
-        return _numpy_fista.solve(problem, W, X, **options)
-    return _solve(problem, W, X, history=False, callback=None, verbose=False, **options)
-
-
-def solve_lasso(A, y, lam, *, solver="auto", x0=None, step=None, l2=0.0, positive=False,
-                max_iter=10_000, tol=None, gap_freq=10, name=None, n_solves=1):
-    """Check the arguments, prepare the problem and solve it once with ``solver``.
-
-    The entry point of the estimators: ``solver`` is "auto" (:func:`choose_solver`), "cd",
-    "fista" or "ista"; the other arguments are those of :func:`fista` (``step`` is ignored
-    by "cd"); ``n_solves``: how many solves the caller makes in all (see :func:`solve`).
-    """
-    if solver not in _SOLVERS:
-        raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}")
-    problem = LeastSquaresProblem(A, y, gram="auto" if solver != "cd" else False)
+def check_solver(solver, problem):
+    """The strategy to run on ``problem`` for the user's ``solver`` (resolving "auto")."""
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
     if solver == "auto":
-        solver = choose_solver(problem)
+        return auto_solver(problem.op.kind, problem.n_features)
     if solver == "cd" and problem.op.kind == "linear_operator":
         raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
-    W = problem.weights(lam)
-    l2 = check_scalar(l2, "l2", low=0.0)
-    max_iter, tol, step, gap_freq = check_options(max_iter, tol, step, gap_freq, problem.dtype)
-    X = problem.start(x0, positive=bool(positive))
-    return solve(problem, W, X, solver, positive=bool(positive), l2=l2, max_iter=max_iter,
-                 tol=tol, gap_freq=gap_freq, name=name or solver, step=step,
-                 n_solves=n_solves)
+    return solver
 
 
-def _lam_max(problem, W, positive, l2):
-    """Smallest lam for which the solution is zero on every penalized coefficient.
+def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, gap_freq=10,
+              x0=None):
+    """Solve ``problem`` at each penalty ``lams[i] * W`` (with ``l2s[i]``), in the order given,
+    each solve warm-started from the previous solution.
 
-    With weights w (``W``, one column per target) that is ``max_j |A_j.T r| / w_j`` over
-    penalized j, where r is the residual of the (ridge, with ``l2``) fit of the unpenalized
-    coefficients alone (r = y when there are none); only positive correlations count with
-    ``positive``. The maximum is over all targets: one grid serves every column.
+    ``solver`` is "cd", "fista" or "ista" (resolved by :func:`check_solver`). The stopping
+    rule is a parameter: every column stops at ``gap <= max(tol * objective, atol)``, so the
+    functional API passes its relative ``tol`` (``atol=0``) and the estimators scikit-learn's
+    absolute ``atol = tol * ||y_k||^2`` (``tol=0``). Coordinate descent's gap-safe screening
+    starts from the warm start (the sequential rule of Ndiaye et al. 2017).
+
+    Returns the coefficients ``(n_targets, n_features, n_lams)``, the duality gaps
+    ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_lams,)`` and whether each
+    solve converged ``(n_lams,)``.
     """
-    unpenalized, unpenalized_gram = problem.unpenalized(W, l2)
-    R = problem.Y.astype(np.float64)
-    if unpenalized.size:
-        E = np.zeros((problem.n_features, unpenalized.size), dtype=problem.dtype)
-        E[unpenalized, np.arange(unpenalized.size)] = 1
-        A_U = np.asarray(problem.op.matmat(E), dtype=np.float64)
-        Z = np.linalg.lstsq(unpenalized_gram, A_U.T @ R, rcond=None)[0]
-        R = R - A_U @ Z
-    correlation = np.asarray(problem.op.rmatmat(R.astype(problem.dtype)), dtype=np.float64)
-    if not positive:
-        correlation = np.abs(correlation)
-    penalized = W > 0
-    if not penalized.any():
-        return 0.0
-    return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
+    X = problem.start(x0, positive=positive)
+    n_lams = len(lams)
+    coefs = np.empty((problem.n_targets, problem.n_features, n_lams), dtype=problem.dtype)
+    gaps = np.empty((problem.n_targets, n_lams))
+    n_iter = np.zeros(n_lams, dtype=np.int64)
+    converged = np.zeros(n_lams, dtype=bool)
+    for i, lam in enumerate(lams):
+        penalty = problem.penalty(W * lam, l2s[i], positive)
+        if solver == "cd":
+            result = cd_solve(problem, penalty, X, tol=tol, atol=atol, max_iter=max_iter,
+                              gap_freq=gap_freq)
+        else:
+            result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
+                                    atol=atol, max_iter=max_iter, gap_freq=gap_freq)
+        X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
+        coefs[:, :, i] = X.T
+        gaps[:, i] = result.gap
+        n_iter[i] = result.n_iter
+        converged[i] = result.converged
+    return coefs, gaps, n_iter, converged
 
 
 def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=False, l2=0.0,
@@ -118,9 +86,10 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
                gram="auto"):
     """LASSO solutions along a decreasing grid of penalties, each warm-started from the last.
 
-    Solves ``min_x 0.5 ||A x - y||^2 + lam * sum_j w_j |x_j| + 0.5 l2 ||x||^2`` with
-    :func:`fista` for every ``lam`` in ``lams``. ``A`` is prepared once (Gram matrix,
-    Lipschitz constant) for the whole path. Mirrors ``sklearn.linear_model.lasso_path`` with
+    Solves ``min_x 0.5 ||A x - y||^2 + lam * sum_j w_j |x_j| + 0.5 l2 ||x||^2`` for every
+    ``lam`` in ``lams`` with the algorithm ``solver``, each to ``gap <= tol * objective``.
+    ``A`` is prepared once (Gram matrix, column copy, Lipschitz constant) for the whole
+    path. Mirrors ``sklearn.linear_model.lasso_path`` with
     ``lam = alpha * n_samples``: the same default grid and output shapes.
 
     Parameters
@@ -150,11 +119,7 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         "fista" (with adaptive restart) and "ista" as :func:`fista`/:func:`ista`. "auto":
         "fista" for a ``LinearOperator`` and for fewer than 100 features, "cd" otherwise
         (the faster one measured in ``docs/benchmarks_solvers.md``). With "cd",
-        ``max_iter`` counts coordinate-descent passes. Problems of at most 2**14 entries
-        (``n_samples * n_features * n_targets``) whose entries times ``len(lams)`` are at
-        most 2**20 are solved by NumPy implementations of the same algorithms, which do not
-        start Numba (about 0.45 s the first time in a process); larger paths gain more from
-        the compiled loops than that start-up costs.
+        ``max_iter`` counts coordinate-descent passes.
 
     Returns
     -------
@@ -182,35 +147,16 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
     >>> coefs.shape, bool(np.all(coefs[:, 0] == 0))
     ((2, 3), True)
     """
-    return solve_path(
-        A, y, lams, n_lams=n_lams, eps=eps, weights=weights, positive=positive, l2=l2, x0=x0,
-        solver=solver, max_iter=max_iter, tol=tol, gap_freq=gap_freq, gram=gram,
-    )
-
-
-def solve_path(A, y, lams, *, n_lams, eps, weights, positive, l2, x0, solver, max_iter, tol,
-               gap_freq, gram, n_solves=None):
-    """:func:`lasso_path`, for a caller that solves ``n_solves`` problems in all.
-
-    ``n_solves`` (default: the number of lams) counts every solve of the calling estimator,
-    e.g. all folds of a cross-validation, for the choice between the NumPy and the compiled
-    solvers (``_numpy_fista.use_numpy``).
-    """
     problem = LeastSquaresProblem(A, y, gram=gram)
     W = problem.weights(1.0 if weights is None else weights, "weights")
     l2 = check_scalar(l2, "l2", low=0.0)
     max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq, problem.dtype)
     positive = bool(positive)
-    if solver not in _SOLVERS:
-        raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}")
-    if solver == "auto":
-        solver = choose_solver(problem)
-    elif solver == "cd" and problem.op.kind == "linear_operator":
-        raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
+    solver = check_solver(solver, problem)
     if lams is None:
         n_lams = check_int(n_lams, "n_lams", low=1)
         eps = check_scalar(eps, "eps", low=0.0, low_inclusive=False)
-        lam_max = _lam_max(problem, W, positive, l2)
+        lam_max = problem.lam_max(W, l2, positive)
         if lam_max <= np.finfo(np.float64).resolution:
             # y carries nothing a penalized coefficient can fit (as scikit-learn does)
             lams = np.full(n_lams, np.finfo(np.float64).resolution)
@@ -224,18 +170,17 @@ def solve_path(A, y, lams, *, n_lams, eps, weights, positive, l2, x0, solver, ma
         if np.any(lams < 0):
             raise ValueError(f"lams must be >= 0; got a minimum of {lams.min()}")
         lams = np.sort(lams)[::-1]
-    X = problem.start(x0, positive=positive)
-    coefs = np.empty((problem.n_targets, problem.n_features, lams.size), dtype=problem.dtype)
-    gaps = np.empty((problem.n_targets, lams.size))
-    for i, lam in enumerate(lams):
-        result = solve(
-            problem, readonly(W * lam), X, solver, positive=positive, l2=l2,
-            max_iter=max_iter, tol=tol, gap_freq=gap_freq, name="lasso_path",
-            n_solves=lams.size if n_solves is None else n_solves,
+    coefs, gaps, _, converged = enet_path(
+        problem, lams, W, l2s=np.full(lams.size, l2), positive=positive, solver=solver,
+        tol=tol, atol=0.0, max_iter=max_iter, gap_freq=gap_freq, x0=x0,
+    )
+    if not converged.all():
+        warn_convergence(
+            f"lasso_path: {np.count_nonzero(~converged)} of {lams.size} lams did not reach "
+            f"tol={tol:g} (relative duality gap) in max_iter={max_iter} iterations of "
+            f"{solver}; increase max_iter or tol.",
+            stacklevel=2,
         )
-        X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
-        coefs[:, :, i] = X.T
-        gaps[:, i] = result.gap
     if problem.y_ndim == 1:
         return lams, coefs[0], gaps[0]
     return lams, coefs, gaps

@@ -1,25 +1,40 @@
-"""Input checking and the prepared least-squares problem shared by the solvers."""
+"""The prepared least-squares problem the solvers share, and the structures their kernels take.
+
+A solver's kernel receives the data fit and the penalty as two named tuples, so that a
+penalty (and, for the data, its operator) travels whole, as skglm's datafits and penalties
+do:
+
+- ``Datafit(op, target, yy)``: the operator tuple of
+  :meth:`sparserecover.operators.Operator.kernel_args` (or ``(LINEAR_OPERATOR, linop)``),
+  the target ``b`` as an ``(n_samples, n_targets)`` array (``c = A.T b`` for a Gram-matrix
+  problem, whose operator is ``G = A.T A``), and ``||b_k||^2`` in float64;
+- ``Penalty(weights, l2, positive, unpenalized, unpenalized_gram)``: the l1 weights as an
+  ``(n_features, n_targets)`` float64 array, the elastic-net ``l2``, the sign constraint, the
+  indices of the coefficients with a zero weight (in some column) and, for the dual point's
+  refit of those, ``A_U.T A_U + l2 I`` in float64.
+"""
 
 import numbers
+from collections import namedtuple
 
 import numpy as np
 
 from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_scalar
-from ..operators import (
-    DENSE,
-    GRAM,
-    LINEAR_OPERATOR,
-    as_operator,
-    largest_eigenvalue,
-    readonly,
-)
+from ..operators import GRAM, LINEAR_OPERATOR, as_operator, largest_eigenvalue, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
+
+Datafit = namedtuple("Datafit", ["op", "target", "yy"])
+Penalty = namedtuple("Penalty", ["weights", "l2", "positive", "unpenalized", "unpenalized_gram"])
 
 # Iterate on the Gram matrix when n_samples >= _GRAM_RATIO * n_features and the p x p Gram
 # matrix stays small (p <= _GRAM_MAX_FEATURES: 32 MB in float64).
 _GRAM_RATIO = 2
 _GRAM_MAX_FEATURES = 2048
+
+# Default relative-gap tolerance per dtype: float32 iterates stall at a relative gap of about
+# 1e-6 to 1e-5 (the rounding of A x and A.T r), so 1e-6 would only exhaust max_iter.
+DEFAULT_TOL = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-4}
 
 
 def check_int(value, name, *, low, high=None):
@@ -34,12 +49,30 @@ def check_int(value, name, *, low, high=None):
     return value
 
 
+def check_options(max_iter, tol, step, gap_freq, dtype=np.float64):
+    max_iter = check_int(max_iter, "max_iter", low=0)
+    tol = DEFAULT_TOL[np.dtype(dtype)] if tol is None else check_scalar(tol, "tol", low=0.0)
+    if step is not None:
+        step = check_scalar(step, "step", low=0.0, low_inclusive=False)
+    gap_freq = check_int(gap_freq, "gap_freq", low=1)
+    return max_iter, tol, step, gap_freq
+
+
+def warn_not_converged(solver, max_iter, detail, stacklevel=3):
+    warn_convergence(
+        f"{solver} did not converge in max_iter={max_iter} iterations ({detail}); "
+        "increase max_iter or tol.",
+        stacklevel=stacklevel,
+    )
+
+
 class LeastSquaresProblem:
     """A checked ``(A, y)`` pair prepared once for any number of solves (e.g. a path).
 
-    Holds the operator in the kernels' form (direct or Gram), ``y`` as a C-contiguous
-    ``(n_samples, n_targets)`` array of the problem dtype, ``||y_k||^2`` in float64 and,
-    lazily, the Lipschitz constant.
+    Holds the operator, ``y`` as a C-contiguous ``(n_samples, n_targets)`` copy in the
+    problem dtype, ``||y_k||^2`` in float64 and, lazily, what the solvers need: the Gram
+    matrix (FISTA on tall designs), a column-ordered copy (coordinate descent), the column
+    norms and the Lipschitz constant.
     """
 
     def __init__(self, A, y, *, gram="auto"):
@@ -61,10 +94,11 @@ class LeastSquaresProblem:
         self.op = op.astype(dtype)
         self.dtype = dtype
         self.y_ndim = y.ndim
-        self.Y = np.ascontiguousarray(y.reshape(n_samples, -1), dtype=dtype)
+        # a fresh writable copy: the kernels then see one array type whatever the caller's y
+        self.Y = np.array(y.reshape(n_samples, -1), dtype=dtype, order="C", copy=True)
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
-        self.yy = readonly(np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64))
+        self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
         if gram == "auto":
             gram = (
                 self.op.kind != "linear_operator"
@@ -74,9 +108,12 @@ class LeastSquaresProblem:
         elif gram and self.op.kind == "linear_operator":
             raise ValueError("gram=True needs a dense or sparse A, not a LinearOperator")
         self.gram = bool(gram)
-        self._lipschitz = None
-        self._gram_args = None
-        self._direct = {}
+        self._cache = {}
+
+    def _cached(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @property
     def x_shape(self):
@@ -84,49 +121,72 @@ class LeastSquaresProblem:
             return (self.n_features,)
         return (self.n_features, self.n_targets)
 
-    def kernel_problem(self):
-        """Return ``(op_tuple, target)`` for the kernels (Gram form if ``self.gram``)."""
+    def datafit(self):
+        """The :data:`Datafit` FISTA iterates on: Gram form if ``self.gram``, else direct."""
         if not self.gram:
-            return self.direct_problem()
-        if self._gram_args is None:
-            A = self.op.matrix
-            G = A.T @ A
-            G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
-            c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
-            empty_index = readonly(np.empty(0, dtype=np.uint32))
-            empty_data = readonly(np.empty(0, dtype=self.dtype))
-            self._gram_args = (
-                (GRAM, False, readonly(G), empty_index, empty_index, empty_data), readonly(c)
-            )
-        return self._gram_args
+            return self.direct_datafit()
+        return self._cached("gram", self._gram_datafit)
 
-    def direct_problem(self, dtype=None):
-        """``(op_tuple, target)`` without the Gram matrix, optionally converted to ``dtype``.
+    def _gram_datafit(self):
+        A = self.op.matrix
+        G = A.T @ A
+        G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
+        c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
+        empty_index = readonly(np.empty(0, dtype=np.uint32))
+        empty_data = readonly(np.empty(0, dtype=self.dtype))
+        op = (GRAM, False, readonly(G), empty_index, empty_index, empty_data)
+        return Datafit(op, c, self.yy)
 
-        Converted copies are kept, so a path over float32 data converts A once.
-        """
+    def direct_datafit(self, dtype=None):
+        """The :data:`Datafit` without the Gram matrix, optionally converted to ``dtype``
+        (kept, so that a path over float32 data converts A once)."""
         dtype = self.dtype if dtype is None else np.dtype(dtype)
-        if dtype not in self._direct:
+
+        def compute():
             op = self.op.astype(dtype)
             Y = self.Y.astype(dtype, copy=False)
             if op.kind == "linear_operator":
-                self._direct[dtype] = ((LINEAR_OPERATOR, op.matrix), Y)
-            else:
-                self._direct[dtype] = (op.kernel_args(), readonly(Y))
-        return self._direct[dtype]
+                return Datafit((LINEAR_OPERATOR, op.matrix), Y, self.yy)
+            return Datafit(op.kernel_args(), Y, self.yy)
+
+        return self._cached(("direct", dtype), compute)
+
+    def column_datafit(self):
+        """The :data:`Datafit` with column access for coordinate descent: a C-ordered dense
+        ``A`` is copied once to Fortran order, a CSR matrix converted once to CSC."""
+        if self.op.kind == "linear_operator":
+            raise TypeError("coordinate descent needs a dense or sparse A, not a LinearOperator")
+
+        def compute():
+            matrix = self.op.matrix
+            if self.op.kind == "dense":
+                matrix = np.asfortranarray(matrix)
+            elif matrix.format != "csc":
+                matrix = matrix.tocsc()
+            return Datafit(as_operator(matrix, "A").kernel_args(), self.Y, self.yy)
+
+        return self._cached("columns", compute)
+
+    def column_squared_norms(self, block=64):
+        """``||a_j||^2`` for every column of A, in float64.
+
+        A LinearOperator costs min(n_samples, n_features) products, in blocks of ``block``
+        unit vectors from the smaller side.
+        """
+        return self._cached("norms", lambda: _column_squared_norms(self.op, block))
 
     def lipschitz_constant(self):
-        """``||A||_2^2`` (exact or a safe Lanczos estimate, see ``operators``)."""
-        if self._lipschitz is None:
+        """``||A||_2^2`` (see :func:`sparserecover.operators.lipschitz_constant`)."""
+
+        def compute():
             if self.gram:
-                G = self.kernel_problem()[0][2]
+                G = self.datafit().op[2]
                 if self.n_features**3 <= 5e7:
-                    self._lipschitz = float(np.linalg.eigvalsh(G.astype(np.float64))[-1])
-                else:
-                    self._lipschitz = largest_eigenvalue(G.__matmul__, self.n_features)
-            else:
-                self._lipschitz = _lipschitz_constant(self.op)
-        return self._lipschitz
+                    return float(np.linalg.eigvalsh(G.astype(np.float64))[-1])
+                return largest_eigenvalue(G.__matmul__, self.n_features)
+            return _lipschitz_constant(self.op)
+
+        return self._cached("lipschitz", compute)
 
     def weights(self, lam, name="lam"):
         """Broadcast ``lam`` to a float64 ``(n_features, n_targets)`` array of weights."""
@@ -154,7 +214,53 @@ class LeastSquaresProblem:
                 + ("" if self.y_ndim == 1 else f", n_targets={self.n_targets}")
                 + f"; got shape {lam_array.shape}"
             ) from None
-        return readonly(np.ascontiguousarray(W.reshape(self.n_features, self.n_targets)))
+        return np.array(W.reshape(self.n_features, self.n_targets), order="C")
+
+    def penalty(self, W, l2, positive):
+        """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``."""
+        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        return Penalty(np.array(W, dtype=np.float64, order="C"), float(l2), bool(positive),
+                       unpenalized, self._unpenalized_gram(unpenalized, l2))
+
+    def _unpenalized_gram(self, unpenalized, l2):
+        """``A_U.T A_U + l2 I`` in float64 for the columns ``unpenalized``."""
+        if unpenalized.size == 0:
+            return np.empty((0, 0))
+        A_U = self.columns(unpenalized)
+        return np.ascontiguousarray(A_U.T @ A_U + l2 * np.eye(unpenalized.size))
+
+    def columns(self, indices):
+        """``A[:, indices]`` as a float64 ndarray (one product for a LinearOperator)."""
+        op = self.op
+        if op.kind == "dense":
+            return op.matrix[:, indices].astype(np.float64)
+        if op.kind == "sparse":
+            return op.matrix[:, indices].toarray().astype(np.float64)
+        E = np.zeros((self.n_features, indices.size), dtype=self.dtype)
+        E[indices, np.arange(indices.size)] = 1
+        return np.asarray(op.matmat(E), dtype=np.float64)
+
+    def lam_max(self, W, l2=0.0, positive=False):
+        """Smallest ``lam`` for which ``lam * W`` zeroes every penalized coefficient.
+
+        ``max_j |A_j.T r| / W_j`` over penalized j, where r is the residual of the (ridge,
+        with ``l2``) fit of the unpenalized coefficients alone (r = y when there are none);
+        only positive correlations count with ``positive``. The maximum is over all targets:
+        one grid serves every column.
+        """
+        penalized = W > 0
+        if not penalized.any():
+            return 0.0
+        R = self.Y.astype(np.float64)
+        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        if unpenalized.size:
+            A_U = self.columns(unpenalized)
+            gram_U = self._unpenalized_gram(unpenalized, l2)
+            R = R - A_U @ np.linalg.lstsq(gram_U, A_U.T @ R, rcond=None)[0]
+        correlation = np.asarray(self.op.rmatmat(R.astype(self.dtype)), dtype=np.float64)
+        if not positive:
+            correlation = np.abs(correlation)
+        return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
 
     def start(self, x0, positive=False):
         """A fresh ``(n_features, n_targets)`` start array (x0 is copied, never modified)."""
@@ -170,23 +276,6 @@ class LeastSquaresProblem:
             np.maximum(X, 0, out=X)
         return X
 
-    def unpenalized(self, W, l2):
-        """Indices with a zero weight (in some column) and ``A_U.T A_U + l2 I`` in float64."""
-        unpenalized = readonly(np.flatnonzero((W == 0).any(axis=1)))
-        if unpenalized.size == 0:
-            return unpenalized, readonly(np.empty((0, 0)))
-        op = self.op
-        if op.kind == "dense":
-            A_U = op.matrix[:, unpenalized].astype(np.float64)
-        elif op.kind == "sparse":
-            A_U = op.matrix[:, unpenalized].toarray().astype(np.float64)
-        else:
-            E = np.zeros((self.n_features, unpenalized.size), dtype=self.dtype)
-            E[unpenalized, np.arange(unpenalized.size)] = 1
-            A_U = np.asarray(op.matmat(E), dtype=np.float64)
-        gram_U = A_U.T @ A_U + l2 * np.eye(unpenalized.size)
-        return unpenalized, readonly(np.ascontiguousarray(gram_U))
-
     def shape_result(self, X, values):
         """Return x (1-D for 1-D y) and per-column values (floats for 1-D y)."""
         if self.y_ndim == 1:
@@ -194,26 +283,22 @@ class LeastSquaresProblem:
         return X, list(values)
 
 
-# Default relative-gap tolerance per dtype: float32 iterates stall at a relative gap of about
-# 1e-6 to 1e-5 (the rounding of A x and A.T r), so 1e-6 would only exhaust max_iter.
-DEFAULT_TOL = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-4}
-
-
-def check_options(max_iter, tol, step, gap_freq, dtype=np.float64):
-    max_iter = check_int(max_iter, "max_iter", low=0)
-    tol = DEFAULT_TOL[np.dtype(dtype)] if tol is None else check_scalar(tol, "tol", low=0.0)
-    if step is not None:
-        step = check_scalar(step, "step", low=0.0, low_inclusive=False)
-    gap_freq = check_int(gap_freq, "gap_freq", low=1)
-    return max_iter, tol, step, gap_freq
-
-
-def warn_not_converged(solver, max_iter, detail):
-    warn_convergence(
-        f"{solver} did not converge in max_iter={max_iter} iterations ({detail}); "
-        "increase max_iter or tol.",
-        stacklevel=3,
-    )
-
-
-__all__ = ["DENSE", "LeastSquaresProblem", "check_int", "check_options", "warn_not_converged"]
+def _column_squared_norms(op, block):
+    if op.kind == "dense":
+        return np.einsum("ij,ij->j", op.matrix, op.matrix, dtype=np.float64)
+    if op.kind == "sparse":
+        squares = op.matrix.copy()
+        squares.data = squares.data.astype(np.float64) ** 2
+        return np.asarray(squares.sum(axis=0)).reshape(op.shape[1])
+    n_samples, n_features = op.shape
+    norms = np.zeros(n_features)
+    size = min(n_samples, n_features)
+    for start in range(0, size, block):
+        stop = min(start + block, size)
+        E = np.zeros((size, stop - start), dtype=op.dtype)
+        E[np.arange(start, stop), np.arange(stop - start)] = 1
+        if n_samples <= n_features:  # rows of A.T E: sum_i A[i, j]^2 over this block of i
+            norms += np.sum(np.asarray(op.rmatmat(E), dtype=np.float64) ** 2, axis=1)
+        else:  # A E: whole columns
+            norms[start:stop] = np.sum(np.asarray(op.matmat(E), dtype=np.float64) ** 2, axis=0)
+    return norms

@@ -16,18 +16,6 @@ from sparserecover.verify import lasso
 pytest.importorskip("cvxpy")
 
 
-@pytest.fixture(autouse=True, params=["numpy", "compiled"])
-def implementation(request, monkeypatch):
-    """Every test here runs both implementations of coordinate descent: the NumPy one (which
-    the size rule picks for these small problems) and the compiled kernel (forced)."""
-    from sparserecover.solvers import _numpy_fista
-
-    limit = 2**62 if request.param == "numpy" else -1
-    monkeypatch.setattr(_numpy_fista, "NUMPY_MAX_ENTRIES", limit)
-    monkeypatch.setattr(_numpy_fista, "NUMPY_MAX_WORK", 2**62)
-    return request.param
-
-
 def _problem(rng, n=60, p=150, k=8, noise=0.1, rho=0.0):
     A = rng.standard_normal((n, p))
     if rho:
@@ -158,14 +146,17 @@ def test_lasso_path_cd_matches_fista_path_and_scikit_learn(rng, sparse):
 
 def test_lasso_path_solver_choice(rng):
     from sparserecover import lasso_path
-    from sparserecover.solvers._path import choose_solver
+    from sparserecover.solvers._path import check_solver
     from sparserecover.solvers._problem import LeastSquaresProblem
 
+    def choose(A, y):
+        return check_solver("auto", LeastSquaresProblem(A, y))
+
     A, y, _ = _problem(rng, n=30, p=120)
-    assert choose_solver(LeastSquaresProblem(A, y)) == "cd"
-    assert choose_solver(LeastSquaresProblem(np.vstack([A] * 3), np.tile(y, 3))) == "cd"
-    assert choose_solver(LeastSquaresProblem(A[:, :50], y)) == "fista"  # few features
-    assert choose_solver(LeastSquaresProblem(aslinearoperator(A), y)) == "fista"
+    assert choose(A, y) == "cd"
+    assert choose(np.vstack([A] * 3), np.tile(y, 3)) == "cd"
+    assert choose(A[:, :50], y) == "fista"  # few features
+    assert choose(aslinearoperator(A), y) == "fista"
     with pytest.raises(TypeError, match="LinearOperator"):
         lasso_path(aslinearoperator(A), y, n_lams=2, solver="cd")
     with pytest.raises(ValueError, match="solver"):

@@ -322,7 +322,7 @@ def _gradient_error_bound(A, Z, B, u):
 @pytest.mark.parametrize("n_targets", [1, 3])
 @pytest.mark.parametrize("layout", ["C", "F", "csr"])
 def test_one_pass_gradient_equals_the_two_products(rng, layout, n_targets, dtype):
-    from sparserecover.solvers import _kernels
+    from sparserecover.solvers import _products
     from sparserecover.solvers._problem import LeastSquaresProblem
 
     n, p = 37, 53  # not multiples of 4: the blocked loops' remainders run too
@@ -333,17 +333,17 @@ def test_one_pass_gradient_equals_the_two_products(rng, layout, n_targets, dtype
     B = rng.standard_normal((n, n_targets)).astype(dtype)
     A_in = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A)}[layout]
     problem = LeastSquaresProblem(A_in, B if n_targets > 1 else B[:, 0], gram=False)
-    op, target = problem.kernel_problem()
-    assert _kernels._fusable(op, n_targets)
+    op, target, _ = problem.datafit()
+    assert _products.fusable(op, n_targets)
     resid, grad = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
-    _kernels._residual_gradient(op, target, Z, resid, grad)
+    _products.residual_gradient(op, target, Z, resid, grad)
     assert resid.dtype == grad.dtype == dtype
 
     # the two-product reference: A @ Z, then A.T @ (A Z - B), each through its own kernel
     AZ, grad_reference = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
-    _kernels._forward(op, Z, AZ)
+    _products.forward(op, Z, AZ)
     resid_reference = AZ - B
-    _kernels._adjoint(op, resid_reference, grad_reference)
+    _products.adjoint(op, resid_reference, grad_reference)
 
     # exact values in a wider type (float64 for float32 data, long double for float64 data,
     # whose own rounding is added to the bound: it is float64's on platforms without one)
@@ -365,7 +365,7 @@ def test_one_pass_gradient_equals_the_two_products(rng, layout, n_targets, dtype
 
 
 def test_one_pass_gradient_is_used_where_it_applies(rng):
-    from sparserecover.solvers import _kernels
+    from sparserecover.solvers import _products
     from sparserecover.solvers._problem import LeastSquaresProblem
 
     A = rng.standard_normal((20, 30))
@@ -373,9 +373,9 @@ def test_one_pass_gradient_is_used_where_it_applies(rng):
     kinds = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A),
              "csc": scipy.sparse.csc_matrix(A)}
     for name, A_in in kinds.items():
-        op, _ = LeastSquaresProblem(A_in, y, gram=False).kernel_problem()
-        fusable = [_kernels._fusable(op, m) for m in (1, _kernels._FUSED_MAX_TARGETS,
-                                                      _kernels._FUSED_MAX_TARGETS + 1)]
+        op = LeastSquaresProblem(A_in, y, gram=False).datafit().op
+        fusable = [_products.fusable(op, m) for m in (1, _products.FUSED_MAX_TARGETS,
+                                                      _products.FUSED_MAX_TARGETS + 1)]
         expected = {"C": [True, True, False], "F": [True, True, False],
                     "csr": [True, True, True], "csc": [False, False, False]}[name]
         assert fusable == expected, name

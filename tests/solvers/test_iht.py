@@ -9,9 +9,9 @@ from sklearn.linear_model import OrthogonalMatchingPursuit
 
 from sparserecover import iht
 from sparserecover.operators import as_operator
-from sparserecover.solvers import _iht_kernels
-from sparserecover.solvers._iht import _column_squared_norms
-from sparserecover.solvers._problem import LeastSquaresProblem
+from sparserecover.solvers import _scaled_pursuit
+from sparserecover.solvers._problem import LeastSquaresProblem, _column_squared_norms
+from sparserecover.solvers._products import python_driver
 
 METHODS = ["htp-scaled", "htp", "niht"]
 CYCLING_SEED = 0
@@ -183,15 +183,15 @@ def test_returns_the_best_fit_when_the_supports_cycle():
     # last
     A, _x, y = _sensing(np.random.default_rng(CYCLING_SEED), n=64, p=256, k=29, snr_db=30)
     problem = LeastSquaresProblem(A, y, gram=False)
-    op_args, target = problem.direct_problem()
+    op_args, target, _ = problem.direct_datafit()
     fits = []
-    X, n_iter, objective, status = _iht_kernels._scaled_pursuit_loop.py_func(
+    X, n_iter, objective, status = _scaled_pursuit.scaled_pursuit_loop.py_func(
         op_args, target, problem.start(None), 29, np.sum(A**2, axis=0), 0.0, 1000, 1e-8,
-        _iht_kernels.PATIENCE, lambda current: fits.append(current[:, 0].copy()), False,
+        _scaled_pursuit.PATIENCE, lambda current: fits.append(current[:, 0].copy()), False,
     )
     residuals = [0.5 * np.sum((A @ fit - y) ** 2) for fit in fits]
-    assert status[0] == _iht_kernels.CYCLED and len(fits) == n_iter
-    assert int(np.argmin(residuals)) == len(fits) - 1 - _iht_kernels.PATIENCE
+    assert status[0] == _scaled_pursuit.CYCLED and len(fits) == n_iter
+    assert int(np.argmin(residuals)) == len(fits) - 1 - _scaled_pursuit.PATIENCE
     np.testing.assert_allclose(X[:, 0], fits[int(np.argmin(residuals))], atol=1e-12)
     assert objective[0] == pytest.approx(min(residuals), rel=1e-12)
 
@@ -238,7 +238,7 @@ def test_column_norms_of_a_linear_operator(rng, shape):
     A = rng.standard_normal(shape)
     expected = np.sum(A**2, axis=0)
     for form in (A, scipy.sparse.csr_matrix(A), aslinearoperator(A)):
-        norms = _column_squared_norms(as_operator(form))
+        norms = _column_squared_norms(as_operator(form), 64)
         np.testing.assert_allclose(norms, expected, rtol=1e-13)
     norms = _column_squared_norms(as_operator(aslinearoperator(A)), block=7)
     np.testing.assert_allclose(norms, expected, rtol=1e-13)
@@ -252,8 +252,10 @@ def test_greedy_start_is_omp_on_unit_norm_columns(rng, layout):
     A = A * scales
     forms = {"C": A, "csr": scipy.sparse.csr_matrix(A), "linear_operator": aslinearoperator(A)}
     problem = LeastSquaresProblem(forms[layout], Y, gram=False)
-    op_args, target = problem.direct_problem()
-    greedy = _iht_kernels.select_loop(problem, None, False)[1]
+    op_args, target, _ = problem.direct_datafit()
+    greedy = _scaled_pursuit.greedy_start
+    if layout == "linear_operator":
+        greedy = python_driver(greedy)
     X = np.empty((150, 2))
     greedy(op_args, target, 8, np.sum(A**2, axis=0), X)
     norms = np.linalg.norm(A, axis=0)

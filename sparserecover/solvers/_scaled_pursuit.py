@@ -1,95 +1,27 @@
 """Numba kernels of ``iht(method="htp-scaled")``: hard thresholding pursuit whose support step
 ranks every coordinate by how much it alone changes the residual.
 
-Same two layers and operator tuple as :mod:`._kernels` (whose products and hard threshold are
-reused): the drivers ``_fit_support``, ``_scaled_pursuit_loop`` and ``_greedy_start`` (the
-restart of a column that cycled) call the products; for a ``LinearOperator``
-:func:`select_loop` rebuilds them from their Python source with Python products, as
-:func:`._kernels.python_drivers` does for the other solvers.
+The drivers ``_fit_support``, ``scaled_pursuit_loop`` and ``greedy_start`` (the restart of a
+column that cycled) call the products; for a ``LinearOperator`` they run as Python
+(``_products.select_driver``).
 """
 
-
 import numpy as np
-from numba import njit
 
-from ._kernels import (
-    _adjoint,
-    _column_dots,
-    _forward,
-    _gather_columns,
-    _hard_threshold_column,
-    _kth_largest,
-    _subtract,
-    linear_operator_namespace,
-)
+from .._jit import njit
+from .._selection import kth_largest
+from ._hard_thresholding import hard_threshold_column
+from ._linalg import back_substitution, column_dots, forward_substitution, solve_psd, subtract
+from ._products import adjoint, forward, gather_columns
 
 # A column whose residual has not dropped below its best for this many consecutive supports
 # is cycling (the support map is deterministic, so a revisited support repeats its orbit).
-# With the restart (a cycled column runs again from a greedy start) the patience changed no
-# result measured: 50/50 at every k of benchmarks/bench_iht.py --trials 50 --seed 1 and the
-# same R^2 on the correlated designs for patience 3, 5 and 8; but a long descent through
-# near-equivalent supports is cut short: 500 x 5000 with k=250 (bench_estimators' design)
-# took 394 ms with patience 3, 657 ms with 5 and 711 ms with 8, to the same fit. (Without
-# the restart, a numpy prototype lost a little with patience 3 against 10 at the edge of
-# recovery: 49/50 and 50/50 at k=80, 36/50 and 40/50 at k=90, n=256, 40 dB.)
+# Chosen by measurement (docs/benchmarks_solvers.md, "IHT"): with the restart from a greedy
+# start, a longer patience changed no recovery and only lengthened long descents.
 PATIENCE = 3
 
 # How a column of ``_scaled_pursuit_loop`` ended.
 RUNNING, CONVERGED, CYCLED = 0, 1, 2
-
-
-@njit(cache=True)
-def _cholesky_solve(G, b, inverse_diagonal):
-    """Return z with G z = b and fill inverse_diagonal with diag(G^-1), G small and PSD.
-
-    G is first scaled to unit diagonal (D^-1/2 G D^-1/2, D = diag(G)), so that the result
-    does not depend on the scale of the columns; then, as in :func:`._kernels._solve_psd`, a
-    diagonal shift of 1e-12 (and a pivot floor) keeps collinear columns solvable. (Unscaled,
-    a shift relative to the largest diagonal entry swamped the columns of norm 1e-3 next to
-    norm 1e3: errors of 3e-4.) diag(G^-1)_i = ||L^-1 e_i||^2 / D_i for the scaled
-    G = L L.T.
-    """
-    k = b.shape[0]
-    d = np.empty(k)
-    for j in range(k):
-        d[j] = np.sqrt(G[j, j]) if G[j, j] > 0.0 else 1.0  # a zero column keeps scale 1
-    shift = 1e-12
-    L = np.zeros((k, k))
-    for j in range(k):
-        acc = G[j, j] / (d[j] * d[j]) + shift
-        for q in range(j):
-            acc -= L[j, q] * L[j, q]
-        L[j, j] = np.sqrt(max(acc, shift))
-        for i in range(j + 1, k):
-            acc = G[i, j] / (d[i] * d[j])
-            for q in range(j):
-                acc -= L[i, q] * L[j, q]
-            L[i, j] = acc / L[j, j]
-    z = np.empty(k)
-    for i in range(k):  # L w = D^-1/2 b
-        acc = b[i] / d[i]
-        for q in range(i):
-            acc -= L[i, q] * z[q]
-        z[i] = acc / L[i, i]
-    for i in range(k - 1, -1, -1):  # L.T v = w
-        acc = z[i]
-        for q in range(i + 1, k):
-            acc -= L[q, i] * z[q]
-        z[i] = acc / L[i, i]
-    for i in range(k):  # z = D^-1/2 v
-        z[i] /= d[i]
-    # column i of L^-1 by forward substitution (zero above the diagonal)
-    inverse_column = np.empty(k)
-    for i in range(k):
-        total = 0.0
-        for row in range(i, k):
-            acc = 1.0 if row == i else 0.0
-            for q in range(i, row):
-                acc -= L[row, q] * inverse_column[q]
-            inverse_column[row] = acc / L[row, row]
-            total += inverse_column[row] * inverse_column[row]
-        inverse_diagonal[i] = total / (d[i] * d[i])
-    return z
 
 
 @njit(cache=True)
@@ -105,12 +37,12 @@ def _fit_support(op, target, columns, k, n_features, coef, inverse_diagonal, res
     n = target.shape[0]
     s = columns.shape[0]
     A_S = np.empty((n, s))
-    _gather_columns(op, columns, n_features, A_S)
+    gather_columns(op, columns, n_features, A_S)
     rhs = np.empty(n)
     for i in range(n):
         rhs[i] = target[i, k]
     diagonal = np.empty(s)
-    z = _cholesky_solve(np.dot(A_S.T, A_S), np.dot(A_S.T, rhs), diagonal)
+    z = solve_psd(np.dot(A_S.T, A_S), np.dot(A_S.T, rhs), diagonal)
     fitted = np.dot(A_S, z)
     rr = 0.0
     for i in range(n):
@@ -160,7 +92,7 @@ def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
             count += 1
     f = 1.0
     if count > 0:
-        f = min(_kth_largest(fractions[:count], (count + 3) // 4), 1.0)
+        f = min(kth_largest(fractions[:count], (count + 3) // 4 - 1), 1.0)
         if not f > 0.0:
             f = 1.0
     for j in range(p):
@@ -174,7 +106,7 @@ def _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
 
 
 @njit(cache=True)
-def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, max_iter, tol,
+def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, max_iter, tol,
                          patience, callback, verbose):
     """Hard thresholding pursuit with residual-ranked supports, every column of y at once.
 
@@ -202,12 +134,12 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, 
     rr_best = np.full(m, np.inf)
     stalled = np.zeros(m, dtype=np.int64)
     status = np.zeros(m, dtype=np.int8)
-    _adjoint(op, target, grad)
+    adjoint(op, target, grad)
     for k in range(m):
         if np.count_nonzero(X[:, k]) == 0:
             _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
                               support, k, scores)
-            _hard_threshold_column(scores, k, n_nonzero, scratch, support)
+            hard_threshold_column(scores, k, n_nonzero, scratch, support)
         else:
             for j in range(p):
                 support[j, k] = X[j, k] != 0.0
@@ -244,13 +176,13 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, 
                   np.count_nonzero(status == RUNNING))
         if stop or np.all(status != RUNNING) or it == max_iter:
             break
-        _adjoint(op, resid, grad)
+        adjoint(op, resid, grad)
         for k in range(m):
             if status[k] != RUNNING:
                 continue
             _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
                               support, k, scores)
-            _hard_threshold_column(scores, k, n_nonzero, scratch, new_support)
+            hard_threshold_column(scores, k, n_nonzero, scratch, new_support)
             same = True
             for j in range(p):
                 if new_support[j, k] != support[j, k]:
@@ -261,15 +193,15 @@ def _scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, 
         if np.all(status != RUNNING):
             break
     FX = np.empty_like(target)
-    _forward(op, X_best, FX)
-    _subtract(target, FX, resid)
+    forward(op, X_best, FX)
+    subtract(target, FX, resid)
     objective = np.empty(m)
-    _column_dots(resid, resid, objective)
+    column_dots(resid, resid, objective)
     return X_best, it, 0.5 * objective, status
 
 
 @njit(cache=True)
-def _greedy_start(op, target, n_nonzero, column_sq_norms, out):
+def greedy_start(op, target, n_nonzero, column_sq_norms, out):
     """out = orthogonal matching pursuit on unit-norm columns, n_nonzero steps per column.
 
     A second start for the columns whose pursuit cycled: it grows the support one
@@ -294,7 +226,7 @@ def _greedy_start(op, target, n_nonzero, column_sq_norms, out):
     a_j = column.reshape(n)
     index = np.empty(1, dtype=np.int64)
     for _ in range(n_nonzero):
-        _adjoint(op, R, G)
+        adjoint(op, R, G)
         for k in range(m):
             s = size[k]
             while True:
@@ -310,13 +242,10 @@ def _greedy_start(op, target, n_nonzero, column_sq_norms, out):
                     break
                 chosen[best, k] = True  # taken or passed over, not offered again
                 index[0] = best
-                _gather_columns(op, index, p, column)
+                gather_columns(op, index, p, column)
                 cross = np.dot(A_S[k, :s], a_j) if s > 0 else np.empty(0)
-                for i in range(s):  # row s of L: L[:s, :s] l = A_S.T a_j
-                    acc = cross[i]
-                    for q in range(i):
-                        acc -= L[k, i, q] * L[k, s, q]
-                    L[k, s, i] = acc / L[k, i, i]
+                # row s of the Cholesky factor: L[:s, :s] l = A_S.T a_j
+                forward_substitution(L[k, :s, :s], cross, L[k, s, :s])
                 pivot = column_sq_norms[best]
                 for q in range(s):
                     pivot -= L[k, s, q] * L[k, s, q]
@@ -331,49 +260,11 @@ def _greedy_start(op, target, n_nonzero, column_sq_norms, out):
                     size[k] = s + 1
                     break
             s = size[k]
-            z = np.empty(s)
-            for i in range(s):  # L w = A_S.T y
-                acc = rhs[k, i]
-                for q in range(i):
-                    acc -= L[k, i, q] * z[q]
-                z[i] = acc / L[k, i, i]
-            for i in range(s - 1, -1, -1):  # L.T z = w
-                acc = z[i]
-                for q in range(i + 1, s):
-                    acc -= L[k, q, i] * z[q]
-                z[i] = acc / L[k, i, i]
+            z = rhs[k, :s].copy()  # A_S.T y
+            forward_substitution(L[k, :s, :s], z, z)
+            back_substitution(L[k, :s, :s], z, z)
             fitted = np.dot(A_S[k, :s].T, z) if s > 0 else np.zeros(n)
             for i in range(n):
                 R[i, k] = target[i, k] - fitted[i]
             for a in range(s):
                 out[members[k, a], k] = z[a]
-
-
-_DRIVERS = ("_fit_support", "_scaled_pursuit_loop", "_greedy_start")
-_python_namespace = None
-
-
-def _python_drivers():
-    """The drivers rebuilt with ``LinearOperator`` products (see ``_kernels.python_drivers``)."""
-    global _python_namespace
-    if _python_namespace is None:
-        _python_namespace = linear_operator_namespace(globals(), _DRIVERS)
-    return _python_namespace
-
-
-def select_loop(problem, callback, verbose):
-    """``(pursuit loop, greedy start)`` compiled, or as Python source for a LinearOperator,
-    a callback or ``verbose`` (as :func:`._kernels.select_driver`), and the callback to pass.
-    """
-    if problem.op.kind == "linear_operator":
-        namespace = _python_drivers()
-        loop, greedy = namespace["_scaled_pursuit_loop"], namespace["_greedy_start"]
-    elif callback is not None or verbose:
-        loop, greedy = _scaled_pursuit_loop.py_func, _greedy_start
-    else:
-        return _scaled_pursuit_loop, _greedy_start, None
-    if callback is None:
-        return loop, greedy, None
-    if problem.y_ndim == 1:
-        return loop, greedy, lambda X_current: bool(callback(X_current[:, 0]))
-    return loop, greedy, lambda X_current: bool(callback(X_current))

@@ -1,0 +1,98 @@
+"""The certificate a convex solver returns: its duality gap, recomputed in float64 from ``A``
+where the iterations ran in lower precision (float32 data) or on the Gram matrix."""
+
+import numpy as np
+
+from .._convergence import warn_convergence
+from ..operators import LINEAR_OPERATOR
+from ._gap import duality_gap
+from ._problem import Datafit, warn_not_converged
+from ._products import forward, python_driver
+from ._result import SolverResult
+
+
+class _BlockwiseFloat64:
+    """Products of a dense float32 matrix with float64 vectors, converted block by block.
+
+    A float64 copy of the whole matrix would cost a large allocation; converting blocks of
+    rows into one reused buffer costs a few.
+    """
+
+    def __init__(self, A, block_entries=1 << 18):
+        self.A = A
+        self.shape = A.shape
+        self.rows = max(1, block_entries // max(A.shape[1], 1))
+        self.buffer = np.empty((min(self.rows, A.shape[0]), A.shape[1]))
+
+    def _blocks(self):
+        for start in range(0, self.shape[0], self.rows):
+            stop = min(start + self.rows, self.shape[0])
+            block = self.buffer[: stop - start]
+            np.copyto(block, self.A[start:stop])
+            yield start, stop, block
+
+    def matmat(self, X):
+        out = np.empty((self.shape[0], X.shape[1]))
+        for start, stop, block in self._blocks():
+            np.matmul(block, X, out=out[start:stop])
+        return out
+
+    def rmatmat(self, R):
+        out = np.zeros((self.shape[1], R.shape[1]))
+        for start, stop, block in self._blocks():
+            out += block.T @ R[start:stop]
+        return out
+
+
+def exact_gap(problem, X, penalty):
+    """Primal objective and duality gap of ``X`` from A itself, in float64."""
+    if problem.op.kind == "dense" and problem.dtype != np.float64:
+        fit = Datafit((LINEAR_OPERATOR, _BlockwiseFloat64(problem.op.matrix)),
+                      problem.Y.astype(np.float64), problem.yy)
+    else:
+        fit = problem.direct_datafit(np.float64)
+    if fit.op[0] == LINEAR_OPERATOR:
+        gap_kernel, forward_kernel = python_driver(duality_gap), python_driver(forward)
+    else:
+        gap_kernel, forward_kernel = duality_gap, forward
+    X64 = X.astype(np.float64)
+    FX = np.empty_like(fit.target)
+    forward_kernel(fit.op, X64, FX)
+    m = X.shape[1]
+    primal, gap = np.empty(m), np.empty(m)
+    gap_kernel(fit, penalty, FX, X64, np.empty_like(fit.target), np.empty_like(X64),
+               np.zeros_like(X64), np.empty_like(fit.target), primal, gap, np.empty(m))
+    return primal, gap
+
+
+def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, atol, *,
+                     solver=None, max_iter=None, stacklevel=3, **extra):
+    """The :class:`SolverResult` of a convex solve, its gap recomputed in float64 from A for
+    float32 data and Gram iterations (and convergence judged on that gap).
+
+    ``converged`` is the kernel's verdict. With ``solver`` (a functional solver's name, whose
+    ``tol`` is relative), a result that missed the tolerance gets a ConvergenceWarning:
+    ``max_iter`` ran out, or the recomputed gap is above the kernel's. ``extra`` holds the
+    solver-specific fields (``history``, ``step``, ``n_screened``), shaped for the result.
+    ``stacklevel`` counts from the caller of this function to the user's call.
+    """
+    kernel_converged = converged
+    if problem.dtype != np.float64 or problem.gram:
+        primal, gap = exact_gap(problem, X, penalty)
+        converged = converged and bool(np.all(gap <= np.maximum(tol * primal, atol)))
+    if solver is not None and not converged:
+        worst = float(np.max(gap / np.maximum(primal, np.finfo(np.float64).tiny)))
+        if kernel_converged:
+            reason = ("float32 iterates cannot reach it" if problem.dtype == np.float32
+                      else "the Gram-matrix estimate was optimistic")
+            warn_convergence(
+                f"{solver} stopped at a relative duality gap of {worst:.3g} recomputed in "
+                f"float64, above tol={tol:g}: {reason}",
+                stacklevel=stacklevel + 1,
+            )
+        elif n_iter >= max_iter:
+            warn_not_converged(solver, max_iter, f"relative duality gap {worst:.3g} > "
+                               f"tol={tol:g}", stacklevel=stacklevel + 2)
+    x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
+    return SolverResult(x=x, n_iter=int(n_iter), converged=bool(converged),
+                        objective=objective, gap=gap_out, **extra)

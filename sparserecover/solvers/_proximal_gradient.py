@@ -1,0 +1,220 @@
+"""The proximal-gradient loop (ISTA / FISTA) as a Numba kernel.
+
+Data fit and penalty travel as the named tuples of ``_problem`` (see ``_gap``); every array
+holds one column per right-hand side.
+"""
+
+import numpy as np
+
+from .._jit import njit
+from .._prox_kernels import soft_threshold
+from ..operators import GRAM
+from ._gap import all_met, duality_gap
+from ._linalg import column_diff_dots, subtract
+from ._products import adjoint, forward, fusable, residual_gradient
+
+
+@njit(cache=True)
+def gradient(fit, FY, resid, out):
+    """Gradient of 0.5 ||A y - b||^2 at Y from FY = forward(Y).
+
+    For Gram problems ``fit.target`` is c = A.T b and FY = G Y.
+    """
+    if fit.op[0] == GRAM:
+        subtract(FY, fit.target, out)
+    else:
+        subtract(FY, fit.target, resid)
+        adjoint(fit.op, resid, out)
+
+
+@njit(cache=True)
+def prox_gradient_step(Y, grad, step, penalty, X, out, products):
+    """out = prox_{step * h}(Y - step * grad), h = sum_j W_j |x_j| + 0.5 l2 ||x||^2 (+ x >= 0).
+
+    Also products[k] = (Y - out).T (out - X) per column, the adaptive-restart test of
+    O'Donoghue & Candes, fused into the same pass over the data.
+    """
+    W, l2, positive = penalty.weights, penalty.l2, penalty.positive
+    p, m = Y.shape
+    if m == 1:
+        products[0] = _prox_gradient_step_column(
+            Y.reshape(p), grad.reshape(p), step[0], W.reshape(p), l2, positive, X.reshape(p),
+            out.reshape(p),
+        )
+        return
+    shrink = np.empty(m)
+    for k in range(m):
+        shrink[k] = 1.0 / (1.0 + step[k] * l2)
+        products[k] = 0.0
+    for j in range(p):
+        for k in range(m):
+            t = step[k]
+            new = soft_threshold(Y[j, k] - t * grad[j, k], t * W[j, k]) * shrink[k]
+            out[j, k] = max(new, 0.0) if positive else new
+            new = out[j, k]  # as stored (float32 data is rounded)
+            products[k] += (np.float64(Y[j, k]) - new) * (new - np.float64(X[j, k]))
+
+
+@njit(cache=True)
+def _prox_gradient_step_column(y, grad, step, w, l2, positive, x, out):
+    """:func:`prox_gradient_step` for one column (1-D arrays, a unit-stride loop that LLVM
+    vectorizes); returns the restart product."""
+    shrink = 1.0 / (1.0 + step * l2)
+    for j in range(y.shape[0]):
+        new = soft_threshold(y[j] - step * grad[j], step * w[j]) * shrink
+        out[j] = max(new, 0.0) if positive else new
+    return _restart_product(y, out, x)
+
+
+@njit(fastmath={"reassoc"}, cache=True)
+def _restart_product(y, x_new, x):
+    """(y - x_new).T (x_new - x) in float64 (O'Donoghue & Candes' restart test).
+
+    Reassociation vectorizes the sum; only its sign is used, and a rounding-level change of
+    a value near zero only moves one restart by an iteration.
+    """
+    total = 0.0
+    for j in range(y.shape[0]):
+        new = np.float64(x_new[j])  # as stored (float32 data is rounded)
+        total += (np.float64(y[j]) - new) * (new - np.float64(x[j]))
+    return total
+
+
+@njit(cache=True)
+def extrapolate(x_new, x_old, beta, out):
+    """out = x_new + beta * (x_new - x_old), one beta per column (FISTA's momentum)."""
+    if x_new.shape[1] == 1:  # 1-D views: a unit-stride loop that LLVM vectorizes
+        n = x_new.shape[0]
+        a, b, o, c = x_new.reshape(n), x_old.reshape(n), out.reshape(n), beta[0]
+        for i in range(n):
+            o[i] = a[i] + c * (a[i] - b[i])
+        return
+    for i in range(x_new.shape[0]):
+        for k in range(x_new.shape[1]):
+            out[i, k] = x_new[i, k] + beta[k] * (x_new[i, k] - x_old[i, k])
+
+
+@njit(cache=True)
+def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, accelerate,
+                      restart, backtracking, history, callback, verbose):
+    """ISTA / FISTA on 0.5 ||A x - b||^2 + sum W |x| + 0.5 l2 ||x||^2, every column at once.
+
+    FISTA: Beck & Teboulle (2009), with the gradient-based adaptive restart of O'Donoghue &
+    Candes (2015): momentum is reset when (y_k - x_{k+1}).T (x_{k+1} - x_k) > 0. Backtracking
+    halves a column's step until ||A d||^2 <= ||d||^2 / step for d = x_{k+1} - y_k, the
+    sufficient-decrease condition of Beck & Teboulle for a quadratic f. Stops when every
+    column meets ``gap <= max(tol * P(x), atol)`` (``_gap.column_met``), tested every
+    ``gap_freq`` iterations.
+
+    Dense problems with up to ``FUSED_MAX_TARGETS`` columns and CSR problems (without
+    backtracking) take the gradient A.T (A y_k - b) in one pass over A
+    (``_products.residual_gradient``), and the duality gap from the products A @ x_k and
+    A.T @ r. Otherwise: one product A @ x_{k+1} and one A.T @ (A y_k - b) per iteration, with
+    A y_k extrapolated from A x_{k+1} and A x_k (which the momentum combination leaves
+    exact), and one more A.T product per gap. ``X`` and ``step`` are updated in place.
+    """
+    op = fit.op
+    m = X.shape[1]
+    fused = not backtracking and fusable(op, m)
+    X_old = X.copy()
+    X_new = np.empty_like(X)
+    Y = X.copy()
+    grad = np.empty_like(X)
+    FX = np.empty_like(fit.target)  # A x (G x for Gram problems); only at gaps if fused
+    forward(op, X, FX)
+    FY = FX.copy()
+    FX_new = np.empty_like(FX)
+    resid = np.empty_like(fit.target)
+    G = np.empty_like(X)
+    Z = np.zeros_like(X)
+    FZ = np.empty_like(fit.target)
+    primal = np.empty(m)
+    gap = np.empty(m)
+    scaling = np.empty(m)
+    t = np.ones(m)
+    beta = np.zeros(m)
+    products = np.empty(m)
+    curvature = np.empty(m)
+    sq_step = np.empty(m)
+    n_hist = max_iter // gap_freq + 2 if history else 0
+    hist_iter = np.zeros(n_hist, dtype=np.int64)
+    hist_primal = np.zeros((n_hist, m))
+    hist_gap = np.zeros((n_hist, m))
+
+    duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
+    i_hist = 0
+    if history:
+        hist_primal[0] = primal
+        hist_gap[0] = gap
+        i_hist = 1
+    converged = all_met(primal, gap, tol, atol)
+    if verbose:
+        print("iteration", 0, "objective", primal.sum(), "gap", gap.sum())
+    it = 0
+    checked = True
+    gram = op[0] == GRAM
+    while not converged and it < max_iter:
+        it += 1
+        if fused:
+            residual_gradient(op, fit.target, Y, resid, grad)
+        else:
+            gradient(fit, FY, resid, grad)
+        while True:
+            prox_gradient_step(Y, grad, step, penalty, X, X_new, products)
+            if fused:
+                break
+            forward(op, X_new, FX_new)
+            if not backtracking:
+                break
+            if gram:
+                column_diff_dots(X_new, Y, FX_new, FY, curvature)
+            else:
+                column_diff_dots(FX_new, FY, FX_new, FY, curvature)
+            column_diff_dots(X_new, Y, X_new, Y, sq_step)
+            accepted = True
+            for k in range(m):
+                # the 1e-12 slack keeps rounding from shrinking an already valid step
+                if curvature[k] * step[k] > sq_step[k] * (1.0 + 1e-12):
+                    step[k] *= 0.5
+                    accepted = False
+            if accepted:
+                break
+        if accelerate:
+            for k in range(m):
+                t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t[k] * t[k]))
+                beta[k] = (t[k] - 1.0) / t_next
+                t[k] = t_next
+                if restart and products[k] > 0.0:
+                    t[k] = 1.0
+                    beta[k] = 0.0
+        extrapolate(X_new, X, beta, Y)
+        if not fused:
+            extrapolate(FX_new, FX, beta, FY)
+        X_old, X, X_new = X, X_new, X_old
+        FX, FX_new = FX_new, FX
+        checked = False
+        stop = False
+        if callback is not None:
+            stop = callback(X)
+        if it % gap_freq == 0 or it == max_iter or stop:
+            if fused:
+                forward(op, X, FX)
+            duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
+            checked = True
+            converged = all_met(primal, gap, tol, atol)
+            if history and i_hist < n_hist:
+                hist_iter[i_hist] = it
+                hist_primal[i_hist] = primal
+                hist_gap[i_hist] = gap
+                i_hist += 1
+            if verbose:
+                print("iteration", it, "objective", primal.sum(), "gap", gap.sum())
+        if stop:
+            break
+    if not checked:
+        if fused:
+            forward(op, X, FX)
+        duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
+        converged = all_met(primal, gap, tol, atol)
+    return (X, it, primal, gap, converged,
+            hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])
