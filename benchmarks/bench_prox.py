@@ -8,8 +8,8 @@ plus the bytes written (2 * n * itemsize for an elementwise map); "vs copy" is t
 of several repetitions, so that other processes on a shared machine disturb it less.
 
 Then ``import sparserecover`` plus a first ``softshrink`` call in fresh processes, with the
-Numba cache cold (an empty ``NUMBA_CACHE_DIR``) and warm, for a small array (NumPy path: Numba
-never starts) and a large one (Numba path), with a breakdown of the large case.
+Numba cache cold (an empty ``NUMBA_CACHE_DIR``) and warm, with a breakdown of where the time
+goes.
 
 Usage: ``python benchmarks/bench_prox.py [--size N] [--repeat R] [--markdown]``
 """
@@ -165,7 +165,6 @@ def latency_table(large):
         _timed_process([sys.executable, "-c", "pass"]) for _ in range(3)
     )
     rows = [("python -c pass (interpreter start-up)", {"process wall time": startup})]
-    rows.append(("small array (1000), any cache", latency(1000, "plain", tempfile.mkdtemp())))
     for label, mode in (("large array", "plain"), ("large array, breakdown", "breakdown")):
         cache = tempfile.mkdtemp()
         rows.append((f"{label} ({large}), cache cold", latency(large, mode, cache)))
@@ -196,7 +195,7 @@ def main():
         if torch is not None:
             torch_info = f"{torch.__version__}, threads {torch.get_num_threads()}"
         print(f"numpy {np.__version__}; BLAS threads {blas}; torch {torch_info}; "
-              f"numba path for arrays >= {prox._NUMBA_MIN_SIZE} elements; n = {args.size}; "
+              f"n = {args.size}; "
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         rows = bandwidth_table(args.size, args.repeat)
 

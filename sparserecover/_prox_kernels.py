@@ -1,31 +1,21 @@
-"""Numba kernels behind :mod:`sparserecover.prox`.
+"""Numba kernels behind :mod:`sparserecover.prox`: every call, whatever its size, runs here.
 
 Every kernel is a loop over 1-D contiguous arrays that the public front in ``prox.py`` has
 already validated, raveled and typed. Each is compiled for exactly the signature a call needs,
 on that call, and cached on disk (``cache=True``): a float32-only program never compiles the
-float64 variant, and importing this module compiles nothing.
-
-The arithmetic here is mirrored, operation for operation and in the same order, by the NumPy
-reference path in ``prox.py`` that serves small arrays (so that small calls never start Numba).
-The two must agree bitwise; ``tests/test_prox.py`` checks that they do. Numba's default
-(``fastmath=False``) keeps every ``+ - * /`` a separately rounded IEEE operation (no FMA
-contraction, no reassociation), which is what makes the mirroring exact.
+float64 variant, and importing this module compiles nothing. :func:`soft_threshold` is also the
+scalar soft threshold that the solvers' compiled loops call.
 
 Transcendental functions (``tanh``, ``exp``, ``log1p``) are not called here: Numba lowers them
-to scalar libm calls (5-10x slower than NumPy's SIMD loops on this hardware), so the front
-evaluates them with NumPy on cache-sized chunks and the kernels fuse the arithmetic around them.
+to scalar libm calls, several times slower than NumPy's SIMD loops (docs/benchmarks_prox.md),
+so the front evaluates them with NumPy on cache-sized chunks and the kernels fuse the
+arithmetic around them.
 """
 
 import math
 
 import numba
 import numpy as np
-
-from sparserecover.prox import (
-    _TANHSHRINK_DENOMINATOR,
-    _TANHSHRINK_NUMERATOR,
-    _TANHSHRINK_RATIONAL_BOUND,
-)
 
 # error_model="numpy": division never raises, so the loops vectorize.
 _JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -44,18 +34,28 @@ _SCALAR = {
     np.dtype(np.complex128): "float64",
 }
 
-
-# x - tanh(x) = x**3 * P(x**2) / Q(x**2) below the bound: see prox.py for the derivation.
-TANHSHRINK_RATIONAL_BOUND = _TANHSHRINK_RATIONAL_BOUND
-_P0, _P1, _P2, _P3, _P4 = _TANHSHRINK_NUMERATOR
-_Q0, _Q1, _Q2, _Q3, _Q4, _Q5 = _TANHSHRINK_DENOMINATOR
-
+# x - tanh(x) = x**3 * P(x**2) / Q(x**2) for |x| < TANHSHRINK_RATIONAL_BOUND, from the 10th
+# convergent of Lambert's continued fraction
+#     tanh(x) = x / (1 + x**2 / (3 + x**2 / (5 + x**2 / (7 + ...)))),
+# that is x - tanh(x) = x**3 / (x**2 + D) with D = 3 + x**2 / (5 + ... + x**2 / 21), cleared of
+# fractions. Every coefficient is a positive integer below 2**53 (exact in float64), so Horner's
+# rule on z = x**2 >= 0 only adds positive terms: no cancellation. The truncation error is below
+# 1e-18 (relative) on [0, 1.5]; the ~20 roundings of the float64 evaluation give at most 3.7 ulp
+# (measured against an extended-precision reference). Above the bound
+# tanh(x) < 1.6 * (x - tanh(x)), so the plain difference loses less than one bit.
+TANHSHRINK_RATIONAL_BOUND = 1.5
+_P0, _P1, _P2, _P3, _P4 = 4583103525.0, 349188840.0, 6891885.0, 42900.0, 65.0
+_Q0, _Q1, _Q2, _Q3, _Q4, _Q5 = 13749310575.0, 6547290750.0, 413513100.0, 7567560.0, 45045.0, 66.0
 
 
 @numba.njit(**_JIT_OPTIONS)
 def soft_threshold(x, t):
-    """torch's soft threshold of a real scalar, ``x - clamp(x, -t, t)``: +0.0 inside the band
-    (x - x), NaN propagates (no branch is taken, NaN - NaN). The solvers inline it too."""
+    """Soft threshold of one real number, as torch's softshrink: ``x - clamp(x, -t, t)``.
+
+    ``+0.0`` inside the band ``[-t, t]`` (``x - x``, also for ``-0.0`` and negative ``x``); NaN
+    propagates (no branch is taken, ``NaN - NaN``). The nonnegative variant is
+    ``max(soft_threshold(x, t), 0)``.
+    """
     clamped = x
     if x > t:
         clamped = t
@@ -64,35 +64,61 @@ def soft_threshold(x, t):
     return x - clamped
 
 
+@numba.njit(**_JIT_OPTIONS)
+def _hard_threshold(x, lambd):
+    # torch: (x >= -lambd and x <= lambd) ? 0 : x. x - x is +0.0 for finite x, typed like x;
+    # & rather than `and`: no short-circuit branch in the loop body.
+    return x - x if (x >= -lambd) & (x <= lambd) else x
+
+
+@numba.njit(**_JIT_OPTIONS)
+def _shrink_complex(x, t, one):
+    # Complex soft thresholding: scale 1 - t/|x| (an infinite modulus keeps x), 0 inside the
+    # disc, NaN propagates; real and imaginary parts scaled separately so that inf * 0 never
+    # makes a NaN. `one` carries the real dtype, so that float32 arithmetic is not widened by an
+    # integer literal.
+    zero = one - one
+    modulus = math.hypot(x.real, x.imag)  # libm's correctly rounded hypot, not Numba's abs
+    if modulus > t:
+        scale = one - t / modulus
+    elif modulus <= t:
+        scale = zero
+    else:
+        scale = modulus
+    return complex(x.real * scale + zero, x.imag * scale + zero)
+
+
+# The loops, compiled by get_kernel. The *_weighted ones take one threshold per element.
+
+
 def _softshrink(x, lambd, out):
     for i in range(x.size):
         out[i] = soft_threshold(x[i], lambd)
 
 
-def _shrink_modulus(x, t, one, out):
-    # Complex soft thresholding, mirroring prox._shrink_modulus operation for operation: scale
-    # 1 - t/|x| (an infinite modulus keeps x), 0 inside the disc, NaN propagates; real and
-    # imaginary parts scaled separately so that inf * 0 never makes a NaN. `one` carries the
-    # real dtype, so that float32 arithmetic is not widened by an integer literal.
-    zero = one - one
+def _softshrink_weighted(x, lambd, out):
     for i in range(x.size):
-        a = x[i]
-        modulus = math.hypot(a.real, a.imag)  # as np.abs: libm hypot, not Numba's own abs
-        if modulus > t:
-            scale = one - t / modulus
-        elif modulus <= t:
-            scale = zero
-        else:
-            scale = modulus
-        out[i] = complex(a.real * scale + zero, a.imag * scale + zero)
+        out[i] = soft_threshold(x[i], lambd[i])
+
+
+def _shrink_modulus(x, t, one, out):
+    for i in range(x.size):
+        out[i] = _shrink_complex(x[i], t, one)
+
+
+def _shrink_modulus_weighted(x, t, one, out):
+    for i in range(x.size):
+        out[i] = _shrink_complex(x[i], t[i], one)
 
 
 def _hardshrink(x, lambd, out):
-    # torch: (x >= -lambd and x <= lambd) ? 0 : x. a - a is +0.0 for finite a, typed like a;
-    # & rather than `and`: no short-circuit branch in the loop body.
     for i in range(x.size):
-        a = x[i]
-        out[i] = a - a if (a >= -lambd) & (a <= lambd) else a
+        out[i] = _hard_threshold(x[i], lambd)
+
+
+def _hardshrink_weighted(x, lambd, out):
+    for i in range(x.size):
+        out[i] = _hard_threshold(x[i], lambd[i])
 
 
 def _threshold(x, threshold, value, out):
@@ -164,8 +190,11 @@ def _softplus_grad_finish(x, exp_term, beta, threshold, out):
 # name -> (python function, signature template); {A} is the array type, {S} the scalar type.
 _KERNELS = {
     "softshrink": (_softshrink, "void({A}, {S}, {A})"),
+    "softshrink_weighted": (_softshrink_weighted, "void({A}, {S}[::1], {A})"),
     "shrink_modulus": (_shrink_modulus, "void({A}, {S}, {S}, {A})"),
+    "shrink_modulus_weighted": (_shrink_modulus_weighted, "void({A}, {S}[::1], {S}, {A})"),
     "hardshrink": (_hardshrink, "void({A}, {S}, {A})"),
+    "hardshrink_weighted": (_hardshrink_weighted, "void({A}, {S}[::1], {A})"),
     "threshold": (_threshold, "void({A}, {S}, {S}, {A})"),
     "band_grad": (_band_grad, "void({A}, {S}, {A})"),
     "threshold_grad": (_threshold_grad, "void({A}, {S}, {A})"),

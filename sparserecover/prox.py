@@ -21,12 +21,9 @@ Conventions shared by every function here:
   NumPy ufunc; with ``out=`` the function returns ``out``.
 - ``out=`` receives the result and may be the input itself (in place). Without ``out=``,
   the input is never modified.
-- Arrays with at least ``2**12`` elements are computed by fused Numba loops (one read, one
-  write); smaller ones by NumPy, so that a program which only shrinks small arrays never pays
-  Numba's start-up (0.5-0.7 s). The two paths agree bitwise (tested), except complex
-  soft thresholding, whose Numba kernel takes the modulus from libm's correctly rounded
-  ``hypot`` where NumPy's SIMD complex ``abs`` can be an ulp off: there the two agree to a few
-  ulp of ``|x|``.
+- Every call, whatever its size, is computed by fused Numba loops (one read, one write per
+  element), compiled on first use and cached on disk; importing this module does not import
+  Numba.
 
 The proximal maps follow ``prox_f(x, t) = argmin_z 0.5 * ||z - x||**2 + t * f(z)``
 (Parikh & Boyd, "Proximal Algorithms", 2014, Sec. 6).
@@ -56,29 +53,9 @@ __all__ = [
     "threshold_grad",
 ]
 
-# Arrays at least this large go to the Numba kernels; smaller ones to NumPy, so that small calls
-# never pay Numba's start-up (0.5-0.7 s here, even with a warm cache). NumPy's several passes
-# and temporaries cost 1.5-7x the fused loop at 4096 elements and up to 20x above 2**14 (the
-# temporaries leave malloc's heap for mmap and page-fault on every call), hence the low bound.
-_NUMBA_MIN_SIZE = 2**12
 # Elements per chunk when NumPy's SIMD tanh/exp/log1p feed a Numba kernel: 256 KiB of float64
 # per buffer, so the intermediate values stay in the L2 cache.
 _CHUNK_SIZE = 2**15
-
-_FLOAT64 = np.dtype(np.float64)
-
-# x - tanh(x) = x**3 * P(x**2) / Q(x**2) for |x| < _TANHSHRINK_RATIONAL_BOUND, from the 10th
-# convergent of Lambert's continued fraction
-#     tanh(x) = x / (1 + x**2 / (3 + x**2 / (5 + x**2 / (7 + ...)))),
-# that is x - tanh(x) = x**3 / (x**2 + D) with D = 3 + x**2 / (5 + ... + x**2 / 21), cleared of
-# fractions. Every coefficient is a positive integer below 2**53 (exact in float64), so Horner's
-# rule on z = x**2 >= 0 only adds positive terms: no cancellation. The truncation error is below
-# 1e-18 (relative) on [0, 1.5]; the ~20 roundings of the float64 evaluation give at most 3.7 ulp
-# (measured against an extended-precision reference). Above the bound
-# tanh(x) < 1.6 * (x - tanh(x)), so the plain difference loses less than one bit.
-_TANHSHRINK_RATIONAL_BOUND = 1.5
-_TANHSHRINK_NUMERATOR = (4583103525.0, 349188840.0, 6891885.0, 42900.0, 65.0)
-_TANHSHRINK_DENOMINATOR = (13749310575.0, 6547290750.0, 413513100.0, 7567560.0, 45045.0, 66.0)
 
 
 def _kernel(name, dtype):
@@ -128,7 +105,7 @@ def _check_out(out, x):
 
 
 # ---------------------------------------------------------------------------------------------
-# evaluation: NumPy for small arrays, fused Numba loops over raveled views for large ones
+# evaluation: fused Numba loops over raveled views
 
 
 def _finish(result, out):
@@ -140,21 +117,18 @@ def _finish(result, out):
     return result[()] if result.ndim == 0 else result
 
 
-def _use_numba(x):
-    return x.size >= _NUMBA_MIN_SIZE
-
-
 def _allocate(x):
     # Keep Fortran order for Fortran input, so that both sides ravel to views.
     order = "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C"
     return np.empty(x.shape, dtype=x.dtype, order=order)
 
 
-def _flat_apply(run, x, out):
-    """Call ``run(x_flat, out_flat)`` on 1-D contiguous views in the same element order.
+def _flat_apply(run, x, out, *weights):
+    """Call ``run(x_flat, *weights_flat, out_flat)`` on 1-D contiguous arrays in one element order.
 
-    ``x`` is copied only when it is not contiguous in ``out``'s order, or when it overlaps
-    ``out`` without being exactly the same memory (in place is safe for elementwise loops).
+    ``weights`` are arrays broadcastable to ``x.shape`` (one parameter per element). An input is
+    copied only when it is not contiguous in ``out``'s order, or when it overlaps ``out``
+    without being exactly the same memory (in place is safe for elementwise loops).
     Returns the result array (``out`` or a new one).
     """
     result = _allocate(x) if out is None else out
@@ -163,13 +137,15 @@ def _flat_apply(run, x, out):
         target = _allocate(x)
     order = "C" if target.flags.c_contiguous else "F"
     target_flat = target.reshape(-1, order=order)
-    x_flat = np.ravel(x, order=order)
-    if (
-        np.may_share_memory(x_flat, target_flat)
-        and x_flat.__array_interface__["data"][0] != target_flat.__array_interface__["data"][0]
-    ):
-        x_flat = x_flat.copy()
-    run(x_flat, target_flat)
+    inputs = [x, *(np.broadcast_to(w, x.shape) for w in weights)]
+    flats = [np.ravel(a, order=order) for a in inputs]
+    for k, flat in enumerate(flats):
+        if (
+            np.may_share_memory(flat, target_flat)
+            and flat.__array_interface__["data"][0] != target_flat.__array_interface__["data"][0]
+        ):
+            flats[k] = flat.copy()
+    run(*flats, target_flat)
     if target is not result:
         np.copyto(result, target)
     return result
@@ -235,37 +211,13 @@ def softshrink(x, lambd=0.5, *, out=None):
     if x.dtype.kind == "c":
         t = x.real.dtype.type(check_scalar(lambd, "lambd", low=0.0))
         _check_out(out, x)
-        if _use_numba(x):
-            kernel = _kernel("shrink_modulus", x.dtype)
-            one = t.dtype.type(1)
-            return _finish(_flat_apply(lambda a, o: kernel(a, t, one, o), x, out), out)
-        return _finish(_shrink_modulus(x, t), out)
+        kernel = _kernel("shrink_modulus", x.dtype)
+        one = t.dtype.type(1)
+        return _finish(_flat_apply(lambda a, o: kernel(a, t, one, o), x, out), out)
     lambd = _lambd(lambd, x.dtype)
     _check_out(out, x)
-    if _use_numba(x):
-        kernel = _kernel("softshrink", x.dtype)
-        return _finish(_flat_apply(lambda a, o: kernel(a, lambd, o), x, out), out)
-    return _finish(_softshrink_numpy(x, lambd), out)
-
-
-def _softshrink_numpy(x, lambd):
-    # Mirrors _prox_kernels._softshrink: x - clamp(x, -lambd, lambd), lambd may be an array.
-    clamped = np.where(x > lambd, lambd, np.where(x < -lambd, -lambd, x))
-    return np.subtract(x, clamped, dtype=x.dtype)
-
-
-def _shrink_modulus(x, t):
-    """Complex soft thresholding ``x * max(1 - t / |x|, 0)``; 0 stays 0, NaN propagates."""
-    modulus = np.abs(x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # 1 - t/|x| rather than (|x| - t)/|x|: an infinite modulus keeps x (scale 1, not NaN).
-        scale = np.where(modulus > t, 1 - t / modulus, np.where(modulus <= t, 0, modulus))
-    scale = scale.astype(modulus.dtype, copy=False)
-    # Real and imaginary parts scaled separately: a complex product would turn inf * 0 into NaN.
-    result = np.empty(np.broadcast_shapes(x.shape, scale.shape), dtype=x.dtype)
-    result.real = x.real * scale + 0.0
-    result.imag = x.imag * scale + 0.0
-    return result
+    kernel = _kernel("softshrink", x.dtype)
+    return _finish(_flat_apply(lambda a, o: kernel(a, lambd, o), x, out), out)
 
 
 def hardshrink(x, lambd=0.5, *, out=None):
@@ -315,15 +267,8 @@ def hardshrink(x, lambd=0.5, *, out=None):
     x = _as_real(x)
     lambd = _lambd(lambd, x.dtype)
     _check_out(out, x)
-    if _use_numba(x):
-        kernel = _kernel("hardshrink", x.dtype)
-        return _finish(_flat_apply(lambda a, o: kernel(a, lambd, o), x, out), out)
-    return _finish(_hardshrink_numpy(x, lambd), out)
-
-
-def _hardshrink_numpy(x, lambd):
-    inside = (x >= -lambd) & (x <= lambd)
-    return np.where(inside, x.dtype.type(0), x)
+    kernel = _kernel("hardshrink", x.dtype)
+    return _finish(_flat_apply(lambda a, o: kernel(a, lambd, o), x, out), out)
 
 
 def tanhshrink(x, *, out=None):
@@ -375,31 +320,12 @@ def tanhshrink(x, *, out=None):
     """
     x = _as_real(x)
     _check_out(out, x)
-    if _use_numba(x):
-        return _finish(_flat_apply(_tanhshrink_chunks, x, out), out)
-    return _finish(_tanhshrink_numpy(x), out)
-
-
-def _tanhshrink_numpy(x):
-    # Mirrors _prox_kernels._tanhshrink_from_tanh operation for operation: tanh in the dtype of
-    # x (contiguous, so that NumPy picks the same SIMD loop as on the chunks), the rest in float64.
-    p = _TANHSHRINK_NUMERATOR
-    q = _TANHSHRINK_DENOMINATOR
-    tanh_x = np.tanh(x.astype(x.dtype, order="C", copy=False))
-    a = x.astype(np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):  # the unused branch for large |x|
-        z = a * a
-        numerator = (((p[4] * z + p[3]) * z + p[2]) * z + p[1]) * z + p[0]
-        denominator = ((((q[5] * z + q[4]) * z + q[3]) * z + q[2]) * z + q[1]) * z + q[0]
-        small = a * (z * numerator / denominator)
-    difference = a - tanh_x.astype(np.float64)
-    result = np.where(np.abs(a) < _TANHSHRINK_RATIONAL_BOUND, small, difference)
-    return np.add(result, 0.0).astype(x.dtype, copy=False)
+    return _finish(_flat_apply(_tanhshrink_chunks, x, out), out)
 
 
 def _tanhshrink_chunks(x_flat, out_flat):
     # The kernel's arguments never overlap: LLVM's runtime alias check would otherwise fall
-    # back to its scalar loop (4x slower), so an in-place result goes through a buffer.
+    # back to its scalar loop, so an in-place result goes through a buffer.
     kernel = _kernel("tanhshrink_from_tanh", x_flat.dtype)
     direct = not np.may_share_memory(x_flat, out_flat)
     size = min(_CHUNK_SIZE, x_flat.size)
@@ -464,10 +390,8 @@ def threshold(x, threshold, value, *, out=None):
         _real_number(value, "value"), "value", x.dtype, allow_inf=True, allow_nan=True
     )
     _check_out(out, x)
-    if _use_numba(x):
-        kernel = _kernel("threshold", x.dtype)
-        return _finish(_flat_apply(lambda a, o: kernel(a, bound, fill, o), x, out), out)
-    return _finish(np.where(x <= bound, fill, x), out)
+    kernel = _kernel("threshold", x.dtype)
+    return _finish(_flat_apply(lambda a, o: kernel(a, bound, fill, o), x, out), out)
 
 
 def softplus(x, beta=1.0, threshold=20.0, *, out=None):
@@ -526,15 +450,7 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None):
     x = _as_real(x)
     beta, bound = _softplus_parameters(beta, threshold, x.dtype)
     _check_out(out, x)
-    if _use_numba(x):
-        return _finish(_flat_apply(lambda a, o: _softplus_chunks(a, beta, bound, o), x, out), out)
-    # Mirrors _prox_kernels._softplus_prepare / _softplus_finish operation for operation.
-    with np.errstate(over="ignore"):  # beta * x may overflow to inf: linear branch
-        scaled = x * beta
-    log_term = np.log1p(np.exp(-np.abs(scaled))).astype(np.float64)
-    wide, beta64 = scaled.astype(np.float64), np.float64(beta)
-    smooth = np.where(scaled > 0, (wide + log_term) / beta64, log_term / beta64)
-    return _finish(np.where(scaled > bound, x, smooth.astype(x.dtype)), out)
+    return _finish(_flat_apply(lambda a, o: _softplus_chunks(a, beta, bound, o), x, out), out)
 
 
 def _softplus_parameters(beta, threshold, dtype):
@@ -652,10 +568,8 @@ def _band_grad(x, lambd, out):
     x = _as_real(x)
     lambd = _lambd(lambd, x.dtype)
     _check_out(out, x)
-    if _use_numba(x):
-        kernel = _kernel("band_grad", x.dtype)
-        return _finish(_flat_apply(lambda a, o: kernel(a, lambd, o), x, out), out)
-    return _finish((np.abs(x) > lambd).astype(x.dtype), out)
+    kernel = _kernel("band_grad", x.dtype)
+    return _finish(_flat_apply(lambda a, o: kernel(a, lambd, o), x, out), out)
 
 
 def tanhshrink_grad(x, *, out=None):
@@ -743,10 +657,8 @@ def threshold_grad(x, threshold, value, *, out=None):
     bound = _in_dtype(_real_number(threshold, "threshold"), "threshold", x.dtype, allow_inf=True)
     _real_number(value, "value")
     _check_out(out, x)
-    if _use_numba(x):
-        kernel = _kernel("threshold_grad", x.dtype)
-        return _finish(_flat_apply(lambda a, o: kernel(a, bound, o), x, out), out)
-    return _finish((~(x <= bound)).astype(x.dtype), out)
+    kernel = _kernel("threshold_grad", x.dtype)
+    return _finish(_flat_apply(lambda a, o: kernel(a, bound, o), x, out), out)
 
 
 def softplus_grad(x, beta=1.0, threshold=20.0, *, out=None):
@@ -793,16 +705,9 @@ def softplus_grad(x, beta=1.0, threshold=20.0, *, out=None):
     x = _as_real(x)
     beta, bound = _softplus_parameters(beta, threshold, x.dtype)
     _check_out(out, x)
-    if _use_numba(x):
-        return _finish(
-            _flat_apply(lambda a, o: _softplus_grad_chunks(a, beta, bound, o), x, out), out
-        )
-    # Mirrors _prox_kernels._softplus_prepare / _softplus_grad_finish.
-    with np.errstate(over="ignore"):
-        scaled = x * beta
-    exp_term = np.exp(-np.abs(scaled)).astype(np.float64)
-    sigmoid = np.where(scaled >= 0, 1.0 / (1.0 + exp_term), exp_term / (1.0 + exp_term))
-    return _finish(np.where(scaled > bound, 1.0, sigmoid).astype(x.dtype), out)
+    return _finish(
+        _flat_apply(lambda a, o: _softplus_grad_chunks(a, beta, bound, o), x, out), out
+    )
 
 
 def _softplus_grad_chunks(x_flat, beta, bound, out_flat):
@@ -899,8 +804,11 @@ def prox_l1(x, t, *, out=None):
         return softshrink(x, weights, out=out)
     _check_out(out, x)
     if x.dtype.kind == "c":
-        return _finish(_shrink_modulus(x, weights), out)
-    return _finish(_softshrink_numpy(x, weights), out)
+        kernel = _kernel("shrink_modulus_weighted", x.dtype)
+        one = weights.dtype.type(1)
+        return _finish(_flat_apply(lambda a, w, o: kernel(a, w, one, o), x, out, weights), out)
+    kernel = _kernel("softshrink_weighted", x.dtype)
+    return _finish(_flat_apply(kernel, x, out, weights), out)
 
 
 def prox_l0(x, t, *, out=None):
@@ -947,7 +855,8 @@ def prox_l0(x, t, *, out=None):
     if np.ndim(lambd) == 0:
         return hardshrink(x, float(lambd), out=out)
     _check_out(out, x)
-    return _finish(_hardshrink_numpy(x, lambd.astype(x.dtype)), out)
+    kernel = _kernel("hardshrink_weighted", x.dtype)
+    return _finish(_flat_apply(kernel, x, out, lambd.astype(x.dtype)), out)
 
 
 def prox_elastic_net(x, t, l2, *, out=None):

@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sparserecover import prox
 from sparserecover.prox import (
     hardshrink,
     hardshrink_grad,
@@ -32,7 +31,7 @@ from sparserecover.prox import (
     threshold_grad,
 )
 
-LARGE = 2**16 + 37  # above prox._NUMBA_MIN_SIZE: the Numba path (odd: chunk remainders)
+LARGE = 2**16 + 37  # several tanh/exp chunks (odd: SIMD and chunk remainders)
 
 # (name, function, parameters): every elementwise operator and derivative
 ELEMENTWISE = [
@@ -481,35 +480,46 @@ def test_project_k_sparse_edges():
 
 
 # ---------------------------------------------------------------------------------------------
-# the NumPy path (small arrays) and the Numba path (large arrays) agree bitwise
+# one compiled loop for every size: an element gives the same bits alone, in a 0-d array and
+# in a large array (the loop's vectorized body and its scalar remainder agree)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(("name", "function", "params"), ELEMENTWISE, ids=ELEMENTWISE_IDS)
-def test_numpy_and_numba_paths_agree_bitwise(name, function, params, dtype, rng, monkeypatch):
+def test_every_size_gives_the_same_bits(name, function, params, dtype, rng):
     x = special_and_random(dtype, LARGE, rng)
-    assert x.size >= prox._NUMBA_MIN_SIZE > len(SPECIAL)
     large = function(x, *params)
-    monkeypatch.setattr(prox, "_NUMBA_MIN_SIZE", 10**12)
-    small = function(x, *params)
-    assert_bitwise_equal(large, small)
-    # and element by element on tiny arrays (SIMD tails, 0-d)
+    assert_bitwise_equal(function(x[:5], *params), large[:5])
+    assert function(x[:0], *params).shape == (0,)
     for i in range(len(SPECIAL)):
-        assert_bitwise_equal(function(x[i : i + 1], *params), small[i : i + 1])
-        assert_bitwise_equal(np.asarray(function(x[i], *params)), small[i])
+        assert_bitwise_equal(function(x[i : i + 1], *params), large[i : i + 1])
+        assert_bitwise_equal(np.asarray(function(x[i], *params)), large[i])
 
 
-def test_small_calls_do_not_start_numba():
+def test_soft_threshold_is_softshrink_on_one_number():
+    # The scalar kernel that the solvers' compiled loops call.
+    from sparserecover._prox_kernels import soft_threshold
+
+    for dtype in (np.float32, np.float64):
+        with np.errstate(over="ignore"):
+            x = np.array([*SPECIAL, 0.49, -0.51, 7.0], dtype=dtype)
+        for t in (0.0, 0.5, 3.0):
+            # computed in dtype, returned as a Python float (exact for float32)
+            values = [soft_threshold(v, dtype(t)) for v in x]
+            assert_bitwise_equal(np.array(values, dtype=dtype), softshrink(x, t))
+
+
+def test_importing_prox_does_not_import_numba():
+    # Numba (0.2-0.5 s to import) loads on the first call, not on import; the kernels module
+    # does not import its front.
     code = (
-        "import sys, numpy as np, sparserecover as sr; x = np.linspace(-2, 2, 1000); "
-        "[f(x) for f in (sr.softshrink, sr.hardshrink, sr.tanhshrink, sr.softplus, "
-        "sr.softshrink_grad, sr.tanhshrink_grad, sr.softplus_grad)]; "
-        "sr.prox_l1(x, 0.1); sr.project_k_sparse(x, 3); sr.prox_group_l2(x, 0.1, x.astype(int)); "
-        "print('numba' in sys.modules)"
+        "import sys, sparserecover.prox; print('numba' in sys.modules); "
+        "del sys.modules['sparserecover.prox']; import sparserecover._prox_kernels; "
+        "print('sparserecover.prox' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.split() == ["False", "False"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,9 +533,12 @@ def _layouts(rng, dtype, n_rows):
     yield "transposed", base.transpose(1, 0, 2)
     yield "strided", base[::2, ::-1]
     yield "1-D strided", base.ravel()[::3]
+    read_only = base.copy()
+    read_only.flags.writeable = False
+    yield "read-only", read_only
 
 
-@pytest.mark.parametrize("n_rows", [3, 6000])  # NumPy path, Numba path
+@pytest.mark.parametrize("n_rows", [3, 6000])  # one chunk, several chunks
 @pytest.mark.parametrize(("name", "function", "params"), ELEMENTWISE, ids=ELEMENTWISE_IDS)
 def test_layouts_out_and_aliasing(name, function, params, n_rows, rng):
     for label, x in _layouts(rng, np.float64, n_rows):
@@ -579,9 +592,11 @@ def test_dtypes_and_scalars(name, function, params):
 def test_prox_maps_out_and_input_not_modified(rng):
     x = rng.standard_normal((6, 2))
     original = x.copy()
+    row_weights = np.array([[0.3], [0.0], [2.0], [0.1], [0.5], [1.0]])
     for function, args in [(prox_l1, (0.3,)), (prox_l0, (0.3,)), (prox_elastic_net, (0.3, 1.0)),
                            (prox_group_l2, (0.3, [0, 0, 1, 1, 2, 2])),
-                           (project_k_sparse, (2,)), (prox_l1, (np.full((6, 1), 0.3),))]:
+                           (project_k_sparse, (2,)), (prox_l1, (row_weights,)),
+                           (prox_l0, (row_weights,)), (prox_elastic_net, (row_weights, 1.0))]:
         expected = function(x, *args)
         np.testing.assert_array_equal(x, original)
         out = np.empty_like(x)
@@ -641,40 +656,39 @@ def test_bad_input(call, error, match):
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
-def test_complex_softshrink_numpy_and_numba_paths_agree(dtype, rng, monkeypatch):
-    # Unlike the real operators, the two complex paths are not bitwise equal: the Numba kernel
-    # takes the modulus from libm's hypot (correctly rounded on every one of 10^4 random
-    # values checked against mpmath), NumPy's SIMD complex abs is off by an ulp on about a third
-    # of them. Both are checked against a long-double reference to a few ulp of |z|, and must
-    # agree exactly on the special values (NaN, inf, zeros, the disc).
-    real = special_and_random(np.float64, LARGE, rng)
+@pytest.mark.parametrize("size", [0, 1, 5, 600, LARGE])
+def test_complex_softshrink_against_long_double(dtype, size, rng):
+    # The modulus comes from libm's hypot (correctly rounded on every one of 10^4 random values
+    # checked against mpmath), so the result is within a few ulp of |z| of the exact one.
+    real = special_and_random(np.float64, size, rng)
     imag = rng.permutation(real)
     z = np.empty(real.size, dtype=dtype)
     with np.errstate(over="ignore"):
         z.real, z.imag = real, imag  # not real + 1j * imag: inf * 1j has a NaN real part
-    assert z.size >= prox._NUMBA_MIN_SIZE
     before = z.copy()
-    large = softshrink(z, 0.5)
-    large_l1 = prox_l1(z, 0.5)
-    monkeypatch.setattr(prox, "_NUMBA_MIN_SIZE", 10**12)
-    small = softshrink(z, 0.5)
-    assert large.dtype == small.dtype == dtype
-    assert_bitwise_equal(large_l1, large)
+    result = softshrink(z, 0.5)
+    assert result.dtype == dtype
     assert_bitwise_equal(z, before)  # the input is untouched
+    assert_bitwise_equal(prox_l1(z, 0.5), result)
+    assert_bitwise_equal(prox_l1(z, np.full(size, 0.5)), result)  # per-element weights
+    for i in range(min(size, len(SPECIAL))):
+        assert_bitwise_equal(softshrink(z[i : i + 1], 0.5), result[i : i + 1])
 
-    eps = np.finfo(z.real.dtype).eps
-    special = ~np.isfinite(z) | (np.abs(z) <= 0.5) | (np.abs(z) > 1e30) | (np.abs(z) < 1e-30)
-    assert_bitwise_equal(large[special], small[special])
-    ordinary = ~special
+    modulus = np.abs(z.astype(np.clongdouble))
+    nan = np.isnan(modulus)
+    assert np.all(np.isnan(result[nan].real) & np.isnan(result[nan].imag))
+    infinite = np.isinf(modulus)
+    np.testing.assert_array_equal(result[infinite], z[infinite])  # scale 1: x is kept
+    disc = modulus <= 0.5
+    assert not bits(result[disc]).any()  # +0.0 in both parts
+    ordinary = ~(nan | infinite | disc)
     z_long = z[ordinary].astype(np.clongdouble)
-    modulus = np.abs(z_long)
-    expected = z_long * (1 - np.longdouble(0.5) / modulus)
-    for result in (large[ordinary], small[ordinary]):
-        error = np.abs(result.astype(np.clongdouble) - expected) / modulus
-        assert error.max() <= 4 * eps
+    expected = z_long * (1 - np.longdouble(0.5) / modulus[ordinary])
+    error = np.abs(result[ordinary].astype(np.clongdouble) - expected) / modulus[ordinary]
+    assert error.max(initial=0) <= 4 * np.finfo(z.real.dtype).eps
 
 
-def test_complex_softshrink_in_place_on_the_numba_path(rng):
+def test_complex_softshrink_in_place(rng):
     z = (rng.standard_normal(LARGE) + 1j * rng.standard_normal(LARGE)).astype(np.complex128)
     expected = softshrink(z, 0.3)
     result = softshrink(z, 0.3, out=z)

@@ -5,9 +5,9 @@ torch is not a dependency: the module is skipped when it is not installed.
 torch's CPU kernels run a vectorized loop over blocks of ``2 * Vectorized<T>::size()`` elements
 and a scalar loop over the remainder, and the two disagree on a few signed zeros (softshrink
 of -0.0 and of negative in-band values) and on the derivative at NaN (softshrink/hardshrink).
-We follow the vectorized loop, so the arrays below have a multiple of 64 elements, which makes
-torch use that loop for every element; ``test_torch_scalar_tail_differs_from_its_vector_loop``
-records the disagreement.
+We follow the vectorized loop, so torch is given a multiple of 64 elements, which makes it use
+that loop for every element (our arrays of 0, 1 or 5 elements are compared with slices of its
+result); ``test_torch_scalar_tail_differs_from_its_vector_loop`` records the disagreement.
 """
 
 import numpy as np
@@ -79,7 +79,7 @@ DTYPES = [np.float32, np.float64]
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("lambd", [0.5, 0.0, 0.3, 0.1, 2.0])
-@pytest.mark.parametrize("size", [64 * 40, 2**16 + 64 * 4])  # NumPy path, Numba path
+@pytest.mark.parametrize("size", [64 * 40, 2**16 + 64 * 4])
 def test_softshrink_and_hardshrink(dtype, lambd, size):
     x = values(dtype, size=size)
     for ours, theirs, ours_grad in [
@@ -89,12 +89,67 @@ def test_softshrink_and_hardshrink(dtype, lambd, size):
         value, grad = torch_value_and_grad(theirs, x, lambd)
         assert_same_elements(ours(x, lambd), value)
         assert_same_elements(ours_grad(x, lambd), grad)
-    # the proximal maps built on them
+    # the proximal maps built on them, with a scalar and with per-element weights
     value, _ = torch_value_and_grad(F.softshrink, x, lambd)
     assert_same_elements(prox.prox_l1(x, lambd), value)
+    assert_same_elements(prox.prox_l1(x, np.full(x.shape, lambd)), value)
     t = lambd**2 / 2  # sqrt(2 t) == lambd
     value, _ = torch_value_and_grad(F.hardshrink, x, float(np.sqrt(2 * t)))
     assert_same_elements(prox.prox_l0(x, t), value)
+    assert_same_elements(prox.prox_l0(x, np.full(x.shape, t)), value)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tiny_arrays_and_scalars(dtype):
+    # 0, 1 and 5 elements, and 0-d, run the same compiled loops as large arrays: compared with
+    # slices of torch's result on 64 elements (its vectorized loop), element by element.
+    x = values(dtype, size=64)
+    pieces = [slice(start, start + size) for start in range(len(SPECIAL)) for size in (0, 1, 5)]
+    exact = [
+        (prox.softshrink, prox.softshrink_grad, F.softshrink, (0.5,)),
+        (prox.hardshrink, prox.hardshrink_grad, F.hardshrink, (0.3,)),
+        (prox.threshold, prox.threshold_grad, F.threshold, (0.1, -0.0)),
+    ]
+    for ours, ours_grad, theirs, params in exact:
+        value, grad = torch_value_and_grad(theirs, x, *params)
+        for piece in pieces:
+            assert_same_elements(ours(x[piece], *params), value[piece])
+            assert_same_elements(ours_grad(x[piece], *params), grad[piece])
+        for i in range(len(SPECIAL)):
+            assert_same_elements(np.asarray(ours(x[i], *params)), np.asarray(value[i]))
+    value, grad = torch_value_and_grad(F.softplus, x, 2.0, 3.0)
+    for piece in pieces:
+        assert_close_elements(prox.softplus(x[piece], 2.0, 3.0), value[piece], max_ulp=4)
+        assert_close_elements(prox.softplus_grad(x[piece], 2.0, 3.0), grad[piece], max_ulp=4)
+    value, _ = torch_value_and_grad(F.tanhshrink, x)
+    accurate = ~(np.abs(x) < 1.5) | (x == 0)  # see test_tanhshrink
+    for piece in pieces:
+        keep = accurate[piece]
+        assert_close_elements(prox.tanhshrink(x[piece])[keep], value[piece][keep], max_ulp=4)
+
+
+def torch_per_element(function, x, lambd):
+    """torch's function(x_i, lambd_i) for every element: one call per distinct lambd."""
+    lambd = np.broadcast_to(lambd, x.shape)
+    result = np.empty_like(x)
+    for value in np.unique(lambd):
+        chosen = lambd == value
+        result[chosen] = torch_value_and_grad(function, x, float(value))[0][chosen]
+    return result
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_per_element_weights(dtype):
+    # prox_l1 / prox_l0 with weights: element i is torch's softshrink / hardshrink with lambd_i
+    x = values(dtype, size=64 * 10).reshape(64, 10)
+    levels = np.array([0.0, 0.1, 0.3, 0.5, 2.0, 1e-30, 1 / 3])
+    for t in (levels[np.arange(x.size) % 7].reshape(x.shape), levels[np.arange(64) % 7, None]):
+        soft = torch_per_element(F.softshrink, x, t.astype(dtype))
+        assert_same_elements(prox.prox_l1(x, t), soft)
+        assert_same_elements(prox.prox_l1(np.asfortranarray(x), t), soft)
+        # sqrt(2 t) in float64, then rounded to x's dtype, as prox_l0 documents
+        hard = torch_per_element(F.hardshrink, x, np.sqrt(2 * t).astype(dtype))
+        assert_same_elements(prox.prox_l0(x, t), hard)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
