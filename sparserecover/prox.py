@@ -1064,10 +1064,12 @@ def project_k_sparse(x, k, *, out=None):
     if not 0 <= k <= n:
         raise ValueError(f"k must be in [0, {n}]; got {k}")
     _check_out(out, x)
-    magnitude = np.abs(x)
-    magnitude[np.isnan(magnitude)] = np.inf
-    # A stable sort of -|x| lists equal magnitudes by increasing index: the tie rule.
-    order = np.argsort(-magnitude, axis=0, kind="stable")[:k]
-    keep = np.zeros(x.shape, dtype=bool)
-    np.put_along_axis(keep, order, True, axis=0)
-    return _finish(np.where(keep, x, x.dtype.type(0)), out)
+    # the selection of iterative hard thresholding (also in the solvers), one column at a time
+    from sparserecover._selection import keep_largest
+
+    magnitudes = np.abs(x).astype(np.float64).reshape(n, -1).T.copy()
+    magnitudes[np.isnan(magnitudes)] = np.inf
+    keep = np.empty(magnitudes.shape, dtype=bool)
+    for column, kept in zip(magnitudes, keep):
+        keep_largest(column, k, kept)
+    return _finish(np.where(keep.T.reshape(x.shape), x, x.dtype.type(0)), out)

@@ -26,19 +26,39 @@ def _import_cvxpy():
 
 
 def _dense_problem(A, y, lam):
-    """A as a float64 ndarray, Y as (n, m), weights as (p, m), and whether y was 1-D."""
-    from .solvers._problem import LeastSquaresProblem
+    """A as a float64 ndarray, Y as (n, m), weights as (p, m), and whether y was 1-D.
 
-    problem = LeastSquaresProblem(A, y, gram=False)
-    W = problem.weights(lam)
-    op = problem.op
-    if op.kind == "dense":
-        M = np.asarray(op.matrix, dtype=np.float64)
-    elif op.kind == "sparse":
-        M = op.matrix.toarray().astype(np.float64)
+    Built from the inputs alone (not from the solvers' own preparation), so that a check does
+    not share what it checks.
+    """
+    if hasattr(A, "matmat") and not hasattr(A, "toarray"):  # a LinearOperator
+        M = np.asarray(A.matmat(np.eye(A.shape[1])), dtype=np.float64)
+    elif hasattr(A, "toarray"):  # a scipy.sparse matrix
+        M = np.asarray(A.toarray(), dtype=np.float64)
     else:
-        M = np.asarray(op.matmat(np.eye(op.shape[1], dtype=op.dtype)), dtype=np.float64)
-    return M, problem.Y.astype(np.float64), W, problem.y_ndim == 1
+        M = as_float_array(A, "A", dtype=np.float64)
+    if M.ndim != 2:
+        raise ValueError(f"A must be 2-D; got {M.ndim} dimension(s)")
+    check_finite(M, "A")
+    Y = as_float_array(y, "y", dtype=np.float64)
+    if Y.ndim not in (1, 2) or Y.shape[0] != M.shape[0]:
+        raise ValueError(f"y must have shape ({M.shape[0]},) or ({M.shape[0]}, n_targets); "
+                         f"got {Y.shape}")
+    check_finite(Y, "y")
+    one_d = Y.ndim == 1
+    Y = Y.reshape(M.shape[0], -1)
+    W = as_float_array(lam, "lam", dtype=np.float64)
+    check_finite(W, "lam")
+    if np.any(W < 0):
+        raise ValueError(f"lam must be >= 0; got a minimum of {W.min()}")
+    # broadcast as the solvers do: to x's shape, (n_features,) or (n_features, n_targets)
+    try:
+        W = np.broadcast_to(W, (M.shape[1],) if one_d else (M.shape[1], Y.shape[1]))
+    except ValueError:
+        raise ValueError(f"lam of shape {np.shape(lam)} does not fit A {M.shape} and y "
+                         f"{np.shape(y)}") from None
+    W = W.reshape(M.shape[1], Y.shape[1])
+    return M, Y, W, one_d
 
 
 def lasso(A, y, lam, *, positive=False, l2=0.0, tol=1e-10):
