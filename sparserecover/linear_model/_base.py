@@ -32,6 +32,7 @@ from scipy import sparse
 from scipy.sparse.linalg import LinearOperator
 
 from sparserecover._sklearn_api import LazyRegressor, check_fitted, validate_float_data
+from sparserecover.solvers._problem import lam_max_from_correlation
 
 # A sparse X with at most this many entries (n_samples * n_features; 512 KB in float64) is
 # centred as a dense copy instead: the solvers run their compiled loop on dense arrays, but a
@@ -171,10 +172,8 @@ def _alpha_max(X, y, sample_weight, fit_intercept, positive=False, l1_ratio=1.0)
     else:
         Xyw = X.T @ yw
     weight_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
-    if positive:
-        return float(max(0, np.max(Xyw)) / (weight_sum * l1_ratio))
-    # sqrt(max(x^2)) rather than max(|x|), to reproduce scikit-learn's grid to the last bit
-    return float(np.sqrt(np.max(Xyw**2)) / (weight_sum * l1_ratio))
+    # (scikit-learn takes sqrt(max(Xyw**2)), which equals max(|Xyw|) in IEEE arithmetic)
+    return lam_max_from_correlation(Xyw, np.ones_like(Xyw), positive) / (weight_sum * l1_ratio)
 
 
 def _alpha_grid(X, y, sample_weight, fit_intercept, *, eps, n_alphas, positive=False):

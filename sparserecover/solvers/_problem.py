@@ -258,9 +258,7 @@ class LeastSquaresProblem:
             gram_U = self._unpenalized_gram(unpenalized, l2)
             R = R - A_U @ np.linalg.lstsq(gram_U, A_U.T @ R, rcond=None)[0]
         correlation = np.asarray(self.op.rmatmat(R.astype(self.dtype)), dtype=np.float64)
-        if not positive:
-            correlation = np.abs(correlation)
-        return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
+        return lam_max_from_correlation(correlation, W, positive)
 
     def start(self, x0, positive=False):
         """A fresh ``(n_features, n_targets)`` start array (x0 is copied, never modified)."""
@@ -281,6 +279,18 @@ class LeastSquaresProblem:
         if self.y_ndim == 1:
             return X.reshape(self.n_features).copy(), [float(v[0]) for v in values]
         return X, list(values)
+
+
+def lam_max_from_correlation(correlation, W, positive):
+    """``max_j |c_j| / W_j`` over the penalized coefficients (``W_j > 0``; ``c_j`` itself with
+    ``positive``, where only positive correlations count), and 0 if none is penalized: the
+    smallest penalty scale ``lam`` at which ``lam * W`` zeroes every penalized coefficient,
+    for the correlations ``c = A.T r`` with the residual r of the unpenalized fit."""
+    penalized = W > 0
+    correlation = np.broadcast_to(correlation, W.shape)
+    if not positive:
+        correlation = np.abs(correlation)
+    return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
 
 
 def _column_squared_norms(op, block):
