@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sparserecover import spectral
+from sparserecover.linear_model._base import _prepare_data
 from sparserecover.network._activations import resolve_activation
 from sparserecover.network._features import ShallowFeatures
 
@@ -46,11 +47,10 @@ def _rank_tolerance(s, shape, dtype):
 
 
 def _center(X, Y, fit_intercept):
-    if not fit_intercept:
-        return X, Y, np.zeros(X.shape[1], dtype=X.dtype), np.zeros(Y.shape[1], dtype=X.dtype)
-    X_offset = X.mean(axis=0)
-    Y_offset = Y.mean(axis=0)
-    return X - X_offset, Y - Y_offset, X_offset, Y_offset
+    """Centred copies of dense ``X`` and 2-D ``Y`` and their means (the linear models' own
+    centring, without sample weights); unchanged arrays and zero offsets without intercept."""
+    data = _prepare_data(X, Y, None, fit_intercept)
+    return data.design, data.target, data.X_offset, data.y_offset
 
 
 def _gd_n_iter(s, learning_rate, n_iter, n_components):
