@@ -1,11 +1,11 @@
 """scikit-learn's ``ConvergenceWarning``, without importing scikit-learn until one is raised.
 
 Users filter solver warnings by scikit-learn's class, so it is the one raised; importing it
-costs all of ``sklearn.base`` (over a second in a fresh process, see ``_sklearn_api``), which
-a run that converges should not pay. The estimators, which restate a solver's warning in
-their own terms, suppress the solvers' warnings with :func:`solver_warnings_suppressed`: a
-per-thread flag, where ``warnings.catch_warnings`` would need the class and is not
-thread-safe.
+costs all of ``sklearn.base`` (over a second in a fresh process), which a solver run that
+converges, needing nothing else of scikit-learn, should not pay. The estimators, which
+restate a solver's warning in their own terms, suppress the solvers' warnings with
+:func:`solver_warnings_suppressed`: a per-thread flag, where ``warnings.catch_warnings``
+would need the class and is not thread-safe.
 """
 
 import threading

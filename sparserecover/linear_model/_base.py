@@ -30,8 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import LinearOperator
+from sklearn.base import BaseEstimator
+from sklearn.utils.sparsefuncs import mean_variance_axis
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from sparserecover._sklearn_api import LazyRegressor, check_fitted, validate_float_data
 from sparserecover.solvers._problem import lam_max_from_correlation
 
 # A sparse X with at most this many entries (n_samples * n_features; 512 KB in float64) is
@@ -138,19 +140,8 @@ def _prepare_data(X, y, sample_weight, fit_intercept):
 
 def _sparse_column_average(X, sample_weight):
     """Weighted column means of a sparse matrix, without densifying it (as scikit-learn)."""
-    from sklearn.utils.sparsefuncs import mean_variance_axis
-
     means, _ = mean_variance_axis(X, axis=0, weights=sample_weight)
     return means.astype(X.dtype, copy=False)
-
-
-def _check_weights(sample_weight, X):
-    """Validate ``sample_weight`` (None, a number or an array) as non-negative, X's dtype."""
-    if sample_weight is None:
-        return None
-    from sklearn.utils.validation import _check_sample_weight
-
-    return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
 
 
 def _alpha_max(X, y, sample_weight, fit_intercept, positive=False, l1_ratio=1.0):
@@ -187,17 +178,26 @@ def _alpha_grid(X, y, sample_weight, fit_intercept, *, eps, n_alphas, positive=F
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
-class _SparseLinearModel(LazyRegressor):
-    """Prediction, intercept and tags shared by the sparse linear regressors.
+class _SparseLinearModel(BaseEstimator):
+    """Data validation, prediction and intercept shared by the sparse linear regressors
+    (scikit-learn's ``LinearModel``); subclasses add the mixins and implement ``fit``."""
 
-    A scikit-learn regressor that imports scikit-learn only when its machinery is used
-    (``sparserecover._sklearn_api``); subclasses implement ``fit``.
-    """
-
-    def _validate_fit_data(self, X, y, sample_weight, *, multi_output=True):
-        X, y = validate_float_data(self, X, y, reset=True, multi_output=multi_output)
+    def _validate_fit_data(self, X, y, sample_weight):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=True,
+        )
         y = np.asarray(y, dtype=X.dtype)
-        return X, y, _check_weights(sample_weight, X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        return X, y, sample_weight
 
     def _set_coef_and_intercept(self, x, data, fit_intercept):
         """Store the solver's ``x`` (n_features[, n_targets]) as ``coef_`` and ``intercept_``."""
@@ -228,14 +228,14 @@ class _SparseLinearModel(LazyRegressor):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values.
         """
-        check_fitted(self, "coef_")
-        X = validate_float_data(self, X, reset=False)
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False
+        )
         # a CSR/CSC matrix times a dense array is a dense array (safe_sparse_dot's result)
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
         return tags

@@ -1,23 +1,23 @@
 """Lasso, ElasticNet and LassoCV: scikit-learn's objective, solved by sparserecover's solvers."""
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from sklearn.base import MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import column_or_1d
 
 from sparserecover._convergence import warn_convergence
-from sparserecover.linear_model._base import (
-    _alpha_grid,
-    _check_weights,
-    _prepare_data,
-    _SparseLinearModel,
-)
+from sparserecover.linear_model._base import _alpha_grid, _prepare_data, _SparseLinearModel
 from sparserecover.solvers._path import SOLVERS as _SOLVERS
 from sparserecover.solvers._path import check_solver, enet_path
 from sparserecover.solvers._problem import LeastSquaresProblem
 
 
-class ElasticNet(_SparseLinearModel):
+class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     """Linear regression with combined L1 and L2 penalties, scikit-learn's ``ElasticNet``.
 
     Minimizes the objective::
@@ -42,10 +42,7 @@ class ElasticNet(_SparseLinearModel):
         with adaptive restart (:func:`sparserecover.fista`) or plain proximal gradient
         (:func:`sparserecover.ista`). "auto" is "fista" below 100 features and for sparse
         ``X`` with an intercept (an implicit operator), "cd" otherwise: the faster one
-        measured. Problems of at most 2**14 entries (``n_samples * n_features``) are
-        solved by a NumPy implementation of the same algorithm, which spares the fit
-        Numba's start-up (about 0.45 s once per process), until the process has solved
-        2**20 entries in NumPy (about 100 fits of 50 x 200); later fits run compiled.
+        measured.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
     max_iter : int, default=1000
@@ -111,15 +108,14 @@ class ElasticNet(_SparseLinearModel):
     array([1.1552])
     """
 
-    # scikit-learn's Interval / StrOptions / "boolean" constraints, in the form of
-    # sparserecover._sklearn_api (its _parameter_constraints builds scikit-learn's from these)
-    _plain_constraints: ClassVar[dict] = {
-        "alpha": [("real", 0, None, "left")],
-        "l1_ratio": [("real", 0, 1, "both")],
-        "solver": [("options", frozenset(_SOLVERS))],
+    # scikit-learn's ElasticNet also admits max_iter=None, with which its fit fails
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "solver": [StrOptions(set(_SOLVERS))],
         "fit_intercept": ["boolean"],
-        "max_iter": [("int", 1, None, "left")],
-        "tol": [("real", 0, None, "left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
         "positive": ["boolean"],
     }
@@ -148,6 +144,7 @@ class ElasticNet(_SparseLinearModel):
     def _l1_ratio(self):
         return self.l1_ratio
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -165,7 +162,6 @@ class ElasticNet(_SparseLinearModel):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         data = _prepare_data(X, y, sample_weight, self.fit_intercept)
         x0 = None
@@ -185,7 +181,7 @@ class ElasticNet(_SparseLinearModel):
                 f"iterations of {solver}: duality gap {float(gap.max()):.3g} is above "
                 f"tol={self.tol:g} times ||y_c||^2 / n_samples. Increase max_iter, increase "
                 "tol, or scale the features.",
-                stacklevel=2,  # the user's call to fit
+                stacklevel=3,  # the user's call to fit, through _fit_context's wrapper
             )
         x = coefs[:, :, 0].T
         self._set_coef_and_intercept(x if y.ndim == 2 else x[:, 0], data, self.fit_intercept)
@@ -215,10 +211,7 @@ class Lasso(ElasticNet):
         with adaptive restart (:func:`sparserecover.fista`) or plain proximal gradient
         (:func:`sparserecover.ista`). "auto" is "fista" below 100 features and for sparse
         ``X`` with an intercept (an implicit operator), "cd" otherwise: the faster one
-        measured. Problems of at most 2**14 entries (``n_samples * n_features``) are
-        solved by a NumPy implementation of the same algorithm, which spares the fit
-        Numba's start-up (about 0.45 s once per process), until the process has solved
-        2**20 entries in NumPy (about 100 fits of 50 x 200); later fits run compiled.
+        measured.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
     max_iter : int, default=1000
@@ -263,9 +256,8 @@ class Lasso(ElasticNet):
     0.1194
     """
 
-    _plain_constraints: ClassVar[dict] = {
-        key: value for key, value in ElasticNet._plain_constraints.items() if key != "l1_ratio"
-    }
+    _parameter_constraints: ClassVar[dict] = {**ElasticNet._parameter_constraints}
+    _parameter_constraints.pop("l1_ratio")
 
     def __init__(
         self,
@@ -290,7 +282,7 @@ class Lasso(ElasticNet):
         return 1.0
 
 
-class LassoCV(_SparseLinearModel):
+class LassoCV(RegressorMixin, _SparseLinearModel):
     """Lasso with ``alpha`` chosen by cross-validation along a warm-started path.
 
     scikit-learn 1.9's :class:`sklearn.linear_model.LassoCV`: the same grid (geometric from
@@ -373,15 +365,13 @@ class LassoCV(_SparseLinearModel):
     ((100,), (100, 5))
     """
 
-    # ("cv_object", "verbose", "array-like" are scikit-learn's own constraint names: values
-    # that only they admit are judged by scikit-learn)
-    _plain_constraints: ClassVar[dict] = {
-        "eps": [("real", 0, None, "neither")],
-        "alphas": [("int", 1, None, "left"), "array-like"],
-        "solver": [("options", frozenset(_SOLVERS))],
+    _parameter_constraints: ClassVar[dict] = {
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "solver": [StrOptions(set(_SOLVERS))],
         "fit_intercept": ["boolean"],
-        "max_iter": [("int", 1, None, "left")],
-        "tol": [("real", 0, None, "left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "cv": ["cv_object"],
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
@@ -413,6 +403,7 @@ class LassoCV(_SparseLinearModel):
         self.n_jobs = n_jobs
         self.positive = positive
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Choose ``alpha`` by cross-validation, then refit :class:`Lasso` on all data.
 
@@ -431,28 +422,13 @@ class LassoCV(_SparseLinearModel):
         self : object
             The fitted estimator.
         """
-        # cross-validation needs scikit-learn's splitters and joblib anyway
-        from sklearn.model_selection import check_cv
-        from sklearn.utils.parallel import Parallel, delayed
-        from sklearn.utils.validation import column_or_1d, validate_data
-
-        self._validate_params()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            multi_output=True,
-            y_numeric=True,
-        )
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError(
                 f"LassoCV takes a single target; y has {y.shape[1]} columns: fit one LassoCV "
                 "per column, or Lasso for all columns at a given alpha"
             )
-        y = column_or_1d(y, warn=True).astype(X.dtype, copy=False)
-        sample_weight = _check_weights(sample_weight, X)
+        y = column_or_1d(y, warn=True)
 
         if isinstance(self.alphas, Integral):
             alphas = _alpha_grid(
@@ -506,11 +482,6 @@ class LassoCV(_SparseLinearModel):
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
         return self
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = False
-        return tags
 
 
 def _fold_mse_path(X, y, sample_weight, train, test, alphas, options):

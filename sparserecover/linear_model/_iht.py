@@ -1,12 +1,16 @@
 """IHTRegressor: k-sparse least squares by iterative hard thresholding."""
 
+from numbers import Integral, Real
 from typing import ClassVar
+
+from sklearn.base import MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from sparserecover import solvers
 from sparserecover.linear_model._base import _prepare_data, _SparseLinearModel
 
 
-class IHTRegressor(_SparseLinearModel):
+class IHTRegressor(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     """Least squares with at most ``n_nonzero_coefs`` nonzero coefficients, by IHT.
 
     Minimizes ``1 / (2 * n_samples) * ||y - X w - b||^2_2`` subject to
@@ -81,13 +85,12 @@ class IHTRegressor(_SparseLinearModel):
     (array([ 3., -2.]), 1.0)
     """
 
-    # scikit-learn's constraints in the form of sparserecover._sklearn_api
-    _plain_constraints: ClassVar[dict] = {
-        "n_nonzero_coefs": [("int", 1, None, "left"), None],
+    _parameter_constraints: ClassVar[dict] = {
+        "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
         "fit_intercept": ["boolean"],
-        "method": [("options", frozenset({"htp-scaled", "htp", "niht"}))],
-        "max_iter": [("int", 1, None, "left")],
-        "tol": [("real", 0, None, "left")],
+        "method": [StrOptions({"htp-scaled", "htp", "niht"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -105,6 +108,7 @@ class IHTRegressor(_SparseLinearModel):
         self.max_iter = max_iter
         self.tol = tol
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the k-sparse model.
 
@@ -122,7 +126,6 @@ class IHTRegressor(_SparseLinearModel):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         n_features = X.shape[1]
         if self.n_nonzero_coefs is None:
