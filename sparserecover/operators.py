@@ -18,9 +18,6 @@ from ._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["Operator", "as_operator", "largest_eigenvalue", "lipschitz_constant"]
 
-# Kind codes shared with the Numba kernels (``sparserecover.solvers._kernels``).
-DENSE, SPARSE, GRAM, LINEAR_OPERATOR = 0, 1, 2, 3
-
 # Below this many flops (min(n, p)^2 * max(n, p)) the exact spectral norm is cheaper than any
 # iterative estimate worth trusting.
 _EXACT_FLOPS = 5e7
@@ -123,44 +120,6 @@ class Operator:
         if self.kind == "linear_operator":
             return Operator(_CastOperator(self.matrix, dtype), self.kind)
         return Operator(self.matrix.astype(dtype), self.kind)
-
-    def kernel_args(self):
-        """Return ``(kind_code, transposed, M, indptr, indices, data)`` for the Numba kernels.
-
-        A dense matrix is passed as a C-contiguous ``M`` with ``transposed`` telling whether
-        ``M`` is ``A`` or ``A.T`` (so a Fortran-ordered ``A`` is used without a copy); a CSC
-        matrix is passed as the CSR matrix of ``A.T`` in the same way, its index arrays viewed
-        as unsigned integers. The unused arrays are empty placeholders of fixed types, and all
-        arrays are read-only views, so that each dtype compiles one kernel whatever the
-        caller's format and write flags.
-        """
-        args = self._kernel_args()
-        return args[:2] + tuple(readonly(array) for array in args[2:])
-
-    def _kernel_args(self):
-        empty_index = np.empty(0, dtype=np.uint32)
-        empty_data = np.empty(0, dtype=self.dtype)
-        if self.kind == "dense":
-            A = self.matrix
-            if A.flags.c_contiguous:
-                return (DENSE, False, A, empty_index, empty_index, empty_data)
-            if A.flags.f_contiguous:
-                return (DENSE, True, A.T, empty_index, empty_index, empty_data)
-            return (DENSE, False, np.ascontiguousarray(A), empty_index, empty_index, empty_data)
-        if self.kind == "sparse":
-            A = self.matrix
-            indptr, indices = A.indptr, A.indices
-            if indptr.dtype != indices.dtype:
-                index_dtype = np.promote_types(indptr.dtype, indices.dtype)
-                indptr, indices = indptr.astype(index_dtype), indices.astype(index_dtype)
-            # Unsigned views (no copy; the indices are >= 0): Numba then skips the
-            # negative-index wraparound test on every gather/scatter, which made the sparse
-            # products 1.3-1.9x slower than scipy's.
-            unsigned = np.dtype(f"uint{8 * indices.dtype.itemsize}")
-            indptr, indices = indptr.view(unsigned), indices.view(unsigned)
-            empty_dense = np.empty((0, 0), dtype=self.dtype)
-            return (SPARSE, A.format == "csc", empty_dense, indptr, indices, A.data)
-        raise TypeError("a LinearOperator has no arrays for the compiled kernels")
 
 
 class _CastOperator:

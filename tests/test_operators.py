@@ -49,10 +49,13 @@ def test_formats_and_dtypes_are_kept_without_copies(rng):
     assert as_operator(scipy.sparse.coo_matrix(A)).matrix.format == "csr"
     assert as_operator(np.ones((2, 2), dtype=int)).dtype == np.float64
     F = np.asfortranarray(A)
-    _, transposed, M, *_ = as_operator(F).kernel_args()
+    from sparserecover.solvers._products import CsrColumns, DenseColumns, kernel_operator
+
+    op = kernel_operator(as_operator(F))
     # a Fortran-ordered A reaches the kernels as its C-ordered transpose, not a copy
-    assert transposed and M.flags.c_contiguous and np.shares_memory(M, F)
-    assert as_operator(csc).kernel_args()[1] is True
+    assert isinstance(op, DenseColumns)
+    assert op.M.flags.c_contiguous and np.shares_memory(op.M, F)
+    assert isinstance(kernel_operator(as_operator(csc)), CsrColumns)
 
 
 def test_bad_operators_raise_naming_the_argument(rng):

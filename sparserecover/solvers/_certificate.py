@@ -4,10 +4,10 @@ where the iterations ran in lower precision (float32 data) or on the Gram matrix
 import numpy as np
 
 from .._convergence import warn_convergence
-from ..operators import LINEAR_OPERATOR
+from .._jit import njit
 from ._gap import duality_gap
 from ._problem import Datafit, warn_not_converged
-from ._products import forward, python_driver
+from ._products import forward, is_kernel_operator, python_driver
 from ._result import SolverResult
 
 
@@ -47,22 +47,32 @@ class _BlockwiseFloat64:
 def exact_gap(problem, X, penalty):
     """Primal objective and duality gap of ``X`` from A itself, in float64."""
     if problem.op.kind == "dense" and problem.dtype != np.float64:
-        fit = Datafit((LINEAR_OPERATOR, _BlockwiseFloat64(problem.op.matrix)),
-                      problem.Y.astype(np.float64), problem.yy)
+        fit = Datafit(_BlockwiseFloat64(problem.op.matrix), problem.Y.astype(np.float64),
+                      problem.yy)
     else:
         fit = problem.direct_datafit(np.float64)
-    if fit.op[0] == LINEAR_OPERATOR:
-        gap_kernel, forward_kernel = python_driver(duality_gap), python_driver(forward)
-    else:
-        gap_kernel, forward_kernel = duality_gap, forward
+    gap_kernel = duality_gap if is_kernel_operator(fit.op) else python_driver(duality_gap)
     X64 = X.astype(np.float64)
     FX = np.empty_like(fit.target)
-    forward_kernel(fit.op, X64, FX)
+    _forward(fit.op, X64, FX)
     m = X.shape[1]
     primal, gap = np.empty(m), np.empty(m)
     gap_kernel(fit, penalty, FX, X64, np.empty_like(fit.target), np.empty_like(X64),
                np.zeros_like(X64), np.empty_like(fit.target), primal, gap, np.empty(m))
     return primal, gap
+
+
+@njit(cache=True)
+def _compiled_forward(op, X, out):
+    forward(op, X, out)
+
+
+def _forward(op, X, out):
+    """A @ X from Python: compiled for the kernels' operators, a LinearOperator's own."""
+    if is_kernel_operator(op):
+        _compiled_forward(op, X, out)
+    else:
+        forward(op, X, out)
 
 
 def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, atol, *,

@@ -4,14 +4,15 @@ A solver's kernel receives the data fit and the penalty as two named tuples, so 
 penalty (and, for the data, its operator) travels whole, as skglm's datafits and penalties
 do:
 
-- ``Datafit(op, target, yy)``: the operator tuple of
-  :meth:`sparserecover.operators.Operator.kernel_args` (or ``(LINEAR_OPERATOR, linop)``),
-  the target ``b`` as an ``(n_samples, n_targets)`` array (``c = A.T b`` for a Gram-matrix
-  problem, whose operator is ``G = A.T A``), and ``||b_k||^2`` in float64;
+- ``Datafit(op, target, yy)``: the operator in one of the forms of ``_products`` (or, run
+  from Python, a ``LinearOperator``), the target ``b`` as an ``(n_samples, n_targets)``
+  array (``c = A.T b`` for a Gram-matrix problem, whose operator is ``G = A.T A``), and
+  ``||b_k||^2`` in float64;
 - ``Penalty(weights, l2, positive, unpenalized, unpenalized_gram)``: the l1 weights as an
   ``(n_features, n_targets)`` float64 array, the elastic-net ``l2``, the sign constraint, the
   indices of the coefficients with a zero weight (in some column) and, for the dual point's
-  refit of those, ``A_U.T A_U + l2 I`` in float64.
+  refit of those, ``A_U.T A_U + l2 I`` in float64; both None when every coefficient is
+  penalized (the kernels are then compiled without the refit).
 """
 
 import numbers
@@ -21,8 +22,9 @@ import numpy as np
 
 from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_scalar
-from ..operators import GRAM, LINEAR_OPERATOR, as_operator, largest_eigenvalue, readonly
+from ..operators import as_operator, largest_eigenvalue, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
+from ._products import Gram, kernel_operator
 
 Datafit = namedtuple("Datafit", ["op", "target", "yy"])
 Penalty = namedtuple("Penalty", ["weights", "l2", "positive", "unpenalized", "unpenalized_gram"])
@@ -132,10 +134,7 @@ class LeastSquaresProblem:
         G = A.T @ A
         G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
         c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
-        empty_index = readonly(np.empty(0, dtype=np.uint32))
-        empty_data = readonly(np.empty(0, dtype=self.dtype))
-        op = (GRAM, False, readonly(G), empty_index, empty_index, empty_data)
-        return Datafit(op, c, self.yy)
+        return Datafit(Gram(readonly(G)), c, self.yy)
 
     def direct_datafit(self, dtype=None):
         """The :data:`Datafit` without the Gram matrix, optionally converted to ``dtype``
@@ -146,8 +145,8 @@ class LeastSquaresProblem:
             op = self.op.astype(dtype)
             Y = self.Y.astype(dtype, copy=False)
             if op.kind == "linear_operator":
-                return Datafit((LINEAR_OPERATOR, op.matrix), Y, self.yy)
-            return Datafit(op.kernel_args(), Y, self.yy)
+                return Datafit(op.matrix, Y, self.yy)
+            return Datafit(kernel_operator(op), Y, self.yy)
 
         return self._cached(("direct", dtype), compute)
 
@@ -157,15 +156,9 @@ class LeastSquaresProblem:
         if self.op.kind == "linear_operator":
             raise TypeError("coordinate descent needs a dense or sparse A, not a LinearOperator")
 
-        def compute():
-            matrix = self.op.matrix
-            if self.op.kind == "dense":
-                matrix = np.asfortranarray(matrix)
-            elif matrix.format != "csc":
-                matrix = matrix.tocsc()
-            return Datafit(as_operator(matrix, "A").kernel_args(), self.Y, self.yy)
-
-        return self._cached("columns", compute)
+        return self._cached(
+            "columns", lambda: Datafit(kernel_operator(self.op, columns=True), self.Y, self.yy)
+        )
 
     def column_squared_norms(self, block=64):
         """``||a_j||^2`` for every column of A, in float64.
@@ -180,7 +173,7 @@ class LeastSquaresProblem:
 
         def compute():
             if self.gram:
-                G = self.datafit().op[2]
+                G = self.datafit().op.G
                 if self.n_features**3 <= 5e7:
                     return float(np.linalg.eigvalsh(G.astype(np.float64))[-1])
                 return largest_eigenvalue(G.__matmul__, self.n_features)
@@ -219,8 +212,11 @@ class LeastSquaresProblem:
     def penalty(self, W, l2, positive):
         """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``."""
         unpenalized = np.flatnonzero((W == 0).any(axis=1))
-        return Penalty(np.array(W, dtype=np.float64, order="C"), float(l2), bool(positive),
-                       unpenalized, self._unpenalized_gram(unpenalized, l2))
+        W = np.array(W, dtype=np.float64, order="C")
+        if unpenalized.size == 0:
+            return Penalty(W, float(l2), bool(positive), None, None)
+        return Penalty(W, float(l2), bool(positive), unpenalized,
+                       self._unpenalized_gram(unpenalized, l2))
 
     def _unpenalized_gram(self, unpenalized, l2):
         """``A_U.T A_U + l2 I`` in float64 for the columns ``unpenalized``."""

@@ -1,21 +1,84 @@
 """Products with the design matrix, for the solvers' Numba kernels.
 
-The operator travels as a tuple ``op = (kind, transposed, M, indptr, indices, data)``
-(:meth:`sparserecover.operators.Operator.kernel_args`), so one compiled loop serves dense,
-CSR/CSC and Gram-matrix problems of a given dtype. Every array holds one column per
+The operator travels as one of the named tuples below, one per storage of ``A``. The products
+(:func:`forward` ``A @ X``, :func:`adjoint` ``A.T @ R``, the one-pass
+:func:`residual_gradient`, column access for coordinate descent, :func:`gather_columns`) are
+dispatched on that type when a kernel is compiled, so a kernel compiled for a dense ``A``
+contains no sparse loop and the other way round. Every array holds one column per
 right-hand side: ``X`` is ``(n_features, n_targets)``.
 
-For a ``LinearOperator``, whose products are Python calls, :func:`python_driver` rebuilds a
-kernel from its Python source with Python products: the iteration is written once and runs
-either fully compiled or as a Python loop over compiled leaf kernels.
+The same names, called from Python, are the products of a ``LinearOperator`` (its
+``matmat``/``rmatmat``); :func:`python_driver` runs a kernel's Python source with them, so
+an iteration is written once and runs either fully compiled or as a Python loop over
+compiled leaf kernels.
 """
 
-import types
+import inspect
+import types as pytypes
+from collections import namedtuple
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from .._jit import njit
-from ..operators import DENSE, SPARSE
+from ..operators import readonly
+
+# A = M (C-contiguous): rows of A are rows of M.
+DenseRows = namedtuple("DenseRows", ["M"])
+# A = M.T with M C-contiguous (A Fortran-ordered): columns of A are rows of M.
+DenseColumns = namedtuple("DenseColumns", ["M"])
+# A in CSR form (index arrays viewed as unsigned integers).
+CsrRows = namedtuple("CsrRows", ["indptr", "indices", "data"])
+# A in CSC form, i.e. the CSR form of A.T: columns of A are its rows.
+CsrColumns = namedtuple("CsrColumns", ["indptr", "indices", "data"])
+# The problem's operator is the Gram matrix G = A.T A (symmetric).
+Gram = namedtuple("Gram", ["G"])
+
+
+def is_kernel_operator(op):
+    """Whether ``op`` is one of the kernels' operator forms (else a LinearOperator)."""
+    return isinstance(op, (DenseRows, DenseColumns, CsrRows, CsrColumns, Gram))
+
+
+def kernel_operator(op, columns=False):
+    """The kernels' form of a dense or sparse :class:`sparserecover.operators.Operator`.
+
+    With ``columns`` (coordinate descent), a C-ordered dense ``A`` is copied to Fortran order
+    and a CSR matrix converted to CSC, so that columns are contiguous. Arrays are read-only
+    views (Numba compiles read-only and writable arrays apart) and sparse indices unsigned
+    (Numba then skips the negative-index wraparound test on every gather and scatter).
+    """
+    A = op.matrix
+    if op.kind == "dense":
+        if columns or (A.flags.f_contiguous and not A.flags.c_contiguous):
+            return DenseColumns(readonly(np.asfortranarray(A).T))
+        return DenseRows(readonly(np.ascontiguousarray(A)))
+    if op.kind != "sparse":
+        raise TypeError("a LinearOperator has no arrays for the compiled kernels")
+    if columns and A.format != "csc":
+        A = A.tocsc()
+    indptr, indices = A.indptr, A.indices
+    if indptr.dtype != indices.dtype:
+        index_dtype = np.promote_types(indptr.dtype, indices.dtype)
+        indptr, indices = indptr.astype(index_dtype), indices.astype(index_dtype)
+    unsigned = np.dtype(f"uint{8 * indices.dtype.itemsize}")
+    arrays = (readonly(indptr.view(unsigned)), readonly(indices.view(unsigned)),
+              readonly(A.data))
+    return CsrColumns(*arrays) if A.format == "csc" else CsrRows(*arrays)
+
+
+def implementation(op, **implementations):
+    """For an ``@overload``: the implementation for the kernel operator type of ``op`` (a
+    Numba type), by the name of its named tuple, or ``implementations["direct"]`` for any
+    operator but the Gram matrix's."""
+    if not isinstance(op, types.BaseNamedTuple):
+        return None
+    name = op.instance_class.__name__
+    return implementations.get(name, None if name == "Gram" else implementations.get("direct"))
+
+
+# ---------------------------------------------------------------------------- products
 
 
 @njit(cache=True)
@@ -72,45 +135,55 @@ def _csr_rmatmat(indptr, indices, data, R, out):
 
 
 @njit(cache=True)
-def _dense_product(M, transpose, X, out):
-    """out = M @ X or M.T @ X through BLAS (gemv for one column, gemm otherwise)."""
+def _dense_matmat(M, X, out):
+    """out = M @ X through BLAS (gemv for one column, gemm otherwise)."""
     if X.shape[1] == 1:
-        x = X.reshape(X.shape[0])
-        o = out.reshape(out.shape[0])
-        if transpose:
-            np.dot(M.T, x, o)
-        else:
-            np.dot(M, x, o)
-    elif transpose:
-        np.dot(M.T, X, out)
+        np.dot(M, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
     else:
         np.dot(M, X, out)
 
 
 @njit(cache=True)
+def _dense_rmatmat(M, X, out):
+    """out = M.T @ X through BLAS."""
+    if X.shape[1] == 1:
+        np.dot(M.T, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
+    else:
+        np.dot(M.T, X, out)
+
+
 def forward(op, X, out):
-    """out = A @ X, or G @ X for a Gram-matrix problem."""
-    kind, transposed, M, indptr, indices, data = op
-    if kind == SPARSE:
-        if transposed:
-            _csr_rmatmat(indptr, indices, data, X, out)
-        else:
-            _csr_matmat(indptr, indices, data, X, out)
-    else:
-        _dense_product(M, transposed, X, out)
+    """out = A @ X (G @ X for a Gram problem); from Python, for a LinearOperator ``op``."""
+    out[...] = op.matmat(X)
 
 
-@njit(cache=True)
+@overload(forward)
+def _forward(op, X, out):
+    return implementation(
+        op,
+        DenseRows=lambda op, X, out: _dense_matmat(op.M, X, out),
+        DenseColumns=lambda op, X, out: _dense_rmatmat(op.M, X, out),
+        CsrRows=lambda op, X, out: _csr_matmat(op.indptr, op.indices, op.data, X, out),
+        CsrColumns=lambda op, X, out: _csr_rmatmat(op.indptr, op.indices, op.data, X, out),
+        Gram=lambda op, X, out: _dense_matmat(op.G, X, out),
+    )
+
+
 def adjoint(op, R, out):
-    """out = A.T @ R (G is symmetric, so a Gram problem never needs it)."""
-    kind, transposed, M, indptr, indices, data = op
-    if kind == SPARSE:
-        if transposed:
-            _csr_matmat(indptr, indices, data, R, out)
-        else:
-            _csr_rmatmat(indptr, indices, data, R, out)
-    else:
-        _dense_product(M, not transposed, R, out)
+    """out = A.T @ R; from Python, for a LinearOperator ``op``."""
+    out[...] = op.rmatmat(R)
+
+
+@overload(adjoint)
+def _adjoint(op, R, out):
+    return implementation(
+        op,
+        DenseRows=lambda op, R, out: _dense_rmatmat(op.M, R, out),
+        DenseColumns=lambda op, R, out: _dense_matmat(op.M, R, out),
+        CsrRows=lambda op, R, out: _csr_rmatmat(op.indptr, op.indices, op.data, R, out),
+        CsrColumns=lambda op, R, out: _csr_matmat(op.indptr, op.indices, op.data, R, out),
+        Gram=lambda op, R, out: _dense_matmat(op.G, R, out),  # G is symmetric
+    )
 
 
 # ---------------------------------------------------------------------------- fused gradient
@@ -266,168 +339,246 @@ def _csr_rows_gradient(indptr, indices, data, Z, B, R, G):
                 g[k] += value * r[k]
 
 
-@njit(cache=True)
 def fusable(op, n_targets):
-    """Whether :func:`_residual_gradient` applies: dense with few columns, or CSR."""
-    kind, transposed = op[0], op[1]
-    if kind == DENSE:
+    """Whether :func:`residual_gradient` makes one pass over A: dense with few columns, or
+    CSR (a LinearOperator, called from Python, never)."""
+    return False
+
+
+@overload(fusable)
+def _fusable(op, n_targets):
+    def dense(op, n_targets):
         return n_targets <= FUSED_MAX_TARGETS
-    return kind == SPARSE and not transposed
+
+    def never(op, n_targets):
+        return False
+
+    return implementation(op, DenseRows=dense, DenseColumns=dense,
+                           CsrRows=lambda op, n_targets: True, CsrColumns=never, Gram=never)
 
 
-@njit(cache=True)
 def residual_gradient(op, target, Z, resid, out):
-    """resid = A Z - b and out = A.T resid, in one pass over A (see the notes above).
-
-    For a direct problem whose operator ``fusable`` accepts.
-    """
-    kind, transposed, M, indptr, indices, data = op
-    if kind == SPARSE:
-        _csr_rows_gradient(indptr, indices, data, Z, target, resid, out)
-        return
-    p, m = Z.shape
-    n = target.shape[0]
-    if m == 1:  # (p, 1) and (1, p) views of the same memory: no copies
-        Zt, Rt, Gt = Z.reshape(1, p), resid.reshape(1, n), out.reshape(1, p)
-    else:
-        Zt, Rt, Gt = np.ascontiguousarray(Z.T), np.empty((m, n), Z.dtype), np.empty((m, p), Z.dtype)
-    if transposed:
-        _dense_columns_gradient(M, Zt, target, Rt, Gt)
-    else:
-        _dense_rows_gradient(M, Zt, target, Rt, Gt)
-    if m > 1:
-        for k in range(m):
-            for i in range(n):
-                resid[i, k] = Rt[k, i]
-            for j in range(p):
-                out[j, k] = Gt[k, j]
+    """resid = A Z - b and out = A.T resid, in one pass over A where :func:`fusable` says so
+    (see the notes above), else with two products."""
+    forward(op, Z, resid)
+    resid -= target
+    adjoint(op, resid, out)
 
 
-@njit(cache=True)
-def gather_columns(op, columns, n_features, out):
-    """out = A[:, columns] (dense copy)."""
-    kind, transposed, M, indptr, indices, data = op
-    n_cols = columns.shape[0]
-    if kind == SPARSE:
-        out[:] = 0.0
-        if transposed:  # CSR of A.T: row j of M is column j of A
-            for a in range(n_cols):
-                j = columns[a]
-                for jj in range(indptr[j], indptr[j + 1]):
-                    out[indices[jj], a] += data[jj]
+@overload(residual_gradient)
+def _residual_gradient(op, target, Z, resid, out):
+    def csr_rows(op, target, Z, resid, out):
+        _csr_rows_gradient(op.indptr, op.indices, op.data, Z, target, resid, out)
+
+    def dense(op, target, Z, resid, out):
+        p, m = Z.shape
+        n = target.shape[0]
+        if m == 1:  # (p, 1) and (1, p) views of the same memory: no copies
+            Zt, Rt, Gt = Z.reshape(1, p), resid.reshape(1, n), out.reshape(1, p)
         else:
-            position = np.full(n_features, -1)
-            for a in range(n_cols):
-                position[columns[a]] = a
-            for i in range(indptr.shape[0] - 1):
-                for jj in range(indptr[i], indptr[i + 1]):
-                    j = indices[jj]
-                    if position[j] >= 0:
-                        out[i, position[j]] += data[jj]
-    elif transposed:
-        for a in range(n_cols):
-            out[:, a] = M[columns[a], :]
-    else:
-        for a in range(n_cols):
-            out[:, a] = M[:, columns[a]]
+            Zt = np.ascontiguousarray(Z.T)
+            Rt, Gt = np.empty((m, n), Z.dtype), np.empty((m, p), Z.dtype)
+        _dense_gradient_pass(op, Zt, target, Rt, Gt)
+        if m > 1:
+            for k in range(m):
+                for i in range(n):
+                    resid[i, k] = Rt[k, i]
+                for j in range(p):
+                    out[j, k] = Gt[k, j]
+
+    def two_products(op, target, Z, resid, out):
+        forward(op, Z, resid)
+        for i in range(resid.shape[0]):
+            for k in range(resid.shape[1]):
+                resid[i, k] -= target[i, k]
+        adjoint(op, resid, out)
+
+    return implementation(op, DenseRows=dense, DenseColumns=dense, CsrRows=csr_rows,
+                           CsrColumns=two_products, Gram=two_products)
+
+
+def _dense_gradient_pass(op, Zt, B, Rt, Gt):
+    pass
+
+
+@overload(_dense_gradient_pass)
+def _dense_gradient_pass_typed(op, Zt, B, Rt, Gt):
+    return implementation(
+        op,
+        DenseRows=lambda op, Zt, B, Rt, Gt: _dense_rows_gradient(op.M, Zt, B, Rt, Gt),
+        DenseColumns=lambda op, Zt, B, Rt, Gt: _dense_columns_gradient(op.M, Zt, B, Rt, Gt),
+    )
 
 
 # ---------------------------------------------------------------------------- columns
-#
-# Coordinate descent reads A one column at a time: ``transposed`` is then True, i.e. ``M`` is
-# the C-contiguous ``A.T`` of a Fortran-ordered dense A (row j of M is column j of A), or the
-# index arrays are those of a CSC matrix.
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+def gather_columns(op, columns, n_features, out):
+    """out = A[:, columns] (dense copy); from Python, for a LinearOperator ``op``."""
+    E = np.zeros((op.shape[1], columns.shape[0]), dtype=out.dtype)
+    E[columns, np.arange(columns.shape[0])] = 1
+    out[...] = op.matmat(E)
+
+
+@overload(gather_columns)
+def _gather_columns(op, columns, n_features, out):
+    def dense_rows(op, columns, n_features, out):
+        for a in range(columns.shape[0]):
+            out[:, a] = op.M[:, columns[a]]
+
+    def dense_columns(op, columns, n_features, out):
+        for a in range(columns.shape[0]):
+            out[:, a] = op.M[columns[a], :]
+
+    def csr_rows(op, columns, n_features, out):
+        out[:] = 0.0
+        position = np.full(n_features, -1)
+        for a in range(columns.shape[0]):
+            position[columns[a]] = a
+        for i in range(op.indptr.shape[0] - 1):
+            for jj in range(op.indptr[i], op.indptr[i + 1]):
+                a = position[op.indices[jj]]
+                if a >= 0:
+                    out[i, a] += op.data[jj]
+
+    def csr_columns(op, columns, n_features, out):
+        out[:] = 0.0
+        for a in range(columns.shape[0]):
+            j = columns[a]
+            for jj in range(op.indptr[j], op.indptr[j + 1]):
+                out[op.indices[jj], a] += op.data[jj]
+
+    return implementation(op, DenseRows=dense_rows, DenseColumns=dense_columns,
+                           CsrRows=csr_rows, CsrColumns=csr_columns)
+
+
+# Coordinate descent reads A one column at a time, from a DenseColumns or CsrColumns operator.
+
+
 def column_dot(op, j, r):
-    """A_j.T r, accumulated in float64.
+    """A_j.T r, accumulated in float64 (compiled only)."""
+    raise TypeError("coordinate descent needs a dense or sparse A")
 
-    Reassociation lets LLVM vectorize the sum (SIMD partial sums, as BLAS ddot does): the
-    innermost operation of coordinate descent. Its rounding differs from the sequential sum
-    by a few ulp; the certificate is computed separately (``_gap.duality_gap``).
-    """
-    kind, _transposed, M, indptr, indices, data = op
+
+@overload(column_dot)
+def _column_dot(op, j, r):
+    return implementation(
+        op,
+        DenseColumns=lambda op, j, r: _dense_column_dot(op.M, j, r),
+        CsrColumns=lambda op, j, r: _csr_column_dot(op.indptr, op.indices, op.data, j, r),
+    )
+
+
+# Reassociation lets LLVM vectorize the sum (SIMD partial sums, as BLAS ddot does): the
+# innermost operation of coordinate descent. Its rounding differs from the sequential sum by a
+# few ulp; the certificate is computed separately (``_gap.duality_gap``).
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _dense_column_dot(M, j, r):
     acc = 0.0
-    if kind == SPARSE:
-        for jj in range(indptr[j], indptr[j + 1]):
-            acc += np.float64(data[jj]) * r[indices[jj]]
-    else:
-        for i in range(M.shape[1]):
-            acc += np.float64(M[j, i]) * r[i]
+    for i in range(M.shape[1]):
+        acc += np.float64(M[j, i]) * r[i]
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _csr_column_dot(indptr, indices, data, j, r):
+    acc = 0.0
+    for jj in range(indptr[j], indptr[j + 1]):
+        acc += np.float64(data[jj]) * r[indices[jj]]
+    return acc
+
+
 def column_axpy(op, j, a, r):
-    """r += a * A_j."""
-    kind, _transposed, M, indptr, indices, data = op
-    if kind == SPARSE:
-        for jj in range(indptr[j], indptr[j + 1]):
-            r[indices[jj]] += a * data[jj]
-    else:
+    """r += a * A_j (compiled only)."""
+    raise TypeError("coordinate descent needs a dense or sparse A")
+
+
+@overload(column_axpy)
+def _column_axpy(op, j, a, r):
+    def dense_columns(op, j, a, r):
+        M = op.M
         for i in range(M.shape[1]):
             r[i] += a * M[j, i]
+
+    def csr_columns(op, j, a, r):
+        for jj in range(op.indptr[j], op.indptr[j + 1]):
+            r[op.indices[jj]] += a * op.data[jj]
+
+    return implementation(op, DenseColumns=dense_columns, CsrColumns=csr_columns)
 
 
 # ---------------------------------------------------------------------------- LinearOperator
 
-
-def _linear_operator_forward(op, X, out):
-    out[...] = op[1].matmat(X)
-
-
-def _linear_operator_adjoint(op, R, out):
-    out[...] = op[1].rmatmat(R)
-
-
-def _linear_operator_gather_columns(op, columns, n_features, out):
-    E = np.zeros((op[1].shape[1], columns.shape[0]), dtype=out.dtype)
-    E[columns, np.arange(columns.shape[0])] = 1
-    out[...] = op[1].matmat(E)
-
-
-# the compiled products and their replacements for a LinearOperator ``op = (kind, linop)``
-_PYTHON_PRODUCTS = {
-    forward: _linear_operator_forward,
-    adjoint: _linear_operator_adjoint,
-    gather_columns: _linear_operator_gather_columns,
-}
-# the other kernels that take ``op`` (they run as Python for a LinearOperator)
-_OPERATOR_KERNELS = {fusable, residual_gradient, column_dot, column_axpy, *_PYTHON_PRODUCTS}
+# Functions dispatched on the operator type in compiled code, whose Python body serves a
+# LinearOperator: the products above, and those the kernel modules declare.
+_OPERATOR_FUNCTIONS = {forward, adjoint, fusable, residual_gradient, gather_columns}
 _rebuilt = {}
 
 
+def operator_function(function):
+    """Declare ``function`` (given an ``@overload`` on the operator type for compiled code) as
+    one whose Python body serves a LinearOperator, for :func:`python_driver`."""
+    _OPERATOR_FUNCTIONS.add(function)
+    return function
+
+
 def python_driver(kernel):
-    """``kernel`` rebuilt as a Python function whose products are ``LinearOperator`` calls.
+    """``kernel`` as a Python function whose products are ``LinearOperator`` calls.
 
     Its Python source (``py_func``) is re-bound to a copy of its module's namespace in which
-    every kernel it calls that takes the operator, directly or not, is rebuilt the same way
-    (the products themselves are replaced by ``matmat``/``rmatmat`` calls); kernels that do
-    not touch the operator stay compiled.
+    every compiled kernel it calls that uses the operator, directly or not, is rebuilt the
+    same way (the products themselves, called from Python, are ``matmat``/``rmatmat``
+    calls); kernels that do not touch the operator stay compiled.
     """
-    if kernel in _PYTHON_PRODUCTS:
-        return _PYTHON_PRODUCTS[kernel]
     if kernel not in _rebuilt:
         func = kernel.py_func
         namespace = dict(func.__globals__)
         for name in func.__code__.co_names:
-            if _takes_operator(namespace.get(name)):
-                namespace[name] = python_driver(namespace[name])
-        _rebuilt[kernel] = types.FunctionType(
+            value = namespace.get(name)
+            if hasattr(value, "py_func") and _uses_operator(value):
+                namespace[name] = python_driver(value)
+        _rebuilt[kernel] = pytypes.FunctionType(
             func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
         )
     return _rebuilt[kernel]
 
 
-def _takes_operator(value):
-    """Whether ``value`` is a compiled kernel that uses the operator, directly or not."""
+def _uses_operator(value):
+    """Whether ``value`` is a product, or a compiled kernel that calls one, directly or not."""
+    if value in _OPERATOR_FUNCTIONS:
+        return True
     if not hasattr(value, "py_func"):
         return False
-    if value in _OPERATOR_KERNELS:
-        return True
     func = value.py_func
-    return any(_takes_operator(func.__globals__.get(name)) for name in func.__code__.co_names)
+    return any(_uses_operator(func.__globals__.get(name)) for name in func.__code__.co_names)
+
+
+def compiled_caller(function):
+    """A compiled function that calls the operator function ``function``: how Python calls
+    one on a kernel operator (built once, not cached on disk: only the Python-loop paths of
+    a callback or ``verbose`` need it)."""
+    if function not in _compiled_callers:
+        parameters = ", ".join(inspect.signature(function).parameters)
+        namespace = {"function": function}
+        exec(f"def call({parameters}):\n    return function({parameters})\n", namespace)
+        _compiled_callers[function] = njit(namespace["call"])
+    return _compiled_callers[function]
+
+
+_compiled_callers = {}
+
+
+def python_source(kernel):
+    """``kernel``'s Python source, its operator functions called compiled (the callees that
+    are compiled kernels stay compiled)."""
+    func = kernel.py_func
+    namespace = dict(func.__globals__)
+    for name in func.__code__.co_names:
+        if namespace.get(name) in _OPERATOR_FUNCTIONS:
+            namespace[name] = compiled_caller(namespace[name])
+    return pytypes.FunctionType(
+        func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__
+    )
 
 
 def select_driver(kernel, problem, callback, verbose):
@@ -441,7 +592,7 @@ def select_driver(kernel, problem, callback, verbose):
     if problem.op.kind == "linear_operator":
         driver = python_driver(kernel)
     elif callback is not None or verbose:
-        driver = kernel.py_func
+        driver = python_source(kernel)
     else:
         return kernel, None
     if callback is None:

@@ -5,26 +5,51 @@ holds one column per right-hand side.
 """
 
 import numpy as np
+from numba.extending import overload
 
 from .._jit import njit
 from .._prox_kernels import soft_threshold
-from ..operators import GRAM
 from ._gap import all_met, duality_gap
 from ._linalg import column_diff_dots, subtract
-from ._products import adjoint, forward, fusable, residual_gradient
+from ._products import (
+    adjoint,
+    forward,
+    fusable,
+    implementation,
+    operator_function,
+    residual_gradient,
+)
 
 
-@njit(cache=True)
-def gradient(fit, FY, resid, out):
-    """Gradient of 0.5 ||A y - b||^2 at Y from FY = forward(Y).
+def gradient(op, target, FY, resid, out):
+    """Gradient of 0.5 ||A y - b||^2 at Y from FY = forward(Y): A.T (A y - b)."""
+    subtract(FY, target, resid)
+    adjoint(op, resid, out)
 
-    For Gram problems ``fit.target`` is c = A.T b and FY = G Y.
-    """
-    if fit.op[0] == GRAM:
-        subtract(FY, fit.target, out)
-    else:
-        subtract(FY, fit.target, resid)
-        adjoint(fit.op, resid, out)
+
+@overload(gradient)
+def _gradient(op, target, FY, resid, out):
+    def gram(op, target, FY, resid, out):
+        subtract(FY, target, out)  # G y - c, for FY = G y and c = A.T b
+
+    return implementation(op, Gram=gram, direct=gradient)
+
+
+def curvature(op, X, Y, FX, FY, out):
+    """out[k] = ||A d_k||^2 for d = X - Y, from FX = forward(X) and FY = forward(Y)."""
+    column_diff_dots(FX, FY, FX, FY, out)
+
+
+@overload(curvature)
+def _curvature(op, X, Y, FX, FY, out):
+    def gram(op, X, Y, FX, FY, out):
+        column_diff_dots(X, Y, FX, FY, out)  # d.T G d
+
+    return implementation(op, Gram=gram, direct=curvature)
+
+
+operator_function(gradient)
+operator_function(curvature)
 
 
 @njit(cache=True)
@@ -134,7 +159,7 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
     t = np.ones(m)
     beta = np.zeros(m)
     products = np.empty(m)
-    curvature = np.empty(m)
+    quadratic = np.empty(m)
     sq_step = np.empty(m)
     n_hist = max_iter // gap_freq + 2 if history else 0
     hist_iter = np.zeros(n_hist, dtype=np.int64)
@@ -152,13 +177,12 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
         print("iteration", 0, "objective", primal.sum(), "gap", gap.sum())
     it = 0
     checked = True
-    gram = op[0] == GRAM
     while not converged and it < max_iter:
         it += 1
         if fused:
             residual_gradient(op, fit.target, Y, resid, grad)
         else:
-            gradient(fit, FY, resid, grad)
+            gradient(op, fit.target, FY, resid, grad)
         while True:
             prox_gradient_step(Y, grad, step, penalty, X, X_new, products)
             if fused:
@@ -166,15 +190,12 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
             forward(op, X_new, FX_new)
             if not backtracking:
                 break
-            if gram:
-                column_diff_dots(X_new, Y, FX_new, FY, curvature)
-            else:
-                column_diff_dots(FX_new, FY, FX_new, FY, curvature)
+            curvature(op, X_new, Y, FX_new, FY, quadratic)
             column_diff_dots(X_new, Y, X_new, Y, sq_step)
             accepted = True
             for k in range(m):
                 # the 1e-12 slack keeps rounding from shrinking an already valid step
-                if curvature[k] * step[k] > sq_step[k] * (1.0 + 1e-12):
+                if quadratic[k] * step[k] > sq_step[k] * (1.0 + 1e-12):
                     step[k] *= 0.5
                     accepted = False
             if accepted:

@@ -334,16 +334,16 @@ def test_one_pass_gradient_equals_the_two_products(rng, layout, n_targets, dtype
     A_in = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A)}[layout]
     problem = LeastSquaresProblem(A_in, B if n_targets > 1 else B[:, 0], gram=False)
     op, target, _ = problem.datafit()
-    assert _products.fusable(op, n_targets)
+    assert _products.compiled_caller(_products.fusable)(op, n_targets)
     resid, grad = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
-    _products.residual_gradient(op, target, Z, resid, grad)
+    _products.compiled_caller(_products.residual_gradient)(op, target, Z, resid, grad)
     assert resid.dtype == grad.dtype == dtype
 
     # the two-product reference: A @ Z, then A.T @ (A Z - B), each through its own kernel
     AZ, grad_reference = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
-    _products.forward(op, Z, AZ)
+    _products.compiled_caller(_products.forward)(op, Z, AZ)
     resid_reference = AZ - B
-    _products.adjoint(op, resid_reference, grad_reference)
+    _products.compiled_caller(_products.adjoint)(op, resid_reference, grad_reference)
 
     # exact values in a wider type (float64 for float32 data, long double for float64 data,
     # whose own rounding is added to the bound: it is float64's on platforms without one)
@@ -374,8 +374,8 @@ def test_one_pass_gradient_is_used_where_it_applies(rng):
              "csc": scipy.sparse.csc_matrix(A)}
     for name, A_in in kinds.items():
         op = LeastSquaresProblem(A_in, y, gram=False).datafit().op
-        fusable = [_products.fusable(op, m) for m in (1, _products.FUSED_MAX_TARGETS,
-                                                      _products.FUSED_MAX_TARGETS + 1)]
+        fusable = [_products.compiled_caller(_products.fusable)(op, m)
+                   for m in (1, _products.FUSED_MAX_TARGETS, _products.FUSED_MAX_TARGETS + 1)]
         expected = {"C": [True, True, False], "F": [True, True, False],
                     "csr": [True, True, True], "csc": [False, False, False]}[name]
         assert fusable == expected, name

@@ -11,7 +11,7 @@ from sparserecover import iht
 from sparserecover.operators import as_operator
 from sparserecover.solvers import _scaled_pursuit
 from sparserecover.solvers._problem import LeastSquaresProblem, _column_squared_norms
-from sparserecover.solvers._products import python_driver
+from sparserecover.solvers._products import python_driver, python_source
 
 METHODS = ["htp-scaled", "htp", "niht"]
 CYCLING_SEED = 0
@@ -185,7 +185,7 @@ def test_returns_the_best_fit_when_the_supports_cycle():
     problem = LeastSquaresProblem(A, y, gram=False)
     op_args, target, _ = problem.direct_datafit()
     fits = []
-    X, n_iter, objective, status = _scaled_pursuit.scaled_pursuit_loop.py_func(
+    X, n_iter, objective, status = python_source(_scaled_pursuit.scaled_pursuit_loop)(
         op_args, target, problem.start(None), 29, np.sum(A**2, axis=0), 0.0, 1000, 1e-8,
         _scaled_pursuit.PATIENCE, lambda current: fits.append(current[:, 0].copy()), False,
     )
