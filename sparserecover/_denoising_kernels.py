@@ -8,165 +8,10 @@ needs, without numpy's temporaries. Arithmetic is float64 whatever the input dty
 import numpy as np
 from numba import njit
 
+from sparserecover._selection import median, sort_small
+
 # 1 / Phi^{-1}(3/4): MAD / 0.6745 estimates the standard deviation of Gaussian noise.
 _MAD_TO_SIGMA = 1.0 / 0.6744897501960817
-
-
-@njit(cache=True, boundscheck=False)
-def _select(work, k):
-    """Move the k-th smallest of ``work`` to ``work[k]`` (quickselect, O(n) expected).
-
-    Smaller or equal values end up in ``work[:k]``. The pivot is the median of three and the
-    partition is Lomuto's in branch-free form (every value is swapped, the boundary advances
-    by ``value < pivot``): on the unpredictable comparisons of noise a mispredicted branch
-    per value cost more than the partition itself (the two selections in the sample of
-    _median took 2.5 us of its 4.2). Values equal to the pivot are gathered next to it when
-    the partition leaves most values above it, which keeps constant inputs linear.
-    """
-    low, high = 0, len(work) - 1
-    while high > low:
-        middle = (low + high) // 2
-        # order work[low], work[middle], work[high]; the median of the three is the pivot
-        if work[middle] < work[low]:
-            work[middle], work[low] = work[low], work[middle]
-        if work[high] < work[low]:
-            work[high], work[low] = work[low], work[high]
-        if work[high] < work[middle]:
-            work[high], work[middle] = work[middle], work[high]
-        pivot = work[middle]
-        work[middle] = work[high]
-        work[high] = pivot
-        store = low
-        for i in range(low, high):
-            value = work[i]
-            work[i] = work[store]
-            work[store] = value
-            store += value < pivot
-        work[high] = work[store]
-        work[store] = pivot
-        if k == store:
-            return
-        if k < store:
-            high = store - 1
-            continue
-        equal_end = store + 1
-        if 4 * (high - store) > 3 * (high - low):  # a poor split: maybe many ties
-            for i in range(store + 1, high + 1):
-                value = work[i]
-                work[i] = work[equal_end]
-                work[equal_end] = value
-                equal_end += value == pivot
-            if k < equal_end:
-                return
-        low = equal_end
-
-
-@njit(cache=True)
-def _median_by_selection(work):
-    """The median of ``work`` (reordered in place): the mean of the middle two for even n."""
-    n = len(work)
-    half = n // 2
-    _select(work, half)
-    upper = work[half]
-    if n % 2:
-        return upper
-    lower = work[0]
-    for j in range(1, half):
-        lower = max(lower, work[j])
-    return 0.5 * (lower + upper)
-
-
-# Sampling median (in the spirit of Floyd & Rivest 1975, "Algorithm 489"): the median of an
-# evenly spaced sample of _SAMPLE values brackets the true median within +-_BRACKET sample
-# ranks with probability ~0.995 (binomial sd sqrt(_SAMPLE) / 2 = 5.6 ranks); one branch-free
-# pass keeps the ~25% of values inside the bracket, and the selection runs on those only.
-# A miss falls back to plain quickselect, so the result is always exact.
-_SAMPLE = 127
-_BRACKET = 16
-
-
-@njit(cache=True)
-def _median(work, inside):
-    """The median of ``work`` (reordered in place), using ``inside`` (same size) as scratch."""
-    n = len(work)
-    if n < 4 * _SAMPLE:
-        return _median_by_selection(work)
-    # the sample lives at the end of `inside` (the bracketing pass below may overwrite it, once
-    # `low` and `high` are read); two selections find its order statistics without a sort
-    sample = inside[n - _SAMPLE :]
-    stride = n // _SAMPLE
-    for i in range(_SAMPLE):
-        sample[i] = work[i * stride + stride // 2]
-    _select(sample, _SAMPLE // 2 + _BRACKET)
-    high = sample[_SAMPLE // 2 + _BRACKET]
-    _select(sample[: _SAMPLE // 2 + _BRACKET], _SAMPLE // 2 - _BRACKET)
-    low = sample[_SAMPLE // 2 - _BRACKET]
-    below = 0
-    count = 0
-    for j in range(n):
-        value = work[j]
-        inside[count] = value
-        count += (value >= low) & (value <= high)
-        below += value < low
-    half = n // 2
-    first = half - 1 if n % 2 == 0 else half  # the lower middle rank
-    if below > first or below + count <= half:
-        return _median_by_selection(work)
-    if count + _MEDIAN_BINS > n:  # no room for the histogram: select among the bracket
-        values = inside[:count]
-        k = half - below
-        _select(values, k)
-        if n % 2:
-            return values[k]
-        return 0.5 * (values[:k].max() + values[k])
-    return _bracketed_median(inside[:count], half - below, n % 2 == 0, low, high, work)
-
-
-@njit(cache=True, boundscheck=False)
-def _bracketed_median(values, k, even, low, high, scratch):
-    """The k-th smallest of ``values`` (all in [low, high]), averaged with the (k-1)-th when
-    ``even``; ``scratch`` holds at least len(values) + _MEDIAN_BINS values.
-
-    A histogram of _MEDIAN_BINS equal bins finds the bin(s) of the two ranks; only their few
-    values are gathered and sorted.
-    """
-    if high <= low:
-        return low
-    counts = scratch[:_MEDIAN_BINS]
-    counts[:] = 0.0
-    bins_per_unit = _MEDIAN_BINS / (high - low)
-    for value in values:
-        counts[min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)] += 1.0
-    rank_low = k - 1 if even else k
-    before = 0  # the number of values in the bins below `b`
-    first_bin = -1
-    offset = 0
-    b = 0
-    while True:
-        inside = int(counts[b])
-        if first_bin < 0 and before + inside > rank_low:
-            first_bin = b
-            offset = before
-        if before + inside > k:
-            break
-        before += inside
-        b += 1
-    last_bin = b
-    gathered = scratch[_MEDIAN_BINS:]
-    n_gathered = 0
-    for value in values:
-        bin_of_value = min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)
-        if bin_of_value == first_bin or bin_of_value == last_bin:
-            gathered[n_gathered] = value
-            n_gathered += 1
-    _sort_small(gathered[:n_gathered])
-    upper = gathered[k - offset]
-    if not even:
-        return upper
-    return 0.5 * (gathered[k - 1 - offset] + upper)
-
-
-_MEDIAN_BINS = 64
 
 
 @njit(cache=True)
@@ -178,10 +23,10 @@ def mad_sigma_rows(detail, out):
     for i in range(n_rows):
         for j in range(n):
             work[j] = detail[i, j]
-        center = _median(work, inside)
+        center = median(work, inside)
         for j in range(n):
             work[j] = abs(detail[i, j] - center)
-        out[i] = _median(work, inside) * _MAD_TO_SIGMA
+        out[i] = median(work, inside) * _MAD_TO_SIGMA
 
 
 @njit(cache=True)
@@ -319,7 +164,7 @@ def _sure_risk(n, k, cumulative, a, tail_inverse, garrote):
 def _sure_by_sorting(squares, universal2, garrote, tail_inverse):
     """The SURE minimizer t**2 over 0 and the ``squares`` <= universal2 (sorts ``squares``)."""
     n = len(squares)
-    _sort_small(squares)
+    sort_small(squares)
     if garrote:
         # tail_inverse[k] = sum_{i >= k} 1 / a_i (0-based), summed from the small end of
         # the tail so that a tiny a_i does not swamp the others by cancellation
@@ -436,7 +281,7 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
         if lower[b] <= cutoff:
             first = int(start[b])
             last = first + int(count[b])
-            _sort_small(work[first:last])
+            sort_small(work[first:last])
             # the tail inverse at each value: the inverses above the bin plus those of the
             # bin's larger values, summed from the small end as _sure_by_sorting does
             running = inverse_beyond[b]
@@ -456,52 +301,6 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
         k_below += int(count[b])
         sum_below += total[b]
     return np.sqrt(best)
-
-
-@njit(cache=True, boundscheck=False)
-def _sort_small(values):
-    """Sort ``values`` in place: Shell sort, whose last pass (gap 1) is insertion sort.
-
-    The values sorted here are few (a bin, a level of tens of values) or nearly so; numba's
-    np.sort would cost seconds of compilation for no gain (Ciura's gaps, extended by 2.25x).
-    """
-    n = len(values)
-    gap = 1
-    # insertion sort alone (gap 1) up to 64 values: the few values of a bin, and the levels
-    # that _sure_by_sorting sorts whole; measured 1.5-1.8x faster than the gaps 23, 10, 4, 1
-    # on 32-63 random values (fewer mispredicted loop exits than passes add)
-    if n > 64:
-        while gap * 9 // 4 < n:  # the largest gap of the sequence below n
-            gap = _next_gap(gap)
-    while gap >= 1:
-        for i in range(gap, n):
-            value = values[i]
-            j = i - gap
-            while j >= 0 and values[j] > value:
-                values[j + gap] = values[j]
-                j -= gap
-            values[j + gap] = value
-        gap = _previous_gap(gap)
-
-
-@njit(cache=True)
-def _next_gap(gap):
-    for known in (1, 4, 10, 23, 57, 132, 301, 701):
-        if known > gap:
-            return known
-    return gap * 9 // 4
-
-
-@njit(cache=True)
-def _previous_gap(gap):
-    if gap <= 1:
-        return 0
-    previous = 1
-    while True:
-        following = _next_gap(previous)
-        if following >= gap:
-            return previous
-        previous = following
 
 
 # --- fused wavelet denoising --------------------------------------------------------------------
@@ -938,10 +737,10 @@ def _rounded_mad_sigma(detail, work, inside, rounded):
     """MAD / 0.6745 of ``detail`` (as mad_sigma_rows), rounded to the dtype of ``rounded``."""
     for j in range(len(detail)):
         work[j] = detail[j]
-    center = _median(work, inside)
+    center = median(work, inside)
     for j in range(len(detail)):
         work[j] = abs(detail[j] - center)
-    rounded[0] = _median(work, inside) * _MAD_TO_SIGMA
+    rounded[0] = median(work, inside) * _MAD_TO_SIGMA
     return float(rounded[0])
 
 
@@ -966,7 +765,7 @@ def noise_sigma_rows(rows, lo, hi, out):
         _forward(rows[i], n, lo, hi, poly, stride, pad, approximation, detail)
         for j in range(n // 2):
             work[j] = detail[j]
-        center = _median(work, inside)
+        center = median(work, inside)
         for j in range(n // 2):
             work[j] = abs(detail[j] - center)
-        out[i] = _median(work, inside) * _MAD_TO_SIGMA
+        out[i] = median(work, inside) * _MAD_TO_SIGMA
