@@ -29,7 +29,7 @@ import numpy as np
 import pywt
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sparserecover import denoise
+from sparserecover import denoise, estimate_noise
 
 N_DRAWS = 10
 
@@ -183,6 +183,7 @@ def batch_table(n_signals=1000, n_samples=2048, repeats=5):
         ),
         "sr denoise() default, loop": lambda rows: [denoise(row) for row in rows],
         "PyWavelets VisuShrink, vectorized": pywt_visushrink,
+        "sr estimate_noise() alone (MAD of finest sym4 details)": lambda rows: estimate_noise(rows),
     }
     for function in candidates.values():  # warm up (Numba kernels, caches)
         function(batch[:8])

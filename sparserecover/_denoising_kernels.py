@@ -8,207 +8,85 @@ needs, without numpy's temporaries. Arithmetic is float64 whatever the input dty
 import numpy as np
 from numba import njit
 
+from sparserecover._selection import median, sort_small
+
 # 1 / Phi^{-1}(3/4): MAD / 0.6745 estimates the standard deviation of Gaussian noise.
 _MAD_TO_SIGMA = 1.0 / 0.6744897501960817
 
-
-@njit(cache=True, boundscheck=False)
-def _select(work, k):
-    """Move the k-th smallest of ``work`` to ``work[k]`` (quickselect, O(n) expected).
-
-    Smaller or equal values end up in ``work[:k]``. The pivot is the median of three and the
-    partition is Lomuto's in branch-free form (every value is swapped, the boundary advances
-    by ``value < pivot``): on the unpredictable comparisons of noise a mispredicted branch
-    per value cost more than the partition itself (the two selections in the sample of
-    _median took 2.5 us of its 4.2). Values equal to the pivot are gathered next to it when
-    the partition leaves most values above it, which keeps constant inputs linear.
-    """
-    low, high = 0, len(work) - 1
-    while high > low:
-        middle = (low + high) // 2
-        # order work[low], work[middle], work[high]; the median of the three is the pivot
-        if work[middle] < work[low]:
-            work[middle], work[low] = work[low], work[middle]
-        if work[high] < work[low]:
-            work[high], work[low] = work[low], work[high]
-        if work[high] < work[middle]:
-            work[high], work[middle] = work[middle], work[high]
-        pivot = work[middle]
-        work[middle] = work[high]
-        work[high] = pivot
-        store = low
-        for i in range(low, high):
-            value = work[i]
-            work[i] = work[store]
-            work[store] = value
-            store += value < pivot
-        work[high] = work[store]
-        work[store] = pivot
-        if k == store:
-            return
-        if k < store:
-            high = store - 1
-            continue
-        equal_end = store + 1
-        if 4 * (high - store) > 3 * (high - low):  # a poor split: maybe many ties
-            for i in range(store + 1, high + 1):
-                value = work[i]
-                work[i] = work[equal_end]
-                work[equal_end] = value
-                equal_end += value == pivot
-            if k < equal_end:
-                return
-        low = equal_end
-
-
-@njit(cache=True)
-def _median_by_selection(work):
-    """The median of ``work`` (reordered in place): the mean of the middle two for even n."""
-    n = len(work)
-    half = n // 2
-    _select(work, half)
-    upper = work[half]
-    if n % 2:
-        return upper
-    lower = work[0]
-    for j in range(1, half):
-        lower = max(lower, work[j])
-    return 0.5 * (lower + upper)
-
-
-# Sampling median (in the spirit of Floyd & Rivest 1975, "Algorithm 489"): the median of an
-# evenly spaced sample of _SAMPLE values brackets the true median within +-_BRACKET sample
-# ranks with probability ~0.995 (binomial sd sqrt(_SAMPLE) / 2 = 5.6 ranks); one branch-free
-# pass keeps the ~25% of values inside the bracket, and the selection runs on those only.
-# A miss falls back to plain quickselect, so the result is always exact.
-_SAMPLE = 127
-_BRACKET = 16
-
-
-@njit(cache=True)
-def _median(work, inside):
-    """The median of ``work`` (reordered in place), using ``inside`` (same size) as scratch."""
-    n = len(work)
-    if n < 4 * _SAMPLE:
-        return _median_by_selection(work)
-    # the sample lives at the end of `inside` (the bracketing pass below may overwrite it, once
-    # `low` and `high` are read); two selections find its order statistics without a sort
-    sample = inside[n - _SAMPLE :]
-    stride = n // _SAMPLE
-    for i in range(_SAMPLE):
-        sample[i] = work[i * stride + stride // 2]
-    _select(sample, _SAMPLE // 2 + _BRACKET)
-    high = sample[_SAMPLE // 2 + _BRACKET]
-    _select(sample[: _SAMPLE // 2 + _BRACKET], _SAMPLE // 2 - _BRACKET)
-    low = sample[_SAMPLE // 2 - _BRACKET]
-    below = 0
-    count = 0
-    for j in range(n):
-        value = work[j]
-        inside[count] = value
-        count += (value >= low) & (value <= high)
-        below += value < low
-    half = n // 2
-    first = half - 1 if n % 2 == 0 else half  # the lower middle rank
-    if below > first or below + count <= half:
-        return _median_by_selection(work)
-    if count + _MEDIAN_BINS > n:  # no room for the histogram: select among the bracket
-        values = inside[:count]
-        k = half - below
-        _select(values, k)
-        if n % 2:
-            return values[k]
-        return 0.5 * (values[:k].max() + values[k])
-    return _bracketed_median(inside[:count], half - below, n % 2 == 0, low, high, work)
-
-
-@njit(cache=True, boundscheck=False)
-def _bracketed_median(values, k, even, low, high, scratch):
-    """The k-th smallest of ``values`` (all in [low, high]), averaged with the (k-1)-th when
-    ``even``; ``scratch`` holds at least len(values) + _MEDIAN_BINS values.
-
-    A histogram of _MEDIAN_BINS equal bins finds the bin(s) of the two ranks; only their few
-    values are gathered and sorted.
-    """
-    if high <= low:
-        return low
-    counts = scratch[:_MEDIAN_BINS]
-    counts[:] = 0.0
-    bins_per_unit = _MEDIAN_BINS / (high - low)
-    for value in values:
-        counts[min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)] += 1.0
-    rank_low = k - 1 if even else k
-    before = 0  # the number of values in the bins below `b`
-    first_bin = -1
-    offset = 0
-    b = 0
-    while True:
-        inside = int(counts[b])
-        if first_bin < 0 and before + inside > rank_low:
-            first_bin = b
-            offset = before
-        if before + inside > k:
-            break
-        before += inside
-        b += 1
-    last_bin = b
-    gathered = scratch[_MEDIAN_BINS:]
-    n_gathered = 0
-    for value in values:
-        bin_of_value = min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)
-        if bin_of_value == first_bin or bin_of_value == last_bin:
-            gathered[n_gathered] = value
-            n_gathered += 1
-    _sort_small(gathered[:n_gathered])
-    upper = gathered[k - offset]
-    if not even:
-        return upper
-    return 0.5 * (gathered[k - 1 - offset] + upper)
-
-
-_MEDIAN_BINS = 64
+_FIXED, _UNIVERSAL, _SURE, _BAYES = 0, 1, 2, 3  # threshold rule codes of _level_threshold
+THRESHOLD_CODES = {"fixed": _FIXED, "universal": _UNIVERSAL, "sure": _SURE, "bayes": _BAYES}
+_SOFT, _HARD, _GARROTE = 0, 1, 2  # mode codes of _shrink (the order of denoising._MODES)
 
 
 @njit(cache=True)
 def mad_sigma_rows(detail, out):
     """out[i] = median(|d - median(d)|) / 0.6745 over row i of ``detail``."""
-    n_rows, n = detail.shape
+    n = detail.shape[1]
     work = np.empty(n, dtype=np.float64)
-    inside = np.empty(n, dtype=np.float64)
-    for i in range(n_rows):
-        for j in range(n):
-            work[j] = detail[i, j]
-        center = _median(work, inside)
-        for j in range(n):
-            work[j] = abs(detail[i, j] - center)
-        out[i] = _median(work, inside) * _MAD_TO_SIGMA
+    scratch = np.empty(n, dtype=np.float64)
+    for i in range(detail.shape[0]):
+        out[i] = _mad_sigma(detail[i], work, scratch)
+
+
+@njit(cache=True, boundscheck=False)
+def _mad_sigma(values, work, scratch):
+    """median(|v - median(v)|) / 0.6745 of ``values``; ``work`` and ``scratch`` hold as many."""
+    for j in range(len(values)):
+        work[j] = values[j]
+    center = median(work, scratch)
+    for j in range(len(values)):
+        work[j] = abs(values[j] - center)
+    return median(work, scratch) * _MAD_TO_SIGMA
 
 
 @njit(cache=True)
 def shrink_rows(detail, cut, mode):
-    """Shrink row i of ``detail`` in place at threshold ``cut[i]``.
-
-    ``mode`` 0: soft, ``d - sign(d) t``; 1: hard, ``d``; 2: garrote, ``d - t**2 / d``; in every
-    mode coefficients with ``|d| <= t`` become 0.
-    """
-    n_rows, n = detail.shape
-    for i in range(n_rows):
-        t = cut[i]
-        for j in range(n):
-            d = detail[i, j]
-            if abs(d) <= t:
-                detail[i, j] = 0.0
-            elif mode == 0:
-                detail[i, j] = d - t if d > 0 else d + t
-            elif mode == 2:
-                detail[i, j] = d - t * t / d
+    """Shrink row i of ``detail`` in place at threshold ``cut[i]`` (see _shrink for ``mode``)."""
+    for i in range(detail.shape[0]):
+        _shrink(detail[i], cut[i], mode)
 
 
 @njit(cache=True)
-def sure_threshold_rows(detail, sigma, garrote, out):
-    """SureShrink's hybrid threshold of each row of ``detail`` (noise std ``sigma[i]``).
+def level_thresholds(detail, sigma, threshold, value, garrote, n_signal, out):
+    """out[i] = the threshold of row i of ``detail`` (one level of signals of length
+    ``n_signal``, noise std ``sigma[i]``) by the rule ``threshold`` (see _level_threshold)."""
+    n = detail.shape[1]
+    squares = np.empty(n, dtype=np.float64)
+    scratch = np.empty((_SURE_SCRATCH_ROWS, n + 1), dtype=np.float64)
+    bins = np.empty(3 * n + 4, dtype=np.int64)
+    universal = np.sqrt(2.0 * np.log(n_signal))
+    for i in range(detail.shape[0]):
+        out[i] = _level_threshold(
+            detail[i], float(sigma[i]), threshold, value, garrote, universal, squares, scratch,
+            bins,
+        )
 
-    With ``z = d / sigma`` and ``a_1 <= ... <= a_n`` the sorted ``z**2``, the risk estimate of
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _level_threshold(detail, scale, threshold, value, garrote, universal, squares, scratch, bins):
+    """The threshold of one level ``detail`` with noise std ``scale``, by the rule code
+    ``threshold``: _FIXED ``value``; _UNIVERSAL ``scale * universal`` (VisuShrink, with
+    ``universal = sqrt(2 log n)`` for signals of length n); _SURE (_sure_threshold, the risk
+    of the garrote if ``garrote``, else of soft thresholding, which SureShrink also uses for
+    hard thresholding: being discontinuous, it has no unbiased risk estimate); _BAYES
+    (_bayes_threshold). ``squares``, ``scratch`` and ``bins`` are _sure_threshold's work space.
+    """
+    if threshold == _FIXED:
+        return value
+    if threshold == _UNIVERSAL:
+        return scale * universal
+    if threshold == _SURE:
+        return _sure_threshold(detail, scale, garrote, squares, scratch, bins)
+    return _bayes_threshold(detail, scale)
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
+    """SureShrink's hybrid threshold of ``detail`` with noise std ``scale``; ``squares``
+    (n values), ``scratch`` (shape (_SURE_SCRATCH_ROWS, n + 1)) and ``bins`` (3 n + 4
+    integers) are work space.
+
+    With ``z = d / scale`` and ``a_1 <= ... <= a_n`` the sorted ``z**2``, the risk estimate of
     thresholding at ``t**2 = a_k`` is, for soft thresholding (Donoho & Johnstone 1995, eq. 11),
     ``n - 2 k + sum_{i<=k} a_i + (n - k) a_k``, and for the non-negative garrote
     ``d (1 - t**2 / d**2)_+`` (Gao 1998, "Wavelet shrinkage denoising using the non-negative
@@ -216,20 +94,8 @@ def sure_threshold_rows(detail, sigma, garrote, out):
     in ``t`` between consecutive ``|z_i|``, so the minimum over ``[0, sqrt(2 log n)]`` is at
     ``t = 0`` (risk ``n``) or at one of the ``|z_i|``. Levels whose energy is too small for SURE
     to be reliable, ``(sum a - n) / n <= log2(n)**1.5 / sqrt(n)``, get the universal threshold
-    ``sqrt(2 log n)`` (the hybrid rule, Donoho & Johnstone 1995, section 2.3).
-    """
-    n_rows, n = detail.shape
-    squares = np.empty(n, dtype=np.float64)
-    scratch = np.empty((_SURE_SCRATCH_ROWS, n + 1), dtype=np.float64)
-    bins = np.empty(3 * n + 4, dtype=np.int64)
-    for i in range(n_rows):
-        out[i] = _sure_threshold(detail[i], float(sigma[i]), garrote, squares, scratch, bins)
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
-    """sure_threshold_rows for one row; ``squares`` (n values), ``scratch`` (shape
-    (_SURE_SCRATCH_ROWS, n + 1)) and ``bins`` (3 n + 4 integers) are work space.
+    ``sqrt(2 log n)`` (the hybrid rule, Donoho & Johnstone 1995, section 2.3); ``scale <= 0``
+    gives 0.
 
     The exact minimizer over the candidates, found without sorting the whole level: the
     candidates ``a_i <= 2 log n`` are put into bins of equal width in ``|z|``; per bin the
@@ -319,7 +185,7 @@ def _sure_risk(n, k, cumulative, a, tail_inverse, garrote):
 def _sure_by_sorting(squares, universal2, garrote, tail_inverse):
     """The SURE minimizer t**2 over 0 and the ``squares`` <= universal2 (sorts ``squares``)."""
     n = len(squares)
-    _sort_small(squares)
+    sort_small(squares)
     if garrote:
         # tail_inverse[k] = sum_{i >= k} 1 / a_i (0-based), summed from the small end of
         # the tail so that a tiny a_i does not swamp the others by cancellation
@@ -436,7 +302,7 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
         if lower[b] <= cutoff:
             first = int(start[b])
             last = first + int(count[b])
-            _sort_small(work[first:last])
+            sort_small(work[first:last])
             # the tail inverse at each value: the inverses above the bin plus those of the
             # bin's larger values, summed from the small end as _sure_by_sorting does
             running = inverse_beyond[b]
@@ -458,52 +324,6 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
     return np.sqrt(best)
 
 
-@njit(cache=True, boundscheck=False)
-def _sort_small(values):
-    """Sort ``values`` in place: Shell sort, whose last pass (gap 1) is insertion sort.
-
-    The values sorted here are few (a bin, a level of tens of values) or nearly so; numba's
-    np.sort would cost seconds of compilation for no gain (Ciura's gaps, extended by 2.25x).
-    """
-    n = len(values)
-    gap = 1
-    # insertion sort alone (gap 1) up to 64 values: the few values of a bin, and the levels
-    # that _sure_by_sorting sorts whole; measured 1.5-1.8x faster than the gaps 23, 10, 4, 1
-    # on 32-63 random values (fewer mispredicted loop exits than passes add)
-    if n > 64:
-        while gap * 9 // 4 < n:  # the largest gap of the sequence below n
-            gap = _next_gap(gap)
-    while gap >= 1:
-        for i in range(gap, n):
-            value = values[i]
-            j = i - gap
-            while j >= 0 and values[j] > value:
-                values[j + gap] = values[j]
-                j -= gap
-            values[j + gap] = value
-        gap = _previous_gap(gap)
-
-
-@njit(cache=True)
-def _next_gap(gap):
-    for known in (1, 4, 10, 23, 57, 132, 301, 701):
-        if known > gap:
-            return known
-    return gap * 9 // 4
-
-
-@njit(cache=True)
-def _previous_gap(gap):
-    if gap <= 1:
-        return 0
-    previous = 1
-    while True:
-        following = _next_gap(previous)
-        if following >= gap:
-            return previous
-        previous = following
-
-
 # --- fused wavelet denoising --------------------------------------------------------------------
 #
 # One call denoises a whole batch: for every signal and every circular shift, the periodized
@@ -514,10 +334,6 @@ def _previous_gap(gap):
 # LLVM vectorizes. PyWavelets' periodization convention (checked against pywt.dwt/idwt) is
 #     a[k] = sum_t lo[t] x[(2k + L/2 - t) mod m],   d[k] = sum_t hi[t] x[(2k + L/2 - t) mod m],
 # and since the transform is orthonormal the synthesis is its transpose.
-
-_FIXED, _UNIVERSAL, _SURE, _BAYES = 0, 1, 2, 3  # threshold codes of wavelet_denoise_rows
-THRESHOLD_CODES = {"fixed": _FIXED, "universal": _UNIVERSAL, "sure": _SURE, "bayes": _BAYES}
-_SOFT, _HARD, _GARROTE = 0, 1, 2  # mode codes, as in shrink_rows
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
@@ -806,21 +622,17 @@ def _synthesis_pass(
 def wavelet_denoise_rows(
     rows, sigma, lo, hi, level, threshold, value, mode, shifts, out, noise_lo, noise_hi
 ):
-    """Denoise every row of ``rows`` into ``out``: the fused form of ``denoising._denoise_rows``.
-
-    For each row and each circular shift s = 0, ..., shifts - 1 (the row rolled right by s):
-    ``level`` periodized DWT levels with the filters ``lo``/``hi`` (in the dtype of ``rows``),
-    each level's detail shrunk at its own threshold (``threshold`` is one of the codes
-    _FIXED = ``value``, _UNIVERSAL, _SURE, _BAYES; ``mode`` is _SOFT, _HARD or _GARROTE, with
-    noise std ``sigma[i]``), the inverse DWT, rolled back; ``out[i]`` is the mean over the
-    shifts. The threshold formulas and their rounding to the data dtype are those of
-    ``denoising._level_threshold``; shrinkage is computed in float64 as in ``shrink_rows``.
-    The length of the rows must be divisible by ``2**level``.
+    """Denoise every (float64) row of ``rows`` into ``out``: for each row and each circular
+    shift s = 0, ..., shifts - 1 (the row rolled right by s), ``level`` periodized DWT levels
+    with the filters ``lo``/``hi``, each level's detail shrunk (_shrink, ``mode``) at its own
+    threshold (_level_threshold, rule ``threshold`` with ``value``, noise std ``sigma[i]``),
+    the inverse DWT, rolled back; ``out[i]`` is the mean over the shifts. The length of the
+    rows must be divisible by ``2**level``.
 
     With ``noise_lo`` non-empty, ``sigma`` is an output: ``sigma[i]`` becomes the noise estimate
-    of row i (noise_sigma_rows with the filters ``noise_lo``/``noise_hi``, rounded to the data
-    dtype) before the row is denoised with it. When those are the denoising filters, the finest
-    details of the unshifted row are those of the estimate, and are not computed twice.
+    of row i (noise_sigma_rows with the filters ``noise_lo``/``noise_hi``) before the row is
+    denoised with it. When those are the denoising filters, the finest details of the
+    unshifted row are those of the estimate, and are not computed twice.
     """
     n_rows, n = rows.shape
     n_taps = len(lo)
@@ -835,7 +647,6 @@ def wavelet_denoise_rows(
     poly = np.empty(4 * stride, dtype=rows.dtype)
     x = np.empty(n, dtype=rows.dtype)
     coef = np.empty(n, dtype=rows.dtype)
-    rounded = np.empty(1, dtype=rows.dtype)  # rounds a threshold to the data dtype
     squares = np.empty(n // 2, dtype=np.float64)
     scratch = np.empty((_SURE_SCRATCH_ROWS, n // 2 + 1), dtype=np.float64)
     bins = np.empty(3 * (n // 2) + 4, dtype=np.int64)
@@ -844,16 +655,16 @@ def wavelet_denoise_rows(
     noise_pad = len(noise_lo) // 2
     noise_poly = np.empty(n + 4 * noise_pad, dtype=rows.dtype)
     work = np.empty(n // 2, dtype=np.float64)
-    inside = np.empty(n // 2, dtype=np.float64)
+    median_scratch = np.empty(n // 2, dtype=np.float64)
     for i in range(n_rows):
         if estimate and not shared:
             _forward(rows[i], n, noise_lo, noise_hi, noise_poly, n // 2 + 2 * noise_pad,
                      noise_pad, x, coef[n // 2 :])
-            sigma[i] = _rounded_mad_sigma(coef[n // 2 :], work, inside, rounded)
-        scale = float(sigma[i])
+            sigma[i] = _mad_sigma(coef[n // 2 :], work, median_scratch)
+        scale = sigma[i]
         for shift in range(shifts):
             # the unshifted row is transformed from where it is, and its inverse written
-            # straight to `out`: two copies of the row fewer per signal (about 1 us each)
+            # straight to `out`: two copies of the row fewer per signal
             source = rows[i]
             if shift > 0:
                 for j in range(shift):
@@ -867,18 +678,12 @@ def wavelet_denoise_rows(
                 detail = coef[half:m]
                 _forward(source if m == n else x, m, lo, hi, poly, stride, pad, x, detail)
                 if shared and shift == 0 and m == n:
-                    sigma[i] = _rounded_mad_sigma(detail, work, inside, rounded)
-                    scale = float(sigma[i])
-                if threshold == _FIXED:
-                    cut = value
-                elif threshold == _UNIVERSAL:
-                    cut = scale * universal
-                elif threshold == _SURE:
-                    cut = _sure_threshold(detail, scale, garrote, squares, scratch, bins)
-                else:
-                    cut = _bayes_threshold(detail, scale)
-                rounded[0] = cut
-                _shrink(detail, float(rounded[0]), mode)
+                    sigma[i] = _mad_sigma(detail, work, median_scratch)
+                    scale = sigma[i]
+                cut = _level_threshold(
+                    detail, scale, threshold, value, garrote, universal, squares, scratch, bins
+                )
+                _shrink(detail, cut, mode)
                 m = half
             for _ in range(level):
                 m *= 2
@@ -899,10 +704,12 @@ def wavelet_denoise_rows(
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
 def _shrink(detail, cut, mode):
-    """Shrink ``detail`` in place at threshold ``cut`` (float64 arithmetic, as shrink_rows).
+    """Shrink ``detail`` in place at threshold ``cut``: ``mode`` _SOFT ``d - sign(d) t``,
+    _HARD ``d``, _GARROTE ``d - t**2 / d``, and in every mode ``|d| <= t`` gives 0. float64
+    arithmetic, rounded once to the dtype of ``detail``.
 
-    One branch-free loop per mode, so that each vectorizes; |d| <= cut gives 0 (for the
-    garrote the quotient is computed and discarded there, including 0 / 0).
+    One branch-free loop per mode, so that each vectorizes (for the garrote the quotient is
+    computed and discarded where |d| <= t, including 0 / 0).
     """
     if mode == _SOFT:
         for j in range(len(detail)):
@@ -921,7 +728,12 @@ def _shrink(detail, cut, mode):
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
 def _bayes_threshold(detail, scale):
-    """BayesShrink's sigma**2 / sigma_f (see denoising._bayes_threshold); inf if sigma_f = 0."""
+    """BayesShrink (Chang, Yu & Vetterli 2000, eq. 12): ``scale**2 / sigma_f``.
+
+    Under a generalized Gaussian prior, ``T = sigma**2 / sigma_f`` is close to the Bayes-risk
+    minimizing soft threshold; ``sigma_f**2 = max(mean(d**2) - sigma**2, 0)`` is the variance
+    of the noise-free coefficients. ``sigma_f = 0`` gives an infinite threshold (all noise).
+    """
     total = 0.0
     for j in range(len(detail)):
         value = float(detail[j])
@@ -931,18 +743,6 @@ def _bayes_threshold(detail, scale):
     if signal_var > 0.0:
         return noise_var / np.sqrt(signal_var)
     return np.inf
-
-
-@njit(cache=True, boundscheck=False)
-def _rounded_mad_sigma(detail, work, inside, rounded):
-    """MAD / 0.6745 of ``detail`` (as mad_sigma_rows), rounded to the dtype of ``rounded``."""
-    for j in range(len(detail)):
-        work[j] = detail[j]
-    center = _median(work, inside)
-    for j in range(len(detail)):
-        work[j] = abs(detail[j] - center)
-    rounded[0] = _median(work, inside) * _MAD_TO_SIGMA
-    return float(rounded[0])
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
@@ -961,12 +761,7 @@ def noise_sigma_rows(rows, lo, hi, out):
     approximation = np.empty(n // 2, dtype=rows.dtype)
     detail = np.empty(n // 2, dtype=rows.dtype)
     work = np.empty(n // 2, dtype=np.float64)
-    inside = np.empty(n // 2, dtype=np.float64)
+    scratch = np.empty(n // 2, dtype=np.float64)
     for i in range(n_rows):
         _forward(rows[i], n, lo, hi, poly, stride, pad, approximation, detail)
-        for j in range(n // 2):
-            work[j] = detail[j]
-        center = _median(work, inside)
-        for j in range(n // 2):
-            work[j] = abs(detail[j] - center)
-        out[i] = _median(work, inside) * _MAD_TO_SIGMA
+        out[i] = _mad_sigma(detail, work, scratch)

@@ -10,7 +10,6 @@ vectorized transform.
 
 import functools
 import numbers
-import sys
 
 import numpy as np
 
@@ -18,42 +17,13 @@ from sparserecover._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["denoise", "estimate_noise"]
 
-# 1 / Phi^{-1}(3/4): MAD / 0.6745 estimates the standard deviation of Gaussian noise
-# (Donoho & Johnstone 1994).
-_MAD_TO_SIGMA = 1.0 / 0.6744897501960817
-
 _METHODS = ("wavelet", "dct")
 _THRESHOLDS = ("universal", "sure", "bayes")
 _MODES = ("soft", "hard", "garrote")  # the order is the kernels' mode code
 
-# Number of values (signals x samples x shifts) transformed at once: 1 MB of float64 keeps the
-# transform's working set in cache (measured 15% faster than 16 MB chunks on 1000 x 2048).
+# Number of values (signals x samples x shifts) that the PyWavelets and DCT paths transform
+# at once: 1 MB of float64 keeps the transform's working set in cache.
 _CHUNK_VALUES = 1 << 17
-
-# Small calls compute thresholds and noise estimates with numpy instead of the Numba kernels:
-# starting Numba costs about a second in a fresh process (import, then LLVM set-up even for
-# cached code), more than the kernels save on a few signals. A call with at least this many
-# values (samples times shifts) uses the kernels, and so does every call once the kernels are
-# loaded or once the numpy path has processed this many values in total (many small calls in
-# one process: the start-up is then worth paying; a loop of single 2048-sample signals then
-# runs 5.7x faster than scikit-image's, against 0.3x on the numpy path). The price: the fused
-# kernel and PyWavelets round differently (a few ulps), so the last bits of a small call's
-# result depend on what ran before it in the process.
-_KERNEL_MIN_VALUES = 1 << 20
-_numpy_values_processed = 0
-
-
-def _use_kernels(n_values):
-    global _numpy_values_processed
-    if (
-        n_values >= _KERNEL_MIN_VALUES
-        or _numpy_values_processed >= _KERNEL_MIN_VALUES
-        or "sparserecover._denoising_kernels" in sys.modules
-    ):
-        return True
-    _numpy_values_processed += n_values
-    return False
-
 
 _NOISE_WAVELET = "sym4"  # estimate_noise's default, which denoise(sigma=None) uses
 
@@ -111,25 +81,21 @@ def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
             f"signal must have at least 2 samples along axis {axis}; got {x.shape[axis]}"
         )
     wavelet = _check_wavelet(wavelet)
-    n_samples = x.shape[axis]
-    if _use_kernels(x.size) and n_samples % 2 == 0:
-        # the fused kernel: one pass per signal, no (n_signals, n/2) detail array
-        from sparserecover._denoising_kernels import noise_sigma_rows
+    from sparserecover import _denoising_kernels as kernels
 
-        # float64 arithmetic whatever the dtype: one compiled kernel (seconds of compilation
-        # saved), and float32 results rounded once
-        rows = np.ascontiguousarray(np.moveaxis(x, axis, -1), dtype=np.float64)
-        rows = rows.reshape(-1, n_samples)
-        lo, hi = _filters(wavelet, np.float64)
-        sigma = np.empty(len(rows), dtype=np.float64)
-        noise_sigma_rows(rows, lo, hi, sigma)
-        sigma = sigma.reshape(x.shape[:axis] + x.shape[axis + 1 :]).astype(x.dtype)
+    # float64 arithmetic whatever the dtype: one compiled kernel, float32 results rounded once
+    if x.shape[axis] % 2 == 0:  # the fused kernel: no (n_signals, n/2) detail array
+        rows = _rows(x, axis)
+        sigma = np.empty(len(rows))
+        kernels.noise_sigma_rows(rows, *_filters(wavelet), sigma)
     else:
         import pywt
 
         _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
-        detail = np.moveaxis(detail, axis, -1)
-        sigma = _mad_sigma(detail, use_kernels=_use_kernels(x.size))
+        rows = _rows(detail, axis)
+        sigma = np.empty(len(rows))
+        kernels.mad_sigma_rows(rows, sigma)
+    sigma = sigma.reshape(x.shape[:axis] + x.shape[axis + 1 :]).astype(x.dtype)
     return sigma.item() if x.ndim == 1 else sigma
 
 
@@ -160,10 +126,12 @@ def denoise(
     about twice as long; ``shifts=1`` is 1.8 times faster but falls 0.3 dB behind
     scikit-image on the ECG. See ``docs/benchmarks_denoise.md`` for the tables.
 
-    Large calls run one fused Numba kernel; the first small calls of a process run
-    PyWavelets and numpy instead (no Numba start-up), until 2**20 values have gone through
-    them or the kernels are loaded. The two paths agree to a few ulps, not bitwise, so the
-    last bits of a small call's result can depend on what the process ran before.
+    Periodized wavelet transforms of a length divisible by ``2**level`` (every power-of-two
+    length with the default ``boundary``) run in one fused Numba kernel; other boundaries and
+    lengths use ``pywt.wavedec``/``waverec``, and the DCT ``scipy.fft``, with the same compiled
+    noise estimates, thresholds and shrinkage. Which code runs depends only on the arguments,
+    so a call gives the same result, to the last bit, in any process. The kernels are compiled
+    on first use and cached (``cache=True``); a fresh process pays only for loading them.
 
     Parameters
     ----------
@@ -278,21 +246,14 @@ def denoise(
         wavelet = _check_wavelet(wavelet)
         boundary = _check_name(boundary, "boundary", tuple(pywt.Modes.modes))
         level = _check_level(level, n_samples, wavelet)
+        if boundary == "periodization" and n_samples % (1 << level) == 0:
+            denoised = _fused_wavelet_denoise(
+                rows, sigma, batch_shape, wavelet, level, threshold, mode, shifts
+            )
+            return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
         transform = _WaveletTransform(wavelet, level, boundary)
     else:
         transform = _DCTTransform()
-
-    use_kernels = _use_kernels(rows.size * shifts)
-    if (
-        use_kernels
-        and method == "wavelet"
-        and boundary == "periodization"
-        and n_samples % (1 << level) == 0
-    ):
-        denoised = _fused_wavelet_denoise(
-            rows, sigma, batch_shape, transform, threshold, mode, shifts
-        )
-        return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
 
     if sigma is None:
         noise = estimate_noise(rows, axis=-1) if n_samples >= 2 else np.zeros(len(rows))
@@ -305,52 +266,54 @@ def denoise(
     for start in range(0, len(rows), chunk):
         stop = min(start + chunk, len(rows))
         denoised[start:stop] = _denoise_rows(
-            rows[start:stop], noise[start:stop], transform, threshold, mode, shifts, use_kernels
+            rows[start:stop], noise[start:stop], transform, threshold, mode, shifts
         )
     return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
 
 
-def _filters(wavelet, dtype):
-    """The analysis filters of ``wavelet`` as arrays of ``dtype`` (as PyWavelets uses them)."""
-    return (
-        np.asarray(wavelet.dec_lo, dtype=dtype),
-        np.asarray(wavelet.dec_hi, dtype=dtype),
-    )
+def _rows(x, axis):
+    """``x`` as a (n_signals, n_samples) array, a signal per row, of the one type the kernels
+    are compiled for: float64, C-contiguous and writable (a read-only type compiles again)."""
+    rows = np.ascontiguousarray(np.moveaxis(x, axis, -1), dtype=np.float64)
+    rows = rows.reshape(-1, x.shape[axis])
+    return rows if rows.flags.writeable else rows.copy()
 
 
-def _fused_wavelet_denoise(rows, sigma, batch_shape, transform, threshold, mode, shifts):
-    """The periodized wavelet path in one Numba call (``_denoising_kernels``).
+def _filters(wavelet):
+    """The analysis filters of ``wavelet`` as float64 arrays (as PyWavelets uses them)."""
+    return tuple(np.asarray(taps, dtype=np.float64) for taps in (wavelet.dec_lo, wavelet.dec_hi))
 
-    It computes what ``_denoise_rows`` computes with PyWavelets -- the same noise estimate,
-    thresholds, shrinkage and cycle spinning, equal to rounding -- without a Python step per
-    signal, level or shift, and without the ``(shifts * n_signals, n)`` arrays.
-    """
-    from sparserecover._denoising_kernels import THRESHOLD_CODES, wavelet_denoise_rows
 
-    # The kernel computes in float64 whatever the dtype: a single compiled version (each
-    # costs seconds of compilation on first use), and float32 results rounded once, as
-    # accurate as PyWavelets' float32 transforms or more.
+def _threshold_rule(threshold, dtype):
+    """The kernels' code of a threshold rule, and the value of a fixed threshold (in dtype)."""
+    from sparserecover._denoising_kernels import THRESHOLD_CODES
+
+    if isinstance(threshold, str):
+        return THRESHOLD_CODES[threshold], 0.0
+    return THRESHOLD_CODES["fixed"], float(dtype.type(threshold))
+
+
+def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, mode, shifts):
+    """The periodized wavelet path in one Numba call (``wavelet_denoise_rows``): no Python
+    step per signal, level or shift, and no ``(shifts * n_signals, n)`` arrays."""
+    from sparserecover._denoising_kernels import wavelet_denoise_rows
+
+    # float64 arithmetic whatever the dtype: a single compiled version, and float32 results
+    # rounded once, as accurate as PyWavelets' float32 transforms or more
     dtype = rows.dtype
-    lo, hi = _filters(transform.wavelet, np.float64)
     if sigma is None:
         noise = np.empty(len(rows), dtype=np.float64)  # filled in by the kernel
-        noise_lo, noise_hi = _filters(_check_wavelet(_NOISE_WAVELET), np.float64)
+        noise_lo, noise_hi = _filters(_check_wavelet(_NOISE_WAVELET))
     else:
         noise = _check_sigma(sigma, batch_shape, dtype).astype(np.float64)
         noise_lo = noise_hi = np.empty(0, dtype=np.float64)
-    if isinstance(threshold, str):
-        code, value = THRESHOLD_CODES[threshold], 0.0
-    else:
-        code, value = THRESHOLD_CODES["fixed"], float(dtype.type(threshold))
     denoised = np.empty(rows.shape, dtype=np.float64)
     wavelet_denoise_rows(
-        np.ascontiguousarray(rows, dtype=np.float64),
+        _rows(rows, -1),
         noise,
-        lo,
-        hi,
-        transform.level,
-        code,
-        value,
+        *_filters(wavelet),
+        level,
+        *_threshold_rule(threshold, dtype),
         _MODES.index(mode),
         shifts,
         denoised,
@@ -360,8 +323,11 @@ def _fused_wavelet_denoise(rows, sigma, batch_shape, transform, threshold, mode,
     return denoised.astype(dtype, copy=False)
 
 
-def _denoise_rows(rows, sigma, transform, threshold, mode, shifts, use_kernels):
-    """Denoise the rows of a 2-D array, averaging over ``shifts`` circular shifts."""
+def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
+    """Denoise the rows of a 2-D array with ``transform``, averaging over ``shifts`` circular
+    shifts; thresholds and shrinkage by the kernels of the fused path."""
+    from sparserecover._denoising_kernels import level_thresholds, shrink_rows
+
     n_rows, n_samples = rows.shape
     if shifts == 1:
         stacked = rows
@@ -374,10 +340,16 @@ def _denoise_rows(rows, sigma, transform, threshold, mode, shifts, use_kernels):
             block[:, shift:] = rows[:, : n_samples - shift]
             block[:, :shift] = rows[:, n_samples - shift :]
         sigma = np.tile(sigma, shifts)
+    sigma = sigma.astype(np.float64)
+    rule = _threshold_rule(threshold, rows.dtype)
     coefficients = transform.forward(stacked)
-    for detail in transform.details(coefficients):
-        cut = _level_threshold(detail, sigma, threshold, n_samples, mode, use_kernels)
-        _shrink(detail, cut, mode, use_kernels)
+    for index in range(1, len(coefficients)):
+        detail = np.ascontiguousarray(coefficients[index], dtype=np.float64)
+        cut = np.empty(len(detail))
+        level_thresholds(detail, sigma, *rule, mode == "garrote", n_samples, cut)
+        # thresholds in the data dtype, shrinkage in float64 rounded once to it
+        shrink_rows(detail, cut.astype(rows.dtype).astype(np.float64), _MODES.index(mode))
+        coefficients[index] = detail.astype(rows.dtype, copy=False)
     estimate = transform.inverse(coefficients, n_samples)
     if shifts == 1:
         return estimate
@@ -392,7 +364,7 @@ def _denoise_rows(rows, sigma, transform, threshold, mode, shifts, use_kernels):
 
 
 class _WaveletTransform:
-    """pywt.wavedec / waverec along the last axis; detail arrays are thresholded in place."""
+    """pywt.wavedec / waverec along the last axis: [approximation, details...]."""
 
     def __init__(self, wavelet, level, boundary):
         self.wavelet, self.level, self.boundary = wavelet, level, boundary
@@ -401,9 +373,6 @@ class _WaveletTransform:
         import pywt
 
         return pywt.wavedec(rows, self.wavelet, mode=self.boundary, level=self.level, axis=-1)
-
-    def details(self, coefficients):
-        return coefficients[1:]
 
     def inverse(self, coefficients, n_samples):
         import pywt
@@ -414,126 +383,18 @@ class _WaveletTransform:
 
 
 class _DCTTransform:
-    """Orthonormal DCT-II along the last axis; every coefficient but the DC one is shrunk."""
+    """Orthonormal DCT-II along the last axis: [the DC coefficient, the others (shrunk)]."""
 
     def forward(self, rows):
         import scipy.fft
 
-        return [scipy.fft.dct(rows, type=2, norm="ortho", axis=-1)]
-
-    def details(self, coefficients):
-        return [coefficients[0][:, 1:]]
+        coefficients = scipy.fft.dct(rows, type=2, norm="ortho", axis=-1)
+        return [coefficients[:, :1], coefficients[:, 1:]]
 
     def inverse(self, coefficients, n_samples):
         import scipy.fft
 
-        return scipy.fft.idct(coefficients[0], type=2, norm="ortho", axis=-1)
-
-
-def _level_threshold(detail, sigma, threshold, n_samples, mode, use_kernels):
-    """The threshold of each row of ``detail`` (one level of a batch), as an (n_rows, 1) array."""
-    if not isinstance(threshold, str):
-        return np.full((len(detail), 1), threshold, dtype=detail.dtype)
-    if threshold == "universal":
-        cut = sigma * np.sqrt(2.0 * np.log(n_samples))
-    elif threshold == "bayes":
-        cut = _bayes_threshold(detail, sigma)
-    else:
-        # SURE of the rule actually applied: hard thresholding has no unbiased risk estimate
-        # (it is discontinuous), so it uses the soft-thresholding one, as SureShrink does.
-        garrote = mode == "garrote"
-        sigma = sigma.astype(np.float64)
-        if use_kernels:
-            from sparserecover._denoising_kernels import sure_threshold_rows
-
-            cut = np.empty(len(detail), dtype=np.float64)
-            sure_threshold_rows(np.ascontiguousarray(detail), sigma, garrote, cut)
-        else:
-            cut = _sure_threshold(detail, sigma, garrote)
-    return cut.astype(detail.dtype)[:, None]
-
-
-def _sure_threshold(detail, sigma, garrote):
-    """numpy twin of ``_denoising_kernels.sure_threshold_rows`` (see its formulas)."""
-    n = detail.shape[-1]
-    universal2 = 2.0 * np.log(n) if n > 1 else 0.0
-    sparsity_bound = np.log2(n) ** 1.5 / np.sqrt(n) if n > 1 else 0.0
-    scale = np.where(sigma > 0, sigma, 1.0)
-    squares = np.square(detail / scale[:, None], dtype=np.float64)
-    sparse = (squares.sum(axis=-1) - n) / n <= sparsity_bound
-    squares.sort(axis=-1)
-    k = np.arange(1, n + 1)
-    cumulative = np.cumsum(squares, axis=-1)
-    if garrote:
-        with np.errstate(divide="ignore"):
-            inverse = np.where(squares > 0, 1.0 / squares, 0.0)
-        # sum_{i > k} 1 / a_i, summed from the small end as the kernel does
-        tail = np.cumsum(inverse[:, ::-1], axis=-1)[:, ::-1]
-        tail = np.concatenate([tail[:, 1:], np.zeros((len(tail), 1))], axis=-1)
-        risk = -n + cumulative + 2.0 * (n - k) + (squares * squares + 2.0 * squares) * tail
-    else:
-        risk = n - 2.0 * k + cumulative + (n - k) * squares
-    risk[squares > universal2] = np.inf
-    # candidate t = 0 (risk n) first, so that ties keep the smallest threshold like the kernel
-    risk = np.concatenate([np.full((len(risk), 1), float(n)), risk], axis=-1)
-    squares = np.concatenate([np.zeros((len(squares), 1)), squares], axis=-1)
-    best = np.take_along_axis(squares, np.argmin(risk, axis=-1)[:, None], axis=-1)[:, 0]
-    # the chosen threshold is exactly the magnitude of the coefficient it came from (see
-    # _denoising_kernels._snap_to_coefficient)
-    chosen = np.sqrt(best) * sigma
-    magnitudes = np.abs(detail).astype(np.float64)
-    limit = chosen * (1.0 + 1e-12)
-    snapped = np.where(magnitudes <= limit[:, None], magnitudes, 0.0).max(axis=-1)
-    chosen = np.where(chosen > 0, snapped, chosen)
-    cut = np.where(sparse, np.sqrt(universal2) * sigma, chosen)
-    return np.where(sigma > 0, cut, 0.0)
-
-
-def _bayes_threshold(detail, sigma):
-    """BayesShrink (Chang, Yu & Vetterli 2000, eq. 12): sigma^2 / sigma_f per row.
-
-    Under a generalized Gaussian prior, ``T = sigma**2 / sigma_f`` is close to the Bayes-risk
-    minimizing soft threshold; ``sigma_f**2 = max(E[d**2] - sigma**2, 0)`` is the variance of
-    the noise-free coefficients. ``sigma_f = 0`` gives an infinite threshold (all noise).
-    """
-    noise_var = np.square(sigma, dtype=np.float64)
-    signal_var = np.maximum(np.mean(np.square(detail, dtype=np.float64), axis=-1) - noise_var, 0)
-    with np.errstate(divide="ignore"):
-        return np.where(signal_var > 0, noise_var / np.sqrt(signal_var), np.inf)
-
-
-def _shrink(detail, cut, mode, use_kernels):
-    """Shrink ``detail`` in place, row ``i`` at threshold ``cut[i, 0]``; ``|d| <= t`` -> 0."""
-    if use_kernels and detail.flags.c_contiguous:
-        from sparserecover._denoising_kernels import shrink_rows
-
-        shrink_rows(detail, cut[:, 0].astype(np.float64), _MODES.index(mode))
-        return
-    # float64 arithmetic rounded once to the output dtype, as in the kernel
-    values = detail.astype(np.float64)
-    cut = cut.astype(np.float64)
-    if mode == "soft":
-        values -= np.copysign(cut, values)
-    elif mode == "garrote":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values -= np.square(cut) / values
-    values[np.abs(detail) <= cut] = 0
-    detail[...] = values
-
-
-def _mad_sigma(detail, use_kernels):
-    """MAD / 0.6745 of each row (last axis) of ``detail``, in its dtype."""
-    rows = np.ascontiguousarray(detail).reshape(-1, detail.shape[-1])
-    if use_kernels:
-        from sparserecover._denoising_kernels import mad_sigma_rows
-
-        sigma = np.empty(len(rows), dtype=np.float64)
-        mad_sigma_rows(rows, sigma)
-    else:
-        rows = rows.astype(np.float64)
-        center = np.median(rows, axis=-1, keepdims=True)
-        sigma = np.median(np.abs(rows - center), axis=-1) * _MAD_TO_SIGMA
-    return sigma.reshape(detail.shape[:-1]).astype(detail.dtype)
+        return scipy.fft.idct(np.hstack(coefficients), type=2, norm="ortho", axis=-1)
 
 
 def _check_signal(signal, name):

@@ -1,10 +1,12 @@
 """sparserecover.denoising against independent references.
 
-The references are written from the papers' formulas with plain PyWavelets calls, one signal at
-a time: ``pywt.wavedec`` -> ``pywt.threshold`` at a closed-form (or brute-force SURE) threshold
--> ``pywt.waverec``.
+The references are written from the papers' formulas with plain PyWavelets and numpy calls, one
+signal at a time: ``pywt.wavedec`` -> shrinkage at a closed-form (or brute-force SURE) threshold
+-> ``pywt.waverec``, averaged over circular shifts; the noise estimate is ``np.median`` of the
+finest ``pywt.dwt`` details.
 """
 
+import subprocess
 import sys
 import warnings
 
@@ -15,19 +17,13 @@ import pywt
 import sparserecover.denoising as denoising
 from sparserecover import denoise, estimate_noise
 from sparserecover._denoising_kernels import (
+    THRESHOLD_CODES,
+    level_thresholds,
     mad_sigma_rows,
     noise_sigma_rows,
-    sure_threshold_rows,
 )
 
 MAD_TO_SIGMA = 1 / 0.6744897501960817
-
-
-@pytest.fixture(params=["numba", "numpy"])
-def engine(request, monkeypatch):
-    """Run a test with the Numba kernels, then with their numpy twins (small batches)."""
-    monkeypatch.setattr(denoising, "_use_kernels", lambda n_values: request.param == "numba")
-    return request.param
 
 
 def _noisy(rng, name="Doppler", n=1024, snr=7.0, n_signals=None):
@@ -51,67 +47,121 @@ def _sure_risk_brute_force(z, t, rule):
 
 
 def _sure_threshold_reference(d, sigma, rule):
-    """SureShrink's hybrid threshold (Donoho & Johnstone 1995), by brute force over candidates."""
-    z = d / sigma
-    n = z.size
+    """SureShrink's hybrid threshold (Donoho & Johnstone 1995), by brute force over candidates:
+    0 and every |d_i| (exactly: the threshold that zeroes d_i) up to the universal threshold."""
+    n = d.size
     universal = np.sqrt(2 * np.log(n))
-    if (np.sum(z**2) - n) / n <= np.log2(n) ** 1.5 / np.sqrt(n):
+    if sigma == 0:
+        return 0.0
+    if (np.sum((d / sigma) ** 2) - n) / n <= np.log2(n) ** 1.5 / np.sqrt(n):
         return universal * sigma
+    candidates = np.concatenate([[0.0], np.abs(d)])
+    candidates = candidates[candidates / sigma <= universal]
+    risks = [_sure_risk_brute_force(d / sigma, t / sigma, rule) for t in candidates]
+    return candidates[int(np.argmin(risks))]
+
+
+def _mad_sigma_reference(signal, wavelet="sym4"):
+    _, detail = pywt.dwt(signal, wavelet, mode="periodization")
+    return np.median(np.abs(detail - np.median(detail))) * MAD_TO_SIGMA
+
+
+def _threshold_reference(detail, sigma, n, threshold, mode):
+    if not isinstance(threshold, str):
+        return threshold
+    if threshold == "universal":
+        return sigma * np.sqrt(2 * np.log(n))  # VisuShrink, Donoho & Johnstone 1994
+    if threshold == "bayes":
+        # BayesShrink, Chang, Yu & Vetterli 2000: sigma^2 / sqrt(max(E d^2 - sigma^2, 0))
+        signal_var = max(np.mean(detail**2) - sigma**2, 0.0)
+        return sigma**2 / np.sqrt(signal_var) if signal_var > 0 else np.inf
+    # SURE of the rule applied; hard thresholding has no unbiased risk estimate: soft's
+    return _sure_threshold_reference(detail, sigma, "garrote" if mode == "garrote" else "soft")
+
+
+def _shrink_reference(detail, cut, mode):
+    if not np.isfinite(cut):
+        return 0 * detail
+    if mode == "hard":  # |d| <= t -> 0 (pywt.threshold would keep |d| == t)
+        return np.where(np.abs(detail) > cut, detail, 0.0)
+    return pywt.threshold(detail, cut, mode=mode)
+
+
+def _reference_denoise(
+    y, sigma=None, threshold="sure", *, wavelet="sym4", mode="garrote", level=None, shifts=1,
+    boundary="periodization",
+):
+    """Denoise one signal the textbook way: each circular shift of ``y`` transformed, its
+    details shrunk at their level's threshold, transformed back and shifted back; the mean."""
+    n = y.size
+    if sigma is None:
+        sigma = _mad_sigma_reference(y)
+    estimates = []
+    for shift in range(shifts):
+        coefficients = pywt.wavedec(np.roll(y, shift), wavelet, mode=boundary, level=level)
+        shrunk = [coefficients[0]] + [
+            _shrink_reference(d, _threshold_reference(d, sigma, n, threshold, mode), mode)
+            for d in coefficients[1:]
+        ]
+        estimates.append(np.roll(pywt.waverec(shrunk, wavelet, mode=boundary)[:n], -shift))
+    return np.mean(estimates, axis=0)
+
+
+def _sure_kernel(detail, sigma, garrote):
+    out = np.empty(len(detail))
+    code = THRESHOLD_CODES["sure"]
+    level_thresholds(detail, sigma, code, 0.0, garrote, detail.shape[1], out)
+    return out
+
+
+def _check_sure_threshold(row, scale, threshold, garrote):
+    """``threshold`` is SureShrink's for ``row``: brute-force minimal risk, exactly the magnitude
+    of a coefficient (or 0, or the universal threshold on sparse levels)."""
+    n = row.size
+    rule = "garrote" if garrote else "soft"
+    if scale == 0:
+        assert threshold == 0
+        return
+    universal = np.sqrt(2 * np.log(n))
+    z = row / scale
+    if (np.sum(z**2) - n) / n <= np.log2(n) ** 1.5 / np.sqrt(n):
+        np.testing.assert_allclose(threshold, universal * scale, rtol=1e-15)
+        return
     candidates = np.concatenate([[0.0], np.abs(z)])
     candidates = candidates[candidates <= universal]
-    risks = [_sure_risk_brute_force(z, t, rule) for t in candidates]
-    return candidates[int(np.argmin(risks))] * sigma
-
-
-def _reference_denoise(y, sigma, rule, *, wavelet="sym4", mode="garrote", level=None):
-    """Denoise one signal the textbook way, with ``rule(detail, sigma, n) -> threshold``."""
-    coefficients = pywt.wavedec(y, wavelet, mode="periodization", level=level)
-    shrunk = [coefficients[0]]
-    for detail in coefficients[1:]:
-        cut = rule(detail, sigma, y.size)
-        shrunk.append(pywt.threshold(detail, cut, mode=mode) if np.isfinite(cut) else 0 * detail)
-    return pywt.waverec(shrunk, wavelet, mode="periodization")[: y.size]
-
-
-def _universal(detail, sigma, n):
-    return sigma * np.sqrt(2 * np.log(n))  # VisuShrink, Donoho & Johnstone 1994
-
-
-def _bayes(detail, sigma, n):
-    # BayesShrink, Chang, Yu & Vetterli 2000: sigma^2 / sqrt(max(E d^2 - sigma^2, 0))
-    signal_var = max(np.mean(detail**2) - sigma**2, 0.0)
-    return sigma**2 / np.sqrt(signal_var) if signal_var > 0 else np.inf
+    risks = np.array([_sure_risk_brute_force(z, t, rule) for t in candidates])
+    assert threshold / scale <= universal
+    assert threshold == 0 or threshold in np.abs(row)
+    np.testing.assert_allclose(
+        _sure_risk_brute_force(z, threshold / scale, rule), risks.min(), rtol=1e-12, atol=1e-12 * n
+    )
 
 
 # --- threshold rules against their closed forms -------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", ["soft", "hard", "garrote"])
-def test_universal_threshold_is_visushrink(rng, mode, engine):
+def test_universal_threshold_is_visushrink(rng, mode):
     _, noisy, sigma = _noisy(rng)
     ours = denoise(noisy, threshold="universal", mode=mode, sigma=sigma, shifts=1)
-    expected = _reference_denoise(noisy, sigma, _universal, mode=mode)
+    expected = _reference_denoise(noisy, sigma, "universal", mode=mode)
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["soft", "garrote"])
-def test_bayes_threshold_is_bayesshrink(rng, mode, engine):
+def test_bayes_threshold_is_bayesshrink(rng, mode):
     _, noisy, sigma = _noisy(rng, "Bumps")
     ours = denoise(noisy, threshold="bayes", mode=mode, sigma=sigma, shifts=1, wavelet="db4")
-    expected = _reference_denoise(noisy, sigma, _bayes, mode=mode, wavelet="db4")
+    expected = _reference_denoise(noisy, sigma, "bayes", mode=mode, wavelet="db4")
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["soft", "garrote"])
 @pytest.mark.parametrize("name", ["Doppler", "Blocks", "HeaviSine"])
-def test_sure_threshold_is_sureshrink(rng, mode, name, engine):
+def test_sure_threshold_is_sureshrink(rng, mode, name):
     _, noisy, sigma = _noisy(rng, name)
-
-    def rule(detail, sigma, n):
-        return _sure_threshold_reference(detail, sigma, mode)
-
     ours = denoise(noisy, threshold="sure", mode=mode, sigma=sigma, shifts=1)
-    expected = _reference_denoise(noisy, sigma, rule, mode=mode)
+    expected = _reference_denoise(noisy, sigma, "sure", mode=mode)
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
 
 
@@ -123,51 +173,55 @@ def test_sure_kernel_minimizes_the_brute_force_risk(rng, garrote):
     detail[:, : n // 3] *= 6.0
     detail[5] = np.round(detail[5], 1)  # ties between |z_i|
     sigma = np.array([1.0, 0.5, 2.0, 1.0, 1.0, 1.0])
-    ours = np.empty(6)
-    sure_threshold_rows(detail, sigma, garrote, ours)
-    rule = "garrote" if garrote else "soft"
-    for row, scale, threshold in zip(detail, sigma, ours):
-        z = row / scale
-        universal = np.sqrt(2 * np.log(n))
-        candidates = np.concatenate([[0.0], np.abs(z)])
-        candidates = candidates[candidates <= universal]
-        risks = np.array([_sure_risk_brute_force(z, t, rule) for t in candidates])
-        assert threshold / scale <= universal
-        np.testing.assert_allclose(
-            _sure_risk_brute_force(z, threshold / scale, rule), risks.min(), rtol=1e-12
-        )
+    for row, scale, threshold in zip(detail, sigma, _sure_kernel(detail, sigma, garrote)):
+        _check_sure_threshold(row, scale, threshold, garrote)
 
 
 @pytest.mark.parametrize("garrote", [False, True])
-def test_numpy_sure_equals_the_kernel(rng, garrote):
+def test_sure_kernel_on_scaled_zero_and_noiseless_levels(rng, garrote):
     detail = rng.standard_normal((8, 257)) * np.array([0.1, 1, 2, 3, 5, 8, 1, 1])[:, None]
     detail[:, :30] *= 10.0
     detail[6] = 0.0  # all-zero level
-    sigma = np.array([1.0, 1.0, 0.5, 2.0, 1.0, 3.0, 1.0, 0.0])
-    kernel = np.empty(8)
-    sure_threshold_rows(detail, sigma, garrote, kernel)
-    np.testing.assert_allclose(
-        denoising._sure_threshold(detail, sigma, garrote), kernel, rtol=1e-13, atol=0
-    )
+    sigma = np.array([1.0, 1.0, 0.5, 2.0, 1.0, 3.0, 1.0, 0.0])  # and sigma = 0: threshold 0
+    for row, scale, threshold in zip(detail, sigma, _sure_kernel(detail, sigma, garrote)):
+        _check_sure_threshold(row, scale, threshold, garrote)
 
 
 def test_sure_hybrid_rule_uses_universal_threshold_on_sparse_levels(rng):
     n = 512
     detail = rng.standard_normal((2, n))  # pure noise: energy (sum z^2 - n) / n is about 0
     detail[1, :3] = 5.0  # (sum z^2 - n) / n ~ 0.15, below the bound log2(n)**1.5 / sqrt(n) ~ 1.19
-    out = np.empty(2)
-    sure_threshold_rows(detail, np.ones(2), False, out)
-    np.testing.assert_allclose(out, np.sqrt(2 * np.log(n)), rtol=1e-15)
+    np.testing.assert_allclose(
+        _sure_kernel(detail, np.ones(2), False), np.sqrt(2 * np.log(n)), rtol=1e-15
+    )
 
 
-def test_numeric_threshold_applies_to_every_level(rng, engine):
+@pytest.mark.parametrize("n", [48, 49, 64, 300, 1024])
+@pytest.mark.parametrize("garrote", [False, True])
+def test_sure_kernel_on_hard_levels(rng, n, garrote):
+    # binned search (n >= 64) and full sort: ties, zeros, many values above the universal
+    # threshold, levels dominated by a few huge coefficients
+    rows = rng.standard_normal((8, n))
+    rows[0] = np.round(rows[0], 1)  # many ties
+    rows[1, : n // 2] = 0.0  # exact zeros
+    rows[2] *= 4.0  # most values above sqrt(2 log n)
+    rows[3, :3] = 1e6  # a few huge values
+    rows[4] = rng.standard_cauchy(n)
+    rows[5] = rng.integers(-3, 4, n)  # integer values, heavy ties
+    rows[6, :: 7] *= 8.0
+    sigma = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 1.0, 2.0])
+    for row, scale, threshold in zip(rows, sigma, _sure_kernel(rows, sigma, garrote)):
+        _check_sure_threshold(row, scale, threshold, garrote)
+
+
+def test_numeric_threshold_applies_to_every_level(rng):
     _, noisy, sigma = _noisy(rng)
     ours = denoise(noisy, threshold=0.3, mode="hard", shifts=1)
-    expected = _reference_denoise(noisy, sigma, lambda d, s, n: 0.3, mode="hard")
+    expected = _reference_denoise(noisy, sigma, 0.3, mode="hard")
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
 
 
-def test_zero_threshold_or_zero_noise_returns_the_signal(rng, engine):
+def test_zero_threshold_or_zero_noise_returns_the_signal(rng):
     signal = rng.standard_normal((2, 257))  # odd length: periodization pads internally
     for method in ("wavelet", "dct"):
         np.testing.assert_allclose(denoise(signal, method, threshold=0.0), signal, atol=1e-12)
@@ -177,7 +231,9 @@ def test_zero_threshold_or_zero_noise_returns_the_signal(rng, engine):
             )
 
 
-def test_dct_universal_threshold_matches_scipy_reference(rng, engine):
+@pytest.mark.parametrize(("threshold", "mode"), [("universal", "soft"), ("sure", "garrote"),
+                                                  ("sure", "hard"), ("bayes", "soft")])
+def test_dct_thresholds_match_a_scipy_reference(rng, threshold, mode):
     import scipy.fft
 
     n = 512
@@ -185,12 +241,13 @@ def test_dct_universal_threshold_matches_scipy_reference(rng, engine):
     clean = np.cos(10 * phase) + 0.5 * np.cos(80 * phase)
     noisy = clean + 0.2 * rng.standard_normal(n)
     coefficients = scipy.fft.dct(noisy, norm="ortho")
-    cut = 0.2 * np.sqrt(2 * np.log(n))
-    coefficients[1:] = pywt.threshold(coefficients[1:], cut, mode="soft")
+    cut = _threshold_reference(coefficients[1:], 0.2, n, threshold, mode)  # all but the DC
+    coefficients[1:] = _shrink_reference(coefficients[1:], cut, mode)
     expected = scipy.fft.idct(coefficients, norm="ortho")
-    ours = denoise(noisy, "dct", threshold="universal", mode="soft", sigma=0.2, shifts=1)
+    ours = denoise(noisy, "dct", threshold=threshold, mode=mode, sigma=0.2, shifts=1)
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
-    assert np.mean((ours - clean) ** 2) < 0.1 * np.mean((noisy - clean) ** 2)
+    if threshold == "universal":  # VisuShrink removes almost all of this noise
+        assert np.mean((ours - clean) ** 2) < 0.1 * np.mean((noisy - clean) ** 2)
 
 
 def test_shifts_beyond_the_length_are_all_the_shifts(rng):
@@ -200,17 +257,19 @@ def test_shifts_beyond_the_length_are_all_the_shifts(rng):
     )
 
 
-def test_cycle_spinning_averages_the_shifted_estimates(rng, engine):
+@pytest.mark.parametrize("boundary", ["periodization", "symmetric"])
+def test_cycle_spinning_averages_the_shifted_estimates(rng, boundary):
     _, noisy, sigma = _noisy(rng, "Blocks", 512)
     shifts = 3
     expected = np.mean(
         [
-            np.roll(denoise(np.roll(noisy, s), sigma=sigma, shifts=1), -s)
+            np.roll(denoise(np.roll(noisy, s), sigma=sigma, shifts=1, boundary=boundary), -s)
             for s in range(shifts)
         ],
         axis=0,
     )
-    np.testing.assert_allclose(denoise(noisy, sigma=sigma, shifts=shifts), expected, atol=1e-12)
+    ours = denoise(noisy, sigma=sigma, shifts=shifts, boundary=boundary)
+    np.testing.assert_allclose(ours, expected, atol=1e-12)
 
 
 def test_default_call_denoises_well_and_spinning_helps(rng):
@@ -228,69 +287,72 @@ def test_default_call_denoises_well_and_spinning_helps(rng):
     assert default_mse < mse(threshold="bayes", mode="soft")  # BayesShrink
 
 
-# --- the fused Numba path against the PyWavelets path ---------------------------------------------
+# --- every transform path against the textbook reference -----------------------------------------
 
 
-def _both_paths(monkeypatch, signal, **kwargs):
-    """denoise through the fused kernel and through pywt.wavedec/waverec (the reference)."""
-    monkeypatch.setattr(denoising, "_use_kernels", lambda n_values: True)
-    fused = denoise(signal, **kwargs)
-    monkeypatch.setattr(denoising, "_use_kernels", lambda n_values: False)
-    reference = denoise(signal, **kwargs)
-    return fused, reference
+def _assert_equals_reference(ours, batch, atol=1e-12, **kwargs):
+    """denoise(batch, **kwargs) = ``ours`` against _reference_denoise of each row."""
+    sigma = kwargs.pop("sigma", None)
+    sigmas = np.broadcast_to(sigma, len(batch)) if sigma is not None else [None] * len(batch)
+    expected = np.stack([_reference_denoise(row, s, **kwargs) for row, s in zip(batch, sigmas)])
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=atol * np.abs(batch).max())
 
 
 @pytest.mark.parametrize("threshold", ["sure", "universal", "bayes", 0.4])
 @pytest.mark.parametrize("mode", ["garrote", "soft", "hard"])
 @pytest.mark.parametrize("shifts", [1, 2, 3])
-def test_fused_path_equals_the_pywavelets_path(rng, monkeypatch, threshold, mode, shifts):
+def test_fused_path_equals_the_reference(rng, threshold, mode, shifts):
     clean = pywt.data.demo_signal("Blocks", 512)
     scales = np.array([0.1, 0.5, 2.0])[:, None]  # dense and sparse levels alike
     batch = clean + scales * rng.standard_normal((3, 512))
-    fused, reference = _both_paths(
-        monkeypatch, batch, threshold=threshold, mode=mode, shifts=shifts
-    )
-    np.testing.assert_allclose(fused, reference, rtol=0, atol=1e-12 * np.abs(batch).max())
+    ours = denoise(batch, threshold=threshold, mode=mode, shifts=shifts)
+    _assert_equals_reference(ours, batch, threshold=threshold, mode=mode, shifts=shifts)
 
 
 @pytest.mark.parametrize(
     ("wavelet", "n", "level"),
     [("haar", 64, None), ("db2", 96, 5), ("sym6", 1024, None), ("coif3", 256, 2), ("db10", 160, 1)],
 )
-def test_fused_path_equals_the_pywavelets_path_for_any_filter(rng, monkeypatch, wavelet, n, level):
+def test_fused_path_equals_the_reference_for_any_filter(rng, wavelet, n, level):
     # the default noise estimate (sym4) is then computed apart from the transform
     batch = np.cumsum(rng.standard_normal((2, n)), axis=-1) + rng.standard_normal((2, n))
-    fused, reference = _both_paths(monkeypatch, batch, wavelet=wavelet, level=level, shifts=2)
-    np.testing.assert_allclose(fused, reference, rtol=0, atol=1e-12 * np.abs(batch).max())
+    ours = denoise(batch, wavelet=wavelet, level=level, shifts=2)
+    _assert_equals_reference(ours, batch, wavelet=wavelet, level=level, shifts=2)
     sigma = np.array([0.5, 2.0])
-    fused, reference = _both_paths(
-        monkeypatch, batch, wavelet=wavelet, level=level, sigma=sigma, threshold="bayes"
+    ours = denoise(batch, wavelet=wavelet, level=level, sigma=sigma, threshold="bayes")
+    _assert_equals_reference(
+        ours, batch, wavelet=wavelet, level=level, sigma=sigma, threshold="bayes", shifts=2
     )
-    np.testing.assert_allclose(fused, reference, rtol=0, atol=1e-12 * np.abs(batch).max())
 
 
-def test_fused_path_keeps_float32_and_the_input(rng, monkeypatch):
+@pytest.mark.parametrize(
+    ("n", "boundary", "wavelet"),
+    [(1000, "periodization", "sym4"), (513, "periodization", "db2"), (512, "symmetric", "sym4"),
+     (300, "zero", "db3"), (257, "reflect", "haar")],
+)
+@pytest.mark.parametrize(("threshold", "mode"), [("sure", "garrote"), ("sure", "hard"),
+                                                  ("bayes", "soft"), ("universal", "soft")])
+def test_pywavelets_path_equals_the_reference(rng, n, boundary, wavelet, threshold, mode):
+    # lengths not divisible by 2**level and other boundaries: pywt.wavedec/waverec transforms
+    # with the kernels' noise estimates (even and odd lengths), thresholds and shrinkage
+    batch = np.cumsum(rng.standard_normal((2, n)), axis=-1) / 5 + rng.standard_normal((2, n))
+    kwargs = dict(wavelet=wavelet, boundary=boundary, threshold=threshold, mode=mode, shifts=2)
+    _assert_equals_reference(denoise(batch, **kwargs), batch, **kwargs)
+
+
+def test_fused_path_keeps_float32_and_the_input(rng):
     _, noisy, _ = _noisy(rng, n=1024, n_signals=3)
     noisy32 = noisy.astype(np.float32)
     noisy32.flags.writeable = False
     copy = noisy32.copy()
-    fused, reference = _both_paths(monkeypatch, noisy32)
-    assert fused.dtype == np.float32
+    ours = denoise(noisy32)
+    assert ours.dtype == np.float32
     np.testing.assert_array_equal(noisy32, copy)
-    # float32 transforms summed in another order: equal to float32 rounding
-    np.testing.assert_allclose(fused, reference, rtol=0, atol=1e-5 * np.abs(noisy).max())
+    # computed in float64 and rounded once: equal to float32 rounding
+    _assert_equals_reference(ours, noisy32.astype(np.float64), atol=1e-5, shifts=2)
     # along axis 0 of a Fortran-ordered batch (a strided view inside denoise)
-    columns, _ = _both_paths(monkeypatch, np.asfortranarray(noisy.T), axis=0)
-    np.testing.assert_allclose(columns.T, _both_paths(monkeypatch, noisy)[0], atol=1e-12)
-
-
-def test_lengths_the_fused_path_does_not_take(rng, monkeypatch):
-    # 1000 is not divisible by 2**level, "symmetric" is not periodization: PyWavelets does these
-    batch = rng.standard_normal((2, 1000))
-    fused, reference = _both_paths(monkeypatch, batch)
-    np.testing.assert_array_equal(fused, reference)
-    fused, reference = _both_paths(monkeypatch, batch[:, :512], boundary="symmetric")
-    np.testing.assert_array_equal(fused, reference)
+    columns = denoise(np.asfortranarray(noisy.T), axis=0)
+    np.testing.assert_array_equal(columns.T, denoise(noisy))
 
 
 @pytest.mark.parametrize("n", [2, 4, 6, 8, 16, 1000, 2048])
@@ -306,29 +368,10 @@ def test_noise_kernel_equals_pywt_dwt_and_the_mad(rng, n):
     np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize("n", [48, 49, 64, 300, 1024])
-@pytest.mark.parametrize("garrote", [False, True])
-def test_sure_kernel_equals_a_full_sort_on_hard_levels(rng, n, garrote):
-    # binned search (n > 48) against numpy's full sort: ties, zeros, many values above the
-    # universal threshold, levels dominated by a few huge coefficients
-    rows = rng.standard_normal((8, n))
-    rows[0] = np.round(rows[0], 1)  # many ties
-    rows[1, : n // 2] = 0.0  # exact zeros
-    rows[2] *= 4.0  # most values above sqrt(2 log n)
-    rows[3, :3] = 1e6  # a few huge values
-    rows[4] = rng.standard_cauchy(n)
-    rows[5] = rng.integers(-3, 4, n)  # integer values, heavy ties
-    rows[6, :: 7] *= 8.0
-    sigma = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 1.0, 2.0])
-    out = np.empty(8)
-    sure_threshold_rows(rows, sigma, garrote, out)
-    np.testing.assert_allclose(out, denoising._sure_threshold(rows, sigma, garrote), rtol=1e-12)
-
-
 # --- noise estimate ----------------------------------------------------------------------------
 
 
-def test_estimate_noise_on_white_noise_of_known_sigma(rng, engine):
+def test_estimate_noise_on_white_noise_of_known_sigma(rng):
     sigmas = np.array([0.01, 0.3, 1.0, 25.0])
     noise = sigmas[:, None] * rng.standard_normal((4, 4096))
     estimate = estimate_noise(noise)
@@ -344,12 +387,16 @@ def test_estimate_noise_sees_through_a_piecewise_smooth_signal(rng):
     assert abs(estimate_noise(noisy) / sigma - 1) < 0.1
 
 
-def test_estimate_noise_is_the_true_mad_of_the_finest_details(rng, engine):
-    signal = 3.0 + rng.standard_normal((3, 1000))  # offset: the median of details is not 0
-    _, detail = pywt.dwt(signal, "db1", mode="periodization")
-    median = np.median(detail, axis=-1, keepdims=True)
-    expected = np.median(np.abs(detail - median), axis=-1) * MAD_TO_SIGMA
+@pytest.mark.parametrize("n", [1000, 1001])  # the fused kernel; pywt.dwt and the MAD kernel
+def test_estimate_noise_is_the_true_mad_of_the_finest_details(rng, n):
+    signal = 3.0 + rng.standard_normal((3, n))  # offset: the median of details is not 0
+    expected = [_mad_sigma_reference(row, "db1") for row in signal]
     np.testing.assert_allclose(estimate_noise(signal, wavelet="db1"), expected, rtol=1e-14)
+    signal32 = signal.astype(np.float32)
+    expected = [_mad_sigma_reference(row.astype(np.float64), "db1") for row in signal32]
+    ours = estimate_noise(signal32, wavelet="db1")
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 100, 101, 508, 1024, 1025, 4096])
@@ -371,14 +418,81 @@ def test_mad_kernel_matches_numpy_median(rng, n):
     np.testing.assert_array_equal(out, expected)
 
 
-def test_kernels_start_for_large_or_many_calls(monkeypatch):
-    monkeypatch.delitem(sys.modules, "sparserecover._denoising_kernels", raising=False)
-    monkeypatch.setattr(denoising, "_numpy_values_processed", 0)
-    limit = denoising._KERNEL_MIN_VALUES
-    assert not denoising._use_kernels(limit // 2)  # small call in a fresh process: numpy
-    assert denoising._use_kernels(limit)  # large call: kernels
-    assert not denoising._use_kernels(limit // 2)
-    assert denoising._use_kernels(10)  # numpy has done `limit` values: worth starting Numba
+# --- the same bits in any process --------------------------------------------------------------
+
+# A fixed set of calls, small and large (on both sides of 2**20 values), float32 and float64,
+# every transform path; the script prints a digest of every result's bytes and dtype.
+_FIXED_CALLS = """
+import hashlib, sys
+import numpy as np
+from sparserecover import denoise, estimate_noise
+
+def fixed_calls():
+    rng = np.random.default_rng(42)
+    small = np.cumsum(rng.standard_normal((3, 512)), axis=-1) + rng.standard_normal((3, 512))
+    large = np.cumsum(rng.standard_normal((600, 2048)), axis=-1)
+    large += rng.standard_normal((600, 2048))
+    odd = small[:, :501]
+    results = []
+    for x in (small, small.astype(np.float32), large, large.astype(np.float32)):
+        results += [denoise(x), denoise(x[0]), estimate_noise(x), estimate_noise(x[:, :-1])]
+        results.append(denoise(x, threshold="bayes", mode="soft", shifts=1))
+    for x in (small, small.astype(np.float32), odd, large[:40]):
+        for boundary in ("periodization", "symmetric", "zero"):
+            for threshold in ("sure", "universal", "bayes", 0.5):
+                for mode in ("garrote", "soft", "hard"):
+                    results.append(
+                        denoise(x, threshold=threshold, mode=mode, boundary=boundary, shifts=2)
+                    )
+        results += [denoise(x, "dct"), denoise(x, "dct", threshold="bayes", mode="hard")]
+        results += [denoise(x, wavelet="db2", level=3), estimate_noise(x, wavelet="db4")]
+    return results
+
+def digest(results):
+    return [hashlib.sha256(np.asarray(r).tobytes() + str(np.asarray(r).dtype).encode())
+            .hexdigest() for r in results]
+"""
+
+_HISTORY = """
+rng = np.random.default_rng(7)
+for i in range(300):  # assorted calls before the fixed ones
+    n = int(rng.choice([16, 64, 100, 256, 257, 1000, 1024, 4096]))
+    x = rng.standard_normal((int(rng.integers(1, 6)), n))
+    if i % 3 == 0:
+        x = x.astype(np.float32)
+    options = dict(
+        shifts=int(rng.integers(1, 4)),
+        threshold=str(rng.choice(["sure", "universal", "bayes"])),
+        mode=str(rng.choice(["garrote", "soft", "hard"])),
+    )
+    if i % 5 == 0:
+        denoise(x, "dct", **options)
+    else:
+        boundary = str(rng.choice(["periodization", "periodization", "symmetric", "smooth"]))
+        denoise(x, boundary=boundary, wavelet=str(rng.choice(["sym4", "db2", "haar"])), **options)
+    estimate_noise(x)
+denoise(np.random.default_rng(8).standard_normal((520, 2048)))  # over 2**20 values
+"""
+
+
+def _digests_of_a_process(history):
+    code = _FIXED_CALLS + (_HISTORY if history else "") + "print(*digest(fixed_calls()))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_same_bits_in_a_fresh_process_and_after_other_calls():
+    namespace = {}
+    exec(_FIXED_CALLS, namespace)  # also in this process, after whatever tests ran before
+    in_this_process = namespace["digest"](namespace["fixed_calls"]())
+    fresh = _digests_of_a_process(history=False)
+    after_other_calls = _digests_of_a_process(history=True)
+    assert len(fresh) == len(in_this_process) > 100
+    assert fresh == after_other_calls
+    assert fresh == in_this_process
 
 
 # --- batches, axes, dtypes ---------------------------------------------------------------------
@@ -386,7 +500,7 @@ def test_kernels_start_for_large_or_many_calls(monkeypatch):
 
 @pytest.mark.parametrize("method", ["wavelet", "dct"])
 @pytest.mark.parametrize("threshold", ["sure", "bayes", "universal"])
-def test_batch_equals_one_by_one(rng, method, threshold, engine):
+def test_batch_equals_one_by_one(rng, method, threshold):
     clean = pywt.data.demo_signal("HeaviSine", 512)
     scales = np.array([0.05, 0.3, 1.0, 2.0, 0.0, 0.7])
     batch = clean + scales[:, None] * rng.standard_normal((6, 512))
@@ -408,16 +522,16 @@ def test_batch_with_per_signal_sigma(rng):
         np.testing.assert_allclose(denoise(row, sigma=s), result, atol=1e-12)
 
 
-def test_large_batch_is_processed_in_chunks_identically(rng, monkeypatch):
-    import sparserecover.denoising as denoising
-
+@pytest.mark.parametrize("options", [{"boundary": "symmetric"}, {"method": "dct"}])
+def test_large_batch_is_processed_in_chunks_identically(rng, monkeypatch, options):
+    # (the PyWavelets and DCT paths transform a batch in chunks; the fused kernel row by row)
     _, noisy, _ = _noisy(rng, n=256, n_signals=9)
-    whole = denoise(noisy)
+    whole = denoise(noisy, **options)
     monkeypatch.setattr(denoising, "_CHUNK_VALUES", 256 * 4 * 2)  # two signals per chunk
-    np.testing.assert_array_equal(denoise(noisy), whole)
+    np.testing.assert_array_equal(denoise(noisy, **options), whole)
 
 
-def test_float32_stays_float32_and_agrees_with_float64(rng, engine):
+def test_float32_stays_float32_and_agrees_with_float64(rng):
     _, noisy, _ = _noisy(rng, n=1024, n_signals=2)
     result32 = denoise(noisy.astype(np.float32))
     assert result32.dtype == np.float32
