@@ -11,7 +11,6 @@ from ..operators import (
     GRAM,
     LINEAR_OPERATOR,
     as_operator,
-    largest_eigenvalue,
     readonly,
 )
 from ..operators import lipschitz_constant as _lipschitz_constant
@@ -116,16 +115,11 @@ class LeastSquaresProblem:
         return self._direct[dtype]
 
     def lipschitz_constant(self):
-        """``||A||_2^2`` (exact or a safe Lanczos estimate, see ``operators``)."""
+        """An upper bound on ``||A||_2^2`` (exact up to rounding, or a safe Lanczos estimate
+        that multiplies by the Gram matrix if there is one, see ``operators``)."""
         if self._lipschitz is None:
-            if self.gram:
-                G = self.kernel_problem()[0][2]
-                if self.n_features**3 <= 5e7:
-                    self._lipschitz = float(np.linalg.eigvalsh(G.astype(np.float64))[-1])
-                else:
-                    self._lipschitz = largest_eigenvalue(G.__matmul__, self.n_features)
-            else:
-                self._lipschitz = _lipschitz_constant(self.op)
+            gram = self.kernel_problem()[0][2] if self.gram else None
+            self._lipschitz = _lipschitz_constant(self.op, gram=gram)
         return self._lipschitz
 
     def weights(self, lam, name="lam"):
