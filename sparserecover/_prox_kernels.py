@@ -18,7 +18,6 @@ evaluates them with NumPy on cache-sized chunks and the kernels fuse the arithme
 
 import math
 
-import numba
 import numpy as np
 
 from sparserecover.prox import (
@@ -26,6 +25,8 @@ from sparserecover.prox import (
     _TANHSHRINK_NUMERATOR,
     _TANHSHRINK_RATIONAL_BOUND,
 )
+
+from . import _jit as numba
 
 # error_model="numpy": division never raises, so the loops vectorize.
 _JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}

@@ -10,8 +10,8 @@ those of a CSC matrix.
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..operators import SPARSE
 from ._kernels import _duality_gap, _forward, _kth_largest, _solve_psd
 

@@ -10,8 +10,8 @@ restart of a column that cycled) call the products; for a ``LinearOperator``
 
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._kernels import (
     _adjoint,
     _column_dots,

@@ -20,8 +20,8 @@ Reductions (objective, duality gap) accumulate in float64 also for float32 data.
 import types
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..operators import DENSE, GRAM, LINEAR_OPERATOR, SPARSE  # noqa: F401
 
 # ---------------------------------------------------------------------------- products
