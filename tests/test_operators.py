@@ -171,15 +171,29 @@ def test_lipschitz_constant_estimate_is_safe_and_tight(layout, matrix, dtype):
     assert truth <= estimate <= truth * 1.002
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_lipschitz_constant_from_a_gram_matrix(dtype):
-    # A tall problem the solvers iterate on through its Gram matrix, formed in A's dtype.
-    A = np.random.default_rng(1).standard_normal((6000, 400)).astype(dtype)
+@pytest.mark.parametrize(
+    ("shape", "scale", "dtype", "rtol"),
+    [
+        ((6000, 400), 1.0, np.float64, 2e-3),  # p^3 > 5e7: Lanczos on the Gram matrix
+        ((6000, 400), 1.0, np.float32, 2e-3),
+        ((20000, 300), 1.0, np.float64, 1e-6),  # exact, from the float64 Gram matrix
+        ((20000, 300), 1e-150, np.float64, 1e-6),
+        ((20000, 300), 1e150, np.float64, 1e-6),
+        ((20000, 300), 1.0, np.float32, 2e-3),  # a float32 Gram matrix: Lanczos on it
+        ((100000, 20), 1.0, np.float32, 1e-6),  # exact, from A in float64
+    ],
+)
+def test_lipschitz_constant_from_a_gram_matrix(shape, scale, dtype, rtol):
+    # Tall problems the solvers iterate on through their Gram matrix, formed in A's dtype.
+    A = (scale * np.random.default_rng(1).standard_normal(shape)).astype(dtype)
     truth = _truth(A)
     estimate = lipschitz_constant(A, gram=A.T @ A)
-    assert truth <= estimate <= truth * 1.002
+    assert truth <= estimate <= truth * (1 + rtol)
+
+
+def test_lipschitz_constant_checks_the_gram_matrix_shape():
     with pytest.raises(ValueError, match="gram must have shape"):
-        lipschitz_constant(A, gram=np.eye(3))
+        lipschitz_constant(np.ones((6000, 400)), gram=np.eye(3))
 
 
 @pytest.mark.parametrize("gram", [True, False])
