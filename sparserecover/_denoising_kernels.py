@@ -6,9 +6,10 @@ needs, without numpy's temporaries. Arithmetic is float64 whatever the input dty
 """
 
 import numpy as np
-from numba import njit
 
 from sparserecover._selection import median, sort_small
+
+from ._jit import njit
 
 # 1 / Phi^{-1}(3/4): MAD / 0.6745 estimates the standard deviation of Gaussian noise.
 _MAD_TO_SIGMA = 1.0 / 0.6744897501960817

@@ -14,8 +14,9 @@ arithmetic around them.
 
 import math
 
-import numba
 import numpy as np
+
+from ._jit import config, njit
 
 # error_model="numpy": division never raises, so the loops vectorize.
 _JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -48,7 +49,7 @@ _P0, _P1, _P2, _P3, _P4 = 4583103525.0, 349188840.0, 6891885.0, 42900.0, 65.0
 _Q0, _Q1, _Q2, _Q3, _Q4, _Q5 = 13749310575.0, 6547290750.0, 413513100.0, 7567560.0, 45045.0, 66.0
 
 
-@numba.njit(**_JIT_OPTIONS)
+@njit(**_JIT_OPTIONS)
 def soft_threshold(x, t):
     """Soft threshold of one real number, as torch's softshrink: ``x - clamp(x, -t, t)``.
 
@@ -64,14 +65,14 @@ def soft_threshold(x, t):
     return x - clamped
 
 
-@numba.njit(**_JIT_OPTIONS)
+@njit(**_JIT_OPTIONS)
 def _hard_threshold(x, lambd):
     # torch: (x >= -lambd and x <= lambd) ? 0 : x. x - x is +0.0 for finite x, typed like x;
     # & rather than `and`: no short-circuit branch in the loop body.
     return x - x if (x >= -lambd) & (x <= lambd) else x
 
 
-@numba.njit(**_JIT_OPTIONS)
+@njit(**_JIT_OPTIONS)
 def _shrink_complex(x, t, one):
     # Complex soft thresholding: scale 1 - t/|x| (an infinite modulus keeps x), 0 inside the
     # disc, NaN propagates; real and imaginary parts scaled separately so that inf * 0 never
@@ -214,12 +215,12 @@ def get_kernel(name, dtype):
     kernel = _compiled.get(key)
     if kernel is None:
         function, template = _KERNELS[name]
-        if numba.config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1 (debugging, coverage): plain Python
+        if config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1 (debugging, coverage): plain Python
             kernel = _compiled[key] = function
             return kernel
         dispatcher = _dispatchers.get(name)
         if dispatcher is None:
-            dispatcher = _dispatchers[name] = numba.njit(**_JIT_OPTIONS)(function)
+            dispatcher = _dispatchers[name] = njit(**_JIT_OPTIONS)(function)
         signature = template.format(A=_ARRAY[dtype], S=_SCALAR[dtype])
         kernel = _compiled[key] = dispatcher.compile(signature)
     return kernel

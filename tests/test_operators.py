@@ -73,27 +73,151 @@ def test_bad_operators_raise_naming_the_argument(rng):
         as_operator(np.ones((0, 3)))
 
 
-@pytest.mark.parametrize("layout", ["C", "csr", "linear_operator"])
-def test_lipschitz_constant_small_is_exact(rng, layout):
-    A = rng.standard_normal((30, 12))
-    expected = np.linalg.norm(A, 2) ** 2
-    assert lipschitz_constant(_inputs(A)[layout]) == pytest.approx(expected, rel=1e-12)
+LAYOUTS = ["C", "F", "csr", "csc", "linear_operator"]
 
 
-@pytest.mark.parametrize("layout", ["C", "csr", "linear_operator"])
-def test_lipschitz_constant_estimate_is_safe_and_tight(rng, layout):
-    A = rng.standard_normal((150, 700))  # above the exact threshold: Lanczos
-    exact = np.linalg.norm(A, 2) ** 2
+def _truth(A):
+    """||A||_2^2 of the float64 copy of A, by LAPACK's SVD (relative error a few eps)."""
+    return float(np.linalg.norm(np.asarray(A, dtype=np.float64), 2)) ** 2
+
+
+def _rank_deficient(rng, shape, rank):
+    return rng.standard_normal((shape[0], rank)) @ rng.standard_normal((rank, shape[1]))
+
+
+def _badly_scaled(rng, shape):
+    A = rng.standard_normal(shape)
+    A[:, 0] *= 1e150
+    A[:, 1] *= 1e-150
+    A[0, 2] = 1e-300
+    return A
+
+
+# Every matrix here is small enough for the exact path (min^2 * max <= 5e7).
+EXACT_MATRICES = {
+    "tall": lambda rng: rng.standard_normal((700, 150)),
+    # the shape on which eigvalsh of A A.T returned 1 ulp below ||A||^2 on some machines
+    "wide": lambda rng: rng.standard_normal((150, 700)),
+    "square": lambda rng: rng.standard_normal((200, 200)),
+    "one column": lambda rng: rng.standard_normal((5000, 1)),
+    "rank 3": lambda rng: _rank_deficient(rng, (150, 700), 3),
+    "zero columns": lambda rng: np.hstack([rng.standard_normal((60, 20)), np.zeros((60, 5))]),
+    "tiny": lambda rng: 1e-150 * rng.standard_normal((150, 700)),
+    "huge": lambda rng: 1e150 * rng.standard_normal((150, 700)),
+    "badly scaled": lambda rng: _badly_scaled(rng, (150, 700)),
+}
+
+
+def _cases(matrices):
+    """(name, dtype) pairs: float64 for all, float32 for those within float32's range."""
+    extreme = ("tiny", "huge", "badly scaled")
+    return [(name, dtype) for name in matrices for dtype in (np.float64, np.float32)
+            if dtype == np.float64 or name not in extreme]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("matrix", "dtype"), _cases(EXACT_MATRICES))
+def test_lipschitz_constant_exact_path_is_a_tight_upper_bound(layout, matrix, dtype):
+    A = EXACT_MATRICES[matrix](np.random.default_rng(0)).astype(dtype)
+    truth = _truth(A)  # the float64 truth, for float32 data too
+    bound = lipschitz_constant(_inputs(A)[layout])
+    assert truth <= bound <= truth * (1 + 1e-6)
+
+
+def test_lipschitz_constant_exact_path_against_mpmath():
+    # 40 digits: the reference is exact to far below the bound's margin
+    mpmath = pytest.importorskip("mpmath")
+    rng = np.random.default_rng(3)
+    for A in (rng.standard_normal((30, 12)), _rank_deficient(rng, (12, 40), 2),
+              np.vander(np.linspace(0.1, 1.0, 16), 8)):
+        with mpmath.workdps(40):
+            M = mpmath.matrix(A.tolist())
+            gram = M.T * M if A.shape[1] <= A.shape[0] else M * M.T
+            truth = max(mpmath.eigsy(gram, eigvals_only=True))
+            bound = lipschitz_constant(A)
+            assert truth <= bound <= truth * (1 + mpmath.mpf("1e-10"))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_lipschitz_constant_refuses_a_result_that_overflows(layout):
+    A = np.random.default_rng(0).standard_normal((150, 700))
+    A[:, 3] = 1e300  # forming A.T A overflowed, and eigvalsh did not converge
+    with pytest.raises(ValueError, match="overflows float64"):
+        lipschitz_constant(_inputs(A)[layout])
+    with pytest.raises(ValueError, match="overflows float64"):
+        lipschitz_constant(_inputs(np.vstack([A, A]).T)[layout])  # iterative path
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_lipschitz_constant_of_zero_is_zero(layout):
+    assert lipschitz_constant(_inputs(np.zeros((30, 12)))[layout]) == 0.0
+    assert lipschitz_constant(_inputs(np.zeros((2000, 1000)))[layout]) == 0.0
+
+
+ITERATIVE_MATRICES = {
+    "tall": lambda rng: rng.standard_normal((2000, 1000)),
+    "wide": lambda rng: rng.standard_normal((700, 1500)),
+    "rank 5": lambda rng: _rank_deficient(rng, (1500, 800), 5),
+    "tiny": lambda rng: 1e-150 * rng.standard_normal((2000, 1000)),
+    "huge": lambda rng: 1e150 * rng.standard_normal((2000, 1000)),
+    "badly scaled": lambda rng: _badly_scaled(rng, (2000, 1000)),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("matrix", "dtype"), _cases(ITERATIVE_MATRICES))
+def test_lipschitz_constant_estimate_is_safe_and_tight(layout, matrix, dtype):
+    A = ITERATIVE_MATRICES[matrix](np.random.default_rng(0)).astype(dtype)
+    truth = _truth(A)
     estimate = lipschitz_constant(_inputs(A)[layout])
     # documented: tol 1e-4 and safety factor 1 + 10 tol: never below, at most 0.2 % above
-    assert exact <= estimate <= exact * 1.002
+    assert truth <= estimate <= truth * 1.002
+
+
+@pytest.mark.parametrize(
+    ("shape", "scale", "dtype", "rtol"),
+    [
+        ((6000, 400), 1.0, np.float64, 2e-3),  # p^3 > 5e7: Lanczos on the Gram matrix
+        ((6000, 400), 1.0, np.float32, 2e-3),
+        ((20000, 300), 1.0, np.float64, 1e-6),  # exact, from the float64 Gram matrix
+        ((20000, 300), 1e-150, np.float64, 1e-6),
+        ((20000, 300), 1e150, np.float64, 1e-6),
+        ((20000, 300), 1.0, np.float32, 2e-3),  # a float32 Gram matrix: Lanczos on it
+        ((100000, 20), 1.0, np.float32, 1e-6),  # exact, from A in float64
+    ],
+)
+def test_lipschitz_constant_from_a_gram_matrix(shape, scale, dtype, rtol):
+    # Tall problems the solvers iterate on through their Gram matrix, formed in A's dtype.
+    A = (scale * np.random.default_rng(1).standard_normal(shape)).astype(dtype)
+    truth = _truth(A)
+    estimate = lipschitz_constant(A, gram=A.T @ A)
+    assert truth <= estimate <= truth * (1 + rtol)
+
+
+def test_lipschitz_constant_checks_the_gram_matrix_shape():
+    with pytest.raises(ValueError, match="gram must have shape"):
+        lipschitz_constant(np.ones((6000, 400)), gram=np.eye(3))
+
+
+@pytest.mark.parametrize("gram", [True, False])
+@pytest.mark.parametrize("shape", [(300, 40), (6000, 400)])
+def test_float32_problem_bound_holds_against_the_float64_truth(gram, shape):
+    from sparserecover.solvers._problem import LeastSquaresProblem
+
+    rng = np.random.default_rng(2)
+    A = rng.standard_normal(shape).astype(np.float32)
+    problem = LeastSquaresProblem(A, rng.standard_normal(shape[0]).astype(np.float32),
+                                  gram=gram)
+    truth = _truth(A)
+    assert truth <= problem.lipschitz_constant() <= truth * 1.002
 
 
 def test_power_iteration_fallback(rng):
     D = np.diag(np.linspace(1.0, 10.0, 80))
-    value = _power_iteration(aslinearoperator(D), rng.standard_normal(80), 1e-10, 10_000)
+    value, vector = _power_iteration(aslinearoperator(D), rng.standard_normal(80), 1e-10, 10_000)
     assert value == pytest.approx(10.0, rel=1e-6)
-    assert largest_eigenvalue(D.__matmul__, 80) == pytest.approx(10.0, rel=2e-3)
+    assert value == pytest.approx(vector @ D @ vector, rel=1e-12)
+    assert 10.0 <= largest_eigenvalue(D.__matmul__, 80) <= 10.0 * 1.002
 
 
 def test_importing_operators_does_not_import_scipy():

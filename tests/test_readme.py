@@ -12,11 +12,14 @@ def _readme_commands():
     return re.findall(r"```bash\n(.*?)\n```", quick_start, flags=re.S)
 
 
-def test_quick_start_has_exactly_two_commands():
-    commands = _readme_commands()
-    assert len(commands) == 2
-    assert "sparserecover demo" in commands[0]
-    assert "pytest" in commands[1]
+def test_quick_start_has_exactly_the_two_commands():
+    # Run one after the other in one folder, as a user would: the demo's install, then the
+    # editable one over it (which only works if the first left nothing in site-packages).
+    assert _readme_commands() == [
+        "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/sparserecover demo",
+        'python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" '
+        "&& .venv/bin/python -m pytest",
+    ]
 
 
 def test_ci_runs_the_readme_test_command_verbatim():

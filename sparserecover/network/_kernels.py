@@ -1,7 +1,8 @@
 """Numba kernel: plain full-batch gradient descent for least squares."""
 
 import numpy as np
-from numba import njit
+
+from .._jit import njit
 
 
 @njit(cache=True)

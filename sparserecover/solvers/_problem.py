@@ -22,7 +22,7 @@ import numpy as np
 
 from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_scalar
-from ..operators import as_operator, largest_eigenvalue, readonly
+from ..operators import as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
 from ._products import Gram, kernel_operator
 
@@ -169,17 +169,10 @@ class LeastSquaresProblem:
         return self._cached("norms", lambda: _column_squared_norms(self.op, block))
 
     def lipschitz_constant(self):
-        """``||A||_2^2`` (see :func:`sparserecover.operators.lipschitz_constant`)."""
-
-        def compute():
-            if self.gram:
-                G = self.datafit().op.G
-                if self.n_features**3 <= 5e7:
-                    return float(np.linalg.eigvalsh(G.astype(np.float64))[-1])
-                return largest_eigenvalue(G.__matmul__, self.n_features)
-            return _lipschitz_constant(self.op)
-
-        return self._cached("lipschitz", compute)
+        """An upper bound on ``||A||_2^2`` (exact up to rounding, or a safe Lanczos estimate
+        that multiplies by the Gram matrix if there is one, see ``operators``)."""
+        return self._cached("lipschitz", lambda: _lipschitz_constant(
+            self.op, gram=self.datafit().op.G if self.gram else None))
 
     def weights(self, lam, name="lam"):
         """Broadcast ``lam`` to a float64 ``(n_features, n_targets)`` array of weights."""
