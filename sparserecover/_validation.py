@@ -72,6 +72,18 @@ def check_scalar(value, name, *, low=None, high=None, low_inclusive=True, high_i
     return value
 
 
+def check_int(value, name, *, low, high=None):
+    """Return ``value`` as int after checking it is an integer (not a bool) in [low, high]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {type(value).__name__}")
+    value = int(value)
+    if high is None and value < low:
+        raise ValueError(f"{name} must be >= {low}; got {value}")
+    if high is not None and not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}]; got {value}")
+    return value
+
+
 def check_out(out, shape, dtype, name="out"):
     """Check that a caller-provided output array can receive a result of ``shape``/``dtype``."""
     if not isinstance(out, np.ndarray):

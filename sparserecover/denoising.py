@@ -13,7 +13,13 @@ import numbers
 
 import numpy as np
 
-from sparserecover._validation import as_float_array, check_finite, check_scalar, sum_is_finite
+from sparserecover._validation import (
+    as_float_array,
+    check_finite,
+    check_int,
+    check_scalar,
+    sum_is_finite,
+)
 
 __all__ = ["denoise", "estimate_noise"]
 
@@ -229,12 +235,9 @@ def denoise(
         threshold = _check_name(threshold, "threshold", _THRESHOLDS)
     else:
         threshold = check_scalar(threshold, "threshold", low=0.0)
-    if isinstance(shifts, (bool, np.bool_)) or not isinstance(shifts, numbers.Integral):
-        raise TypeError(f"shifts must be an integer; got {type(shifts).__name__}")
-    if shifts < 1:
-        raise ValueError(f"shifts must be >= 1; got {shifts}")
     n_samples = x.shape[axis]
-    shifts = min(int(shifts), n_samples)  # only n distinct circular shifts exist
+    # only n distinct circular shifts exist
+    shifts = min(check_int(shifts, "shifts", low=1), n_samples)
 
     # Work on a 2-D (n_signals, n_samples) view: every signal is a C-contiguous row.
     batch_shape = x.shape[:axis] + x.shape[axis + 1 :]

@@ -10,12 +10,11 @@ scipy is imported only when a sparse matrix or a ``LinearOperator`` is actually 
 """
 
 import math
-import numbers
 import sys
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite, check_scalar
+from ._validation import as_float_array, check_finite, check_int, check_scalar
 
 __all__ = ["Operator", "as_operator", "largest_eigenvalue", "lipschitz_constant"]
 
@@ -271,8 +270,7 @@ def lipschitz_constant(A, *, tol=1e-4, max_iter=1000, safety=None, random_state=
     True
     """
     tol = check_scalar(tol, "tol", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1; got {max_iter!r}")
+    max_iter = check_int(max_iter, "max_iter", low=1)
     if safety is not None:
         safety = check_scalar(safety, "safety", low=1.0)
     op = as_operator(A)

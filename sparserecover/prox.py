@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from sparserecover._validation import as_float_array, check_out, check_scalar
+from sparserecover._validation import as_float_array, check_int, check_out, check_scalar
 
 __all__ = [
     "hardshrink",
@@ -1058,11 +1058,8 @@ def project_k_sparse(x, k, *, out=None):
     x = as_float_array(x, "x", allow_complex=True)
     if x.ndim not in (1, 2):
         raise ValueError(f"x must be 1-D or 2-D; got {x.ndim}-D")
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"k must be an integer; got {type(k).__name__}")
     n = x.shape[0]
-    if not 0 <= k <= n:
-        raise ValueError(f"k must be in [0, {n}]; got {k}")
+    k = check_int(k, "k", low=0, high=n)
     _check_out(out, x)
     # the selection of iterative hard thresholding (also in the solvers), one column at a time
     from sparserecover._selection import keep_largest

@@ -21,11 +21,10 @@ K-th singular value" (:func:`n_iter_for_components`, ``pca_mask(n_components=...
 """
 
 import math
-import numbers
 
 import numpy as np
 
-from sparserecover._validation import as_float_array, check_finite, check_scalar
+from sparserecover._validation import as_float_array, check_finite, check_int, check_scalar
 
 __all__ = [
     "DEFAULT_MASK_THRESHOLD",
@@ -63,13 +62,7 @@ def _check_kind(kind):
 def _check_n_iter(n_iter, kind):
     """Iterations: an integer >= 0 for gradient descent, a real >= 0 (a time) for the flow."""
     if kind == "discrete":
-        if isinstance(n_iter, (bool, np.bool_)) or not isinstance(n_iter, numbers.Integral):
-            raise TypeError(
-                f"n_iter must be an integer for kind='discrete'; got {type(n_iter).__name__}"
-            )
-        if n_iter < 0:
-            raise ValueError(f"n_iter must be >= 0; got {n_iter}")
-        return int(n_iter)
+        return check_int(n_iter, "n_iter", low=0)
     return check_scalar(n_iter, "n_iter", low=0.0)
 
 
@@ -200,16 +193,9 @@ def pca_mask(s, n_components=None, threshold=None):
         raise ValueError("give at most one of n_components and threshold")
     phi = np.zeros_like(s64)
     if n_components is not None:
-        if isinstance(n_components, (bool, np.bool_)) or not isinstance(
-            n_components, numbers.Integral
-        ):
-            raise TypeError(
-                f"n_components must be an integer; got {type(n_components).__name__}"
-            )
-        if not 0 <= n_components <= s64.size:
-            raise ValueError(f"n_components must be in [0, {s64.size}]; got {n_components}")
+        n_components = check_int(n_components, "n_components", low=0, high=s64.size)
         order = np.argsort(-s64, kind="stable")
-        phi[order[: int(n_components)]] = 1.0
+        phi[order[:n_components]] = 1.0
     else:
         threshold = 0.0 if threshold is None else check_scalar(threshold, "threshold", low=0.0)
         phi[s64 > threshold] = 1.0
@@ -332,12 +318,7 @@ def n_iter_for_components(
     """
     s64, _ = _check_singular_values(s)
     _check_kind(kind)
-    if isinstance(n_components, (bool, np.bool_)) or not isinstance(
-        n_components, numbers.Integral
-    ):
-        raise TypeError(f"n_components must be an integer; got {type(n_components).__name__}")
-    if not 1 <= n_components <= s64.size:
-        raise ValueError(f"n_components must be in [1, {s64.size}]; got {n_components}")
+    n_components = check_int(n_components, "n_components", low=1, high=s64.size)
     tau = _check_mask_threshold(mask_threshold)
     learning_rate = _resolve_learning_rate(s64, learning_rate, kind)
     s_k = np.sort(s64)[::-1][int(n_components) - 1]

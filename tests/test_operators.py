@@ -228,10 +228,11 @@ def test_importing_operators_does_not_import_scipy():
 
 
 @pytest.mark.parametrize(
-    ("options", "name"),
-    [({"tol": -1.0}, "tol"), ({"tol": 1.0}, "tol"), ({"max_iter": 0}, "max_iter"),
-     ({"max_iter": 2.5}, "max_iter"), ({"safety": 0.5}, "safety")],
+    ("options", "name", "error"),
+    [({"tol": -1.0}, "tol", ValueError), ({"tol": 1.0}, "tol", ValueError),
+     ({"max_iter": 0}, "max_iter", ValueError), ({"max_iter": 2.5}, "max_iter", TypeError),
+     ({"safety": 0.5}, "safety", ValueError)],
 )
-def test_lipschitz_constant_rejects_bad_options(options, name):
-    with pytest.raises(ValueError, match=name):
+def test_lipschitz_constant_rejects_bad_options(options, name, error):
+    with pytest.raises(error, match=name):
         lipschitz_constant(np.eye(3), **options)

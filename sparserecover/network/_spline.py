@@ -22,12 +22,11 @@ truncated powers:
   splines is therefore asymptotic (``M -> infinity``, as the paper says of Eq. 4), not exact.
 """
 
-import numbers
 from math import comb
 
 import numpy as np
 
-from sparserecover._validation import as_float_array, check_finite, check_scalar
+from sparserecover._validation import as_float_array, check_finite, check_int, check_scalar
 
 __all__ = ["finite_difference_matrix", "spline_smoothing"]
 
@@ -70,11 +69,7 @@ def finite_difference_matrix(n, order, *, boundary="same", dtype=np.float64):
     array([[ 1., -2.,  1.,  0.],
            [ 0.,  1., -2.,  1.]])
     """
-    for name, value, low in (("n", n, 1), ("order", order, 0)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer; got {type(value).__name__}")
-        if value < low:
-            raise ValueError(f"{name} must be >= {low}; got {value}")
+    n, order = check_int(n, "n", low=1), check_int(order, "order", low=0)
     if boundary not in ("same", "valid"):
         raise ValueError(f"boundary must be 'same' or 'valid'; got {boundary!r}")
     D = np.zeros((n, n), dtype=dtype)

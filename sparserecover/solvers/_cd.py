@@ -3,11 +3,11 @@ elastic-net) LASSO."""
 
 import numpy as np
 
-from .._validation import check_scalar
+from .._validation import check_int, check_scalar
 from ._cd_kernels import coordinate_descent as _coordinate_descent_kernel
 from ._certificate import certified_result
 from ._fista import _GAP_DOC
-from ._problem import LeastSquaresProblem, check_int, check_options
+from ._problem import LeastSquaresProblem, check_options
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,

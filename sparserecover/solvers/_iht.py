@@ -3,8 +3,9 @@
 import numpy as np
 
 from .._convergence import warn_convergence
+from .._validation import check_int
 from ._hard_thresholding import iht_loop
-from ._problem import LeastSquaresProblem, check_int, check_options, warn_not_converged
+from ._problem import LeastSquaresProblem, check_options, warn_not_converged
 from ._products import python_driver, select_driver
 from ._result import SolverResult
 from ._scaled_pursuit import CYCLED, PATIENCE, RUNNING, greedy_start, scaled_pursuit_loop

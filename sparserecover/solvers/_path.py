@@ -5,10 +5,10 @@ folds run."""
 import numpy as np
 
 from .._convergence import warn_convergence
-from .._validation import as_float_array, check_finite, check_scalar
+from .._validation import as_float_array, check_finite, check_int, check_scalar
 from ._cd import cd_solve
 from ._fista import proximal_solve
-from ._problem import LeastSquaresProblem, check_int, check_options
+from ._problem import LeastSquaresProblem, check_options
 
 # The strategies of ``solver=``: "cd" is working-set coordinate descent with gap-safe
 # screening (``coordinate_descent``), "fista"/"ista" the proximal-gradient loop with or

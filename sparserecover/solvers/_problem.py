@@ -15,13 +15,12 @@ do:
   penalized (the kernels are then compiled without the refit).
 """
 
-import numbers
 from collections import namedtuple
 
 import numpy as np
 
 from .._convergence import warn_convergence
-from .._validation import as_float_array, check_finite, check_scalar
+from .._validation import as_float_array, check_finite, check_int, check_scalar
 from ..operators import as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
 from ._products import Gram, kernel_operator
@@ -37,18 +36,6 @@ _GRAM_MAX_FEATURES = 2048
 # Default relative-gap tolerance per dtype: float32 iterates stall at a relative gap of about
 # 1e-6 to 1e-5 (the rounding of A x and A.T r), so 1e-6 would only exhaust max_iter.
 DEFAULT_TOL = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-4}
-
-
-def check_int(value, name, *, low, high=None):
-    """Return ``value`` as int after checking it is an integer in [low, high]."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {type(value).__name__}")
-    value = int(value)
-    if high is None and value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value}")
-    if high is not None and not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}]; got {value}")
-    return value
 
 
 def check_options(max_iter, tol, step, gap_freq, dtype=np.float64):
