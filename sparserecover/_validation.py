@@ -38,9 +38,9 @@ def as_float_array(x, name, *, allow_complex=False, dtype=None):
 
 def sum_is_finite(array):
     """Whether ``array``'s sum is finite, which proves every value finite (NaN and infinity
-    propagate through a sum) in one pass, at two thirds of ``isfinite``'s mask (0.49 against
-    0.73 ms on 1000 x 2048). False does not prove a bad value: a sum of finite values may
-    overflow, so a caller then checks value by value."""
+    propagate through a sum) in one pass, faster than ``isfinite``'s mask. False does not
+    prove a bad value: a sum of finite values may overflow, so a caller then checks value by
+    value."""
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(np.add.reduce(array, axis=None)))
 

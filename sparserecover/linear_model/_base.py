@@ -38,8 +38,7 @@ from sparserecover.solvers._problem import lam_max_from_correlation
 
 # A sparse X with at most this many entries (n_samples * n_features; 512 KB in float64) is
 # centred as a dense copy instead: the solvers run their compiled loop on dense arrays, but a
-# Python loop on a LinearOperator, whose ~45 us per iteration dominates on small problems
-# (measured: 48 us vs 1.5-4.5 us per FISTA iteration at 40 x 10 and 200 x 50).
+# Python loop on a LinearOperator, whose fixed cost per iteration dominates on small problems.
 _DENSIFY_MAX_ENTRIES = 2**16
 
 

@@ -51,28 +51,19 @@ def exact_gap(problem, X, penalty):
                       problem.yy)
     else:
         fit = problem.direct_datafit(np.float64)
-    gap_kernel = duality_gap if is_kernel_operator(fit.op) else python_driver(duality_gap)
-    X64 = X.astype(np.float64)
-    FX = np.empty_like(fit.target)
-    _forward(fit.op, X64, FX)
-    m = X.shape[1]
-    primal, gap = np.empty(m), np.empty(m)
-    gap_kernel(fit, penalty, FX, X64, np.empty_like(fit.target), np.empty_like(X64),
-               np.zeros_like(X64), np.empty_like(fit.target), primal, gap, np.empty(m))
-    return primal, gap
+    kernel = _gap_at if is_kernel_operator(fit.op) else python_driver(_gap_at)
+    return kernel(fit, penalty, X.astype(np.float64))
 
 
 @njit(cache=True)
-def _compiled_forward(op, X, out):
-    forward(op, X, out)
-
-
-def _forward(op, X, out):
-    """A @ X from Python: compiled for the kernels' operators, a LinearOperator's own."""
-    if is_kernel_operator(op):
-        _compiled_forward(op, X, out)
-    else:
-        forward(op, X, out)
+def _gap_at(fit, penalty, X):
+    m = X.shape[1]
+    FX = np.empty_like(fit.target)
+    forward(fit.op, X, FX)
+    primal, gap = np.empty(m), np.empty(m)
+    duality_gap(fit, penalty, FX, X, np.empty_like(fit.target), np.empty_like(X),
+                np.zeros_like(X), np.empty_like(fit.target), primal, gap, np.empty(m))
+    return primal, gap
 
 
 def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, atol, *,

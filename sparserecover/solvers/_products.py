@@ -103,7 +103,7 @@ def _csr_rmatvec(indptr, indices, data, r, out):
 
 @njit(cache=True)
 def _csr_matmat(indptr, indices, data, X, out):
-    """out = M @ X for M in CSR form (1-D views for one column: 20-40 % faster)."""
+    """out = M @ X for M in CSR form (1-D views for one column: faster)."""
     m = X.shape[1]
     if m == 1:
         _csr_matvec(indptr, indices, data, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
