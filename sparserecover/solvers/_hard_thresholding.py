@@ -176,11 +176,18 @@ def iht_loop(op, target, X, n_nonzero, fixed_step, pursuit, max_iter, tol, callb
         if converged or stop:
             break
         adjoint(op, resid, grad)
-    forward(op, X, FX)
-    subtract(target, FX, resid)
-    objective = np.empty(m)
+    return X, it, half_squared_residual(op, target, X), converged
+
+
+@njit(cache=True)
+def half_squared_residual(op, target, X):
+    """0.5 ||y_k - A x_k||^2 for every column k, in float64."""
+    resid = np.empty_like(target)
+    forward(op, X, resid)
+    subtract(target, resid, resid)
+    objective = np.empty(X.shape[1])
     column_dots(resid, resid, objective)
-    return X, it, 0.5 * objective, converged
+    return 0.5 * objective
 
 
 @njit(cache=True)

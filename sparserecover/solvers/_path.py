@@ -12,7 +12,7 @@ from ._problem import LeastSquaresProblem, check_options
 
 # The strategies of ``solver=``: "cd" is working-set coordinate descent with gap-safe
 # screening (``coordinate_descent``), "fista"/"ista" the proximal-gradient loop with or
-# without momentum, and "auto" picks one per problem (``auto_solver``).
+# without momentum, and "auto" picks one per problem (``check_solver``).
 SOLVERS = ("auto", "cd", "fista", "ista")
 
 # Below this many features a working set (10 features to start, then doubled) soon is the
@@ -20,26 +20,20 @@ SOLVERS = ("auto", "cd", "fista", "ista")
 MIN_CD_FEATURES = 100
 
 
-def auto_solver(kind, n_features):
-    """The strategy "auto" stands for, from the design's kind and shape alone.
+def check_solver(solver, problem):
+    """The strategy to run on ``problem`` for the user's ``solver``.
 
-    FISTA for a ``LinearOperator`` (coordinate descent needs columns) and for fewer than
-    ``MIN_CD_FEATURES`` features; working-set coordinate descent otherwise, which measured
+    "auto" is FISTA for a ``LinearOperator`` (coordinate descent needs columns) and for fewer
+    than ``MIN_CD_FEATURES`` features; working-set coordinate descent otherwise, which measured
     faster than FISTA (also FISTA on the Gram matrix of tall designs) on every benchmark
     problem but the smallest (docs/benchmarks_solvers.md).
     """
-    if kind == "linear_operator" or n_features < MIN_CD_FEATURES:
-        return "fista"
-    return "cd"
-
-
-def check_solver(solver, problem):
-    """The strategy to run on ``problem`` for the user's ``solver`` (resolving "auto")."""
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
+    linear_operator = problem.op.kind == "linear_operator"
     if solver == "auto":
-        return auto_solver(problem.op.kind, problem.n_features)
-    if solver == "cd" and problem.op.kind == "linear_operator":
+        return "fista" if linear_operator or problem.n_features < MIN_CD_FEATURES else "cd"
+    if solver == "cd" and linear_operator:
         raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
     return solver
 

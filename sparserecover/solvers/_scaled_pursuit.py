@@ -10,9 +10,9 @@ import numpy as np
 
 from .._jit import njit
 from .._selection import kth_largest
-from ._hard_thresholding import hard_threshold_column
-from ._linalg import back_substitution, column_dots, forward_substitution, solve_psd, subtract
-from ._products import adjoint, forward, gather_columns
+from ._hard_thresholding import half_squared_residual, hard_threshold_column
+from ._linalg import back_substitution, forward_substitution, solve_psd
+from ._products import adjoint, gather_columns
 
 # A column whose residual has not dropped below its best for this many consecutive supports
 # is cycling (the support map is deterministic, so a revisited support repeats its orbit).
@@ -190,12 +190,7 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
                 status[k] = CONVERGED
         if np.all(status != RUNNING):
             break
-    FX = np.empty_like(target)
-    forward(op, X_best, FX)
-    subtract(target, FX, resid)
-    objective = np.empty(m)
-    column_dots(resid, resid, objective)
-    return X_best, it, 0.5 * objective, status
+    return X_best, it, half_squared_residual(op, target, X_best), status
 
 
 @njit(cache=True)
