@@ -120,10 +120,6 @@ def _finish(estimator, coef, X_offset, Y_offset, was_1d):
         estimator.intercept_ = intercept
 
 
-def _predict_linear(estimator, X):
-    return X @ estimator.coef_.T + estimator.intercept_
-
-
 _COMMON_CONSTRAINTS = {
     "regularization": [StrOptions({"ridge", "pca", "gd"})],
     "alpha": [Interval(Real, 0, None, closed="left"), None],
@@ -143,10 +139,27 @@ class _SpectralTagsMixin:
         return tags
 
 
+class _LinearPredictionMixin:
+    def predict(self, X):
+        """Predict ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray, shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return X @ self.coef_.T + self.intercept_
+
+
 # ---------------------------------------------------------------------- SpectralRegressor
 
 
-class SpectralRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
+class SpectralRegressor(_LinearPredictionMixin, _SpectralTagsMixin, RegressorMixin, BaseEstimator):
     """Least squares regularized by a filter on the singular values of the design matrix.
 
     Solves ``X w ~= y`` as ``w = V diag(phi(s) / s) U^T y`` for ``X = U diag(s) V^T`` (Lucey
@@ -281,20 +294,6 @@ class SpectralRegressor(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
         self.learning_rate_, self.n_iter_ = lr, q
         return self
 
-    def predict(self, X):
-        """Predict ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : array-like, shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray, shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return _predict_linear(self, X)
 
 
 # -------------------------------------------------------------------- SpectralRegressorCV
@@ -309,7 +308,9 @@ def _default_candidates(regularization, s, tol):
     return np.unique(np.round(np.geomspace(1, 1e6, 61)).astype(np.int64))
 
 
-class SpectralRegressorCV(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
+class SpectralRegressorCV(
+    _LinearPredictionMixin, _SpectralTagsMixin, RegressorMixin, BaseEstimator
+):
     """:class:`SpectralRegressor` with its strength chosen by GCV or leave-one-out, from one SVD.
 
     Every filter is a linear smoother with hat matrix ``H = U diag(phi) U^T`` (plus
@@ -498,20 +499,6 @@ class SpectralRegressorCV(_SpectralTagsMixin, RegressorMixin, BaseEstimator):
             self.learning_rate_ = lr
         return phi
 
-    def predict(self, X):
-        """Predict with the selected model.
-
-        Parameters
-        ----------
-        X : array-like, shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray, shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return _predict_linear(self, X)
 
 
 # ---------------------------------------------------------------- ShallowNetworkRegressor

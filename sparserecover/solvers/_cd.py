@@ -98,9 +98,6 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     True
     """
     problem = LeastSquaresProblem(A, y, gram=False)
-    if problem.op.kind == "linear_operator":
-        raise TypeError("A must be a dense or sparse matrix for coordinate descent; got a "
-                        "LinearOperator (use fista)")
     W = problem.weights(lam)
     l2 = check_scalar(l2, "l2", low=0.0)
     max_iter, tol, _, gap_freq = check_options(max_iter, tol, None, gap_freq, problem.dtype)

@@ -141,7 +141,8 @@ class LeastSquaresProblem:
         """The :data:`Datafit` with column access for coordinate descent: a C-ordered dense
         ``A`` is copied once to Fortran order, a CSR matrix converted once to CSC."""
         if self.op.kind == "linear_operator":
-            raise TypeError("coordinate descent needs a dense or sparse A, not a LinearOperator")
+            raise TypeError("A must be a dense or sparse matrix for coordinate descent; got a "
+                            "LinearOperator (use fista)")
 
         return self._cached(
             "columns", lambda: Datafit(kernel_operator(self.op, columns=True), self.Y, self.yy)
