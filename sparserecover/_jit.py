@@ -17,15 +17,17 @@ Only the kernel modules import this module: ``import sparserecover`` does not im
 
 import inspect
 import os
+import sys
 import warnings
 
 import numba
 from numba.core import caching
+from numba.extending import overload
 from numba.misc.appdirs import AppDirs
 
 from . import __version__
 
-__all__ = ["config", "njit"]
+__all__ = ["config", "njit", "trace"]
 
 # For the kernels that read numba.config (NUMBA_DISABLE_JIT).
 config = numba.config
@@ -103,3 +105,18 @@ def _njit(function, args, options):
                 stacklevel=3,
             )
         return numba.njit(*args, **{**options, "cache": False})(function)
+
+
+def trace(*values):
+    """A kernel's progress line (its ``verbose`` option), on stderr.
+
+    Compiled, it does nothing: a kernel runs with ``verbose`` only from its Python source
+    (``solvers._products.select_driver``), so no printing, and none of Numba's string
+    machinery, is compiled into the kernels.
+    """
+    print(*values, file=sys.stderr)
+
+
+@overload(trace)
+def _trace(*values):
+    return lambda *values: None

@@ -30,5 +30,6 @@ def gd_least_squares(A, Y, learning_rate, n_iter):  # pragma: no cover - compile
             np.dot(fitted, A, gradient)  # A^T r from A itself: one copy of A in cache
             for j in range(m):
                 w[j] += learning_rate * gradient[j]
-        W[:, column] = w
+        for j in range(m):
+            W[j, column] = w[j]
     return W

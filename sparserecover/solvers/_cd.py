@@ -8,6 +8,7 @@ from ._cd_kernels import coordinate_descent as _coordinate_descent_kernel
 from ._certificate import certified_result
 from ._fista import _GAP_DOC
 from ._problem import LeastSquaresProblem, check_options
+from ._products import select_driver
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
@@ -18,7 +19,8 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
     public function's name) a result that missed ``tol`` gets a ConvergenceWarning.
     """
     fit = problem.column_datafit()
-    X, n_iter, primal, gap, converged, n_screened = _coordinate_descent_kernel(
+    kernel, _ = select_driver(_coordinate_descent_kernel, problem, None, verbose)
+    X, n_iter, primal, gap, converged, n_screened = kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
         np.broadcast_to(atol, problem.n_targets).astype(np.float64), max_iter, ws_start,
         screen, anderson, gap_freq, bool(verbose),

@@ -8,7 +8,7 @@ index arrays are those of a CSC matrix. Data fit and penalty travel as the named
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, trace
 from .._prox_kernels import soft_threshold
 from .._selection import kth_smallest
 from ._gap import column_met, duality_gap
@@ -250,9 +250,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
     n_screened = np.zeros(m, dtype=np.int64)
     converged = np.zeros(m, dtype=np.bool_)
     for k in range(m):
-        x1[:] = X[:, k]
-        y1[:] = target[:, k]
-        w1[:] = penalty.weights[:, k]
+        for j in range(p):
+            x1[j] = X[j, k]
+            w1[j] = penalty.weights[j, k]
+        for i in range(n):
+            y1[i] = target[i, k]
         yy1[0] = fit.yy[k]
         screened = np.zeros(p, dtype=np.bool_)
         epochs = 0
@@ -272,7 +274,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
             duality_gap(column_fit, column_penalty, FX, x, resid, G, Z, FZ, primal1, gap1,
                         scaling)
             if verbose:
-                print("column", k, "outer", outer, "epochs", epochs, "objective", primal1[0],
+                trace("column", k, "outer", outer, "epochs", epochs, "objective", primal1[0],
                       "gap", gap1[0], "working set", ws_size)
             met = column_met(primal1[0], gap1[0], tol, atol[k])
             if met or epochs >= max_iter:
@@ -326,7 +328,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                     row = inner_epochs % (_ANDERSON_K + 1)
                     for a in range(n_ws):
                         last[row, a] = x1[ws[a]]
-                    last_r[row] = r
+                    for i in range(n):
+                        last_r[row, i] = r[i]
                     if row == _ANDERSON_K:
                         _anderson_step(op, ws, x1, column_penalty, r, last, last_r, r_trial,
                                        x_trial)
@@ -335,7 +338,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                     inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, r)
                     if inner_gap <= inner_tol:
                         break
-        X[:, k] = x1
+        for j in range(p):
+            X[j, k] = x1[j]
         n_iter[k] = epochs
         primal[k] = primal1[0]
         gap[k] = gap1[0]

@@ -4,7 +4,7 @@
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, trace
 from .._selection import keep_largest
 from ._linalg import column_dots, solve_psd, subtract
 from ._products import adjoint, forward, gather_columns
@@ -138,8 +138,10 @@ def iht_loop(op, target, X, n_nonzero, fixed_step, pursuit, max_iter, tol, callb
         column_dots(D, D, change)
         column_dots(X_new, X_new, size)
         same_support = not changed.any()
-        X[:] = X_new
-        support[:] = new_support
+        for j in range(p):
+            for k in range(m):
+                X[j, k] = X_new[j, k]
+                support[j, k] = new_support[j, k]
         # A x_new = A x + A (x_new - x); refreshed exactly below every 20 iterations
         for i in range(n):
             for k in range(m):
@@ -172,7 +174,7 @@ def iht_loop(op, target, X, n_nonzero, fixed_step, pursuit, max_iter, tol, callb
         if callback is not None:
             stop = stop or callback(X)
         if verbose:
-            print("iteration", it, "squared change", change.sum(), "squared norm", size.sum())
+            trace("iteration", it, "squared change", change.sum(), "squared norm", size.sum())
         if converged or stop:
             break
         adjoint(op, resid, grad)

@@ -423,12 +423,15 @@ def gather_columns(op, columns, n_features, out):
 @overload(gather_columns)
 def _gather_columns(op, columns, n_features, out):
     def dense_rows(op, columns, n_features, out):
-        for a in range(columns.shape[0]):
-            out[:, a] = op.M[:, columns[a]]
+        for i in range(out.shape[0]):
+            for a in range(columns.shape[0]):
+                out[i, a] = op.M[i, columns[a]]
 
     def dense_columns(op, columns, n_features, out):
         for a in range(columns.shape[0]):
-            out[:, a] = op.M[columns[a], :]
+            row = op.M[columns[a]]
+            for i in range(out.shape[0]):
+                out[i, a] = row[i]
 
     def csr_rows(op, columns, n_features, out):
         out[:] = 0.0

@@ -7,7 +7,7 @@ holds one column per right-hand side.
 import numpy as np
 from numba.extending import overload
 
-from .._jit import njit
+from .._jit import njit, trace
 from .._prox_kernels import soft_threshold
 from ._gap import all_met, duality_gap
 from ._linalg import column_diff_dots, subtract
@@ -169,12 +169,13 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
     duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
     i_hist = 0
     if history:
-        hist_primal[0] = primal
-        hist_gap[0] = gap
+        for k in range(m):
+            hist_primal[0, k] = primal[k]
+            hist_gap[0, k] = gap[k]
         i_hist = 1
     converged = all_met(primal, gap, tol, atol)
     if verbose:
-        print("iteration", 0, "objective", primal.sum(), "gap", gap.sum())
+        trace("iteration", 0, "objective", primal.sum(), "gap", gap.sum())
     it = 0
     checked = True
     while not converged and it < max_iter:
@@ -225,11 +226,12 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
             converged = all_met(primal, gap, tol, atol)
             if history and i_hist < n_hist:
                 hist_iter[i_hist] = it
-                hist_primal[i_hist] = primal
-                hist_gap[i_hist] = gap
+                for k in range(m):
+                    hist_primal[i_hist, k] = primal[k]
+                    hist_gap[i_hist, k] = gap[k]
                 i_hist += 1
             if verbose:
-                print("iteration", it, "objective", primal.sum(), "gap", gap.sum())
+                trace("iteration", it, "objective", primal.sum(), "gap", gap.sum())
         if stop:
             break
     if not checked:

@@ -8,7 +8,7 @@ column that cycled) call the products; for a ``LinearOperator`` they run as Pyth
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, trace
 from .._selection import kth_largest
 from ._hard_thresholding import half_squared_residual, hard_threshold_column
 from ._linalg import back_substitution, forward_substitution, solve_psd
@@ -158,7 +158,8 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
                 previous[j, k] = coef[j, k]
             if rr < rr_best[k] * (1.0 - 1e-12):
                 rr_best[k] = rr
-                X_best[:, k] = X[:, k]
+                for j in range(p):
+                    X_best[j, k] = X[j, k]
                 stalled[k] = 0
             else:
                 stalled[k] += 1
@@ -170,7 +171,7 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
         if callback is not None:
             stop = callback(X)
         if verbose:
-            print("iteration", it, "squared residual", rr_best.sum(), "columns running",
+            trace("iteration", it, "squared residual", rr_best.sum(), "columns running",
                   np.count_nonzero(status == RUNNING))
         if stop or np.all(status != RUNNING) or it == max_iter:
             break
@@ -205,8 +206,7 @@ def greedy_start(op, target, n_nonzero, column_sq_norms, out):
     """
     n, m = target.shape
     p = out.shape[0]
-    R = np.empty_like(target)
-    R[:] = target
+    R = target.copy()
     G = np.empty_like(out)
     out[:] = 0.0
     A_S = np.zeros((m, n_nonzero, n))  # row a of A_S[k]: column members[k, a] of A
@@ -244,7 +244,8 @@ def greedy_start(op, target, n_nonzero, column_sq_norms, out):
                     pivot -= L[k, s, q] * L[k, s, q]
                 if pivot > 1e-10 * column_sq_norms[best]:
                     L[k, s, s] = np.sqrt(pivot)
-                    A_S[k, s] = a_j
+                    for i in range(n):
+                        A_S[k, s, i] = a_j[i]
                     members[k, s] = best
                     acc = 0.0
                     for i in range(n):

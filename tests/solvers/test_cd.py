@@ -161,3 +161,12 @@ def test_lasso_path_solver_choice(rng):
         lasso_path(aslinearoperator(A), y, n_lams=2, solver="cd")
     with pytest.raises(ValueError, match="solver"):
         lasso_path(A, y, n_lams=2, solver="newton")
+
+
+def test_verbose_reports_progress_on_stderr(rng, capsys):
+    A, y, lam_max = _problem(rng)
+    quiet = coordinate_descent(A, y, lam_max / 10, tol=1e-10)
+    loud = coordinate_descent(A, y, lam_max / 10, tol=1e-10, verbose=True)
+    progress = capsys.readouterr()
+    assert "gap" in progress.err and "working set" in progress.err and progress.out == ""
+    np.testing.assert_array_equal(loud.x, quiet.x)  # the same iterations, only reported

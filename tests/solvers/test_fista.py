@@ -224,7 +224,8 @@ def test_history_and_verbose(rng, capsys):
     assert hist["n_iter"][0] == 0 and hist["n_iter"][-1] == result.n_iter
     assert hist["objective"].shape == hist["gap"].shape == (result.n_iter + 1,)
     assert hist["gap"][-1] == pytest.approx(result.gap)
-    assert "gap" in capsys.readouterr().out
+    progress = capsys.readouterr()
+    assert "gap" in progress.err and progress.out == ""  # progress goes to stderr
 
 
 def test_convergence_warning(rng):
