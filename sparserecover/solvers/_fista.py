@@ -5,7 +5,7 @@ import numpy as np
 from .._validation import check_scalar
 from ._certificate import certified_result, exact_gap
 from ._problem import LeastSquaresProblem, check_options
-from ._products import select_driver
+from ._products import fuses, select_driver
 from ._proximal_gradient import proximal_gradient
 
 _OPTIONS_DOC = """
@@ -123,25 +123,36 @@ def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtrackin
     steps = initial_steps(problem, step, backtracking)
     atol = np.broadcast_to(atol, problem.n_targets).astype(np.float64)
     loop, wrapped = select_driver(proximal_gradient, problem, callback, verbose)
+    m = problem.n_targets
+    records = [(np.zeros(0, np.int64), np.zeros((0, m)), np.zeros((0, m)))]
 
     def run(fit, X, max_iter):
-        return loop(fit, penalty, X, steps, tol, atol, max_iter, gap_freq, accelerate, restart,
-                    backtracking, history, wrapped, bool(verbose))
+        # the options a call does not use are passed as None, and not compiled
+        two_products = backtracking or not fuses(fit.op, m)
+        FX_new = np.empty_like(fit.target) if two_products else None
+        n_records = max_iter // gap_freq + 2
+        buffers = ((np.zeros(n_records, np.int64), np.zeros((n_records, m)),
+                    np.zeros((n_records, m))) if history else None)
+        X, n_iter, primal, gap, converged, n_recorded = loop(
+            fit, penalty, X, steps, tol, atol, max_iter, gap_freq, accelerate, restart,
+            FX_new, True if backtracking else None, buffers, wrapped, bool(verbose))
+        if history:
+            records.append(tuple(buffer[:n_recorded] for buffer in buffers))
+        return X, n_iter, primal, gap, converged
 
-    X, n_iter, primal, gap, converged, *records = run(problem.datafit(), X, max_iter)
+    X, n_iter, primal, gap, converged = run(problem.datafit(), X, max_iter)
     if problem.gram and converged and n_iter < max_iter:
         exact_primal, exact_gap_ = exact_gap(problem, X, penalty)
         if not np.all(exact_gap_ <= np.maximum(tol * exact_primal, atol)):
             # The Gram form's gap, from ||y||^2 - 2 c.T x + x.T G x, cancels to about
             # eps ||y||^2: finish on A itself, whose gap resolves the tolerance asked for.
-            X, more, primal, gap, converged, *more_records = run(
-                problem.direct_datafit(), X, max_iter - n_iter)
-            more_records[0] += n_iter
-            records = [np.concatenate(pair) for pair in zip(records, more_records)]
+            X, more, primal, gap, converged = run(problem.direct_datafit(), X, max_iter - n_iter)
+            if history:
+                records[-1][0][:] += n_iter
             n_iter += more
     hist = None
     if history:
-        hist_iter, hist_primal, hist_gap = records
+        hist_iter, hist_primal, hist_gap = (np.concatenate(parts) for parts in zip(*records))
         if problem.y_ndim == 1:
             hist_primal, hist_gap = hist_primal[:, 0], hist_gap[:, 0]
         hist = {"n_iter": hist_iter, "objective": hist_primal, "gap": hist_gap}

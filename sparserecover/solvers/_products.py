@@ -339,26 +339,16 @@ def _csr_rows_gradient(indptr, indices, data, Z, B, R, G):
                 g[k] += value * r[k]
 
 
-def fusable(op, n_targets):
+def fuses(op, n_targets):
     """Whether :func:`residual_gradient` makes one pass over A: dense with few columns, or
-    CSR (a LinearOperator, called from Python, never)."""
-    return False
-
-
-@overload(fusable)
-def _fusable(op, n_targets):
-    def dense(op, n_targets):
+    CSR (a LinearOperator never)."""
+    if isinstance(op, (DenseRows, DenseColumns)):
         return n_targets <= FUSED_MAX_TARGETS
-
-    def never(op, n_targets):
-        return False
-
-    return implementation(op, DenseRows=dense, DenseColumns=dense,
-                           CsrRows=lambda op, n_targets: True, CsrColumns=never, Gram=never)
+    return isinstance(op, CsrRows)
 
 
 def residual_gradient(op, target, Z, resid, out):
-    """resid = A Z - b and out = A.T resid, in one pass over A where :func:`fusable` says so
+    """resid = A Z - b and out = A.T resid, in one pass over A where :func:`fuses` says so
     (see the notes above), else with two products."""
     forward(op, Z, resid)
     resid -= target
@@ -514,7 +504,7 @@ def _column_axpy(op, j, a, r):
 
 # Functions dispatched on the operator type in compiled code, whose Python body serves a
 # LinearOperator: the products above, and those the kernel modules declare.
-_OPERATOR_FUNCTIONS = {forward, adjoint, fusable, residual_gradient, gather_columns}
+_OPERATOR_FUNCTIONS = {forward, adjoint, residual_gradient, gather_columns}
 _rebuilt = {}
 
 

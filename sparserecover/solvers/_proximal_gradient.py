@@ -11,14 +11,7 @@ from .._jit import njit, trace
 from .._prox_kernels import soft_threshold
 from ._gap import all_met, duality_gap
 from ._linalg import column_diff_dots, subtract
-from ._products import (
-    adjoint,
-    forward,
-    fusable,
-    implementation,
-    operator_function,
-    residual_gradient,
-)
+from ._products import adjoint, forward, implementation, operator_function, residual_gradient
 
 
 def gradient(op, target, FY, resid, out):
@@ -121,26 +114,27 @@ def extrapolate(x_new, x_old, beta, out):
 
 @njit(cache=True)
 def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, accelerate,
-                      restart, backtracking, history, callback, verbose):
+                      restart, FX_new, backtrack, history, callback, verbose):
     """ISTA / FISTA on 0.5 ||A x - b||^2 + sum W |x| + 0.5 l2 ||x||^2, every column at once.
 
     FISTA: Beck & Teboulle (2009), with the gradient-based adaptive restart of O'Donoghue &
-    Candes (2015): momentum is reset when (y_k - x_{k+1}).T (x_{k+1} - x_k) > 0. Backtracking
-    halves a column's step until ||A d||^2 <= ||d||^2 / step for d = x_{k+1} - y_k, the
-    sufficient-decrease condition of Beck & Teboulle for a quadratic f. Stops when every
-    column meets ``gap <= max(tol * P(x), atol)`` (``_gap.column_met``), tested every
+    Candes (2015): momentum is reset when (y_k - x_{k+1}).T (x_{k+1} - x_k) > 0. Stops when
+    every column meets ``gap <= max(tol * P(x), atol)`` (``_gap.column_met``), tested every
     ``gap_freq`` iterations.
 
-    Dense problems with up to ``FUSED_MAX_TARGETS`` columns and CSR problems (without
-    backtracking) take the gradient A.T (A y_k - b) in one pass over A
-    (``_products.residual_gradient``), and the duality gap from the products A @ x_k and
-    A.T @ r. Otherwise: one product A @ x_{k+1} and one A.T @ (A y_k - b) per iteration, with
-    A y_k extrapolated from A x_{k+1} and A x_k (which the momentum combination leaves
-    exact), and one more A.T product per gap. ``X`` and ``step`` are updated in place.
+    ``FX_new`` is None where the gradient A.T (A y_k - b) takes one pass over A
+    (``_products.residual_gradient``: dense problems with few columns, CSR), and the duality
+    gap the products A @ x_k and A.T @ r. Otherwise it is a buffer for A @ x_{k+1}: one product
+    A @ x_{k+1} and one A.T @ (A y_k - b) per iteration, with A y_k extrapolated from A x_{k+1}
+    and A x_k (which the momentum combination leaves exact), and one more A.T product per gap.
+    ``backtrack`` (not None: that loop only) halves a column's step until
+    ||A d||^2 <= ||d||^2 / step for d = x_{k+1} - y_k, the sufficient-decrease condition of
+    Beck & Teboulle for a quadratic f. ``history`` is None or the buffers ``(n_iter,
+    objective, gap)`` to record each gap evaluation in; the count recorded is returned.
+    Options passed as None are not compiled at all. ``X`` and ``step`` are updated in place.
     """
     op = fit.op
     m = X.shape[1]
-    fused = not backtracking and fusable(op, m)
     X_old = X.copy()
     X_new = np.empty_like(X)
     Y = X.copy()
@@ -148,7 +142,6 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
     FX = np.empty_like(fit.target)  # A x (G x for Gram problems); only at gaps if fused
     forward(op, X, FX)
     FY = FX.copy()
-    FX_new = np.empty_like(FX)
     resid = np.empty_like(fit.target)
     G = np.empty_like(X)
     Z = np.zeros_like(X)
@@ -159,20 +152,9 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
     t = np.ones(m)
     beta = np.zeros(m)
     products = np.empty(m)
-    quadratic = np.empty(m)
-    sq_step = np.empty(m)
-    n_hist = max_iter // gap_freq + 2 if history else 0
-    hist_iter = np.zeros(n_hist, dtype=np.int64)
-    hist_primal = np.zeros((n_hist, m))
-    hist_gap = np.zeros((n_hist, m))
 
     duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
-    i_hist = 0
-    if history:
-        for k in range(m):
-            hist_primal[0, k] = primal[k]
-            hist_gap[0, k] = gap[k]
-        i_hist = 1
+    n_recorded = _record(history, 0, 0, primal, gap)
     converged = all_met(primal, gap, tol, atol)
     if verbose:
         trace("iteration", 0, "objective", primal.sum(), "gap", gap.sum())
@@ -180,27 +162,15 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
     checked = True
     while not converged and it < max_iter:
         it += 1
-        if fused:
+        if FX_new is None:
             residual_gradient(op, fit.target, Y, resid, grad)
+            prox_gradient_step(Y, grad, step, penalty, X, X_new, products)
         else:
             gradient(op, fit.target, FY, resid, grad)
-        while True:
             prox_gradient_step(Y, grad, step, penalty, X, X_new, products)
-            if fused:
-                break
             forward(op, X_new, FX_new)
-            if not backtracking:
-                break
-            curvature(op, X_new, Y, FX_new, FY, quadratic)
-            column_diff_dots(X_new, Y, X_new, Y, sq_step)
-            accepted = True
-            for k in range(m):
-                # the 1e-12 slack keeps rounding from shrinking an already valid step
-                if quadratic[k] * step[k] > sq_step[k] * (1.0 + 1e-12):
-                    step[k] *= 0.5
-                    accepted = False
-            if accepted:
-                break
+            if backtrack is not None:
+                _backtrack(op, Y, grad, step, penalty, X, X_new, FY, FX_new, products)
         if accelerate:
             for k in range(m):
                 t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t[k] * t[k]))
@@ -210,34 +180,73 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
                     t[k] = 1.0
                     beta[k] = 0.0
         extrapolate(X_new, X, beta, Y)
-        if not fused:
+        if FX_new is not None:
             extrapolate(FX_new, FX, beta, FY)
+            _copy(FX_new, FX)  # (not a swap: Numba compiles only one branch for an unassigned
+            # argument that is None)
         X_old, X, X_new = X, X_new, X_old
-        FX, FX_new = FX_new, FX
         checked = False
         stop = False
         if callback is not None:
             stop = callback(X)
         if it % gap_freq == 0 or it == max_iter or stop:
-            if fused:
+            if FX_new is None:
                 forward(op, X, FX)
             duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
             checked = True
             converged = all_met(primal, gap, tol, atol)
-            if history and i_hist < n_hist:
-                hist_iter[i_hist] = it
-                for k in range(m):
-                    hist_primal[i_hist, k] = primal[k]
-                    hist_gap[i_hist, k] = gap[k]
-                i_hist += 1
+            n_recorded = _record(history, n_recorded, it, primal, gap)
             if verbose:
                 trace("iteration", it, "objective", primal.sum(), "gap", gap.sum())
         if stop:
             break
     if not checked:
-        if fused:
+        if FX_new is None:
             forward(op, X, FX)
         duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
         converged = all_met(primal, gap, tol, atol)
-    return (X, it, primal, gap, converged,
-            hist_iter[:i_hist], hist_primal[:i_hist], hist_gap[:i_hist])
+    return X, it, primal, gap, converged, n_recorded
+
+
+@njit(cache=True)
+def _copy(source, out):
+    for i in range(source.shape[0]):
+        for k in range(source.shape[1]):
+            out[i, k] = source[i, k]
+
+
+@njit(cache=True)
+def _backtrack(op, Y, grad, step, penalty, X, X_new, FY, FX_new, products):
+    """Halve each column's step until the quadratic upper bound holds at X_new (recomputing
+    X_new and FX_new = A X_new)."""
+    m = X.shape[1]
+    quadratic = np.empty(m)
+    sq_step = np.empty(m)
+    while True:
+        curvature(op, X_new, Y, FX_new, FY, quadratic)
+        column_diff_dots(X_new, Y, X_new, Y, sq_step)
+        accepted = True
+        for k in range(m):
+            # the 1e-12 slack keeps rounding from shrinking an already valid step
+            if quadratic[k] * step[k] > sq_step[k] * (1.0 + 1e-12):
+                step[k] *= 0.5
+                accepted = False
+        if accepted:
+            return
+        prox_gradient_step(Y, grad, step, penalty, X, X_new, products)
+        forward(op, X_new, FX_new)
+
+
+@njit(cache=True)
+def _record(history, n_recorded, it, primal, gap):
+    """Record a gap evaluation in ``history`` (None: nothing); the new count."""
+    if history is None:
+        return n_recorded
+    hist_iter, hist_primal, hist_gap = history
+    if n_recorded >= hist_iter.shape[0]:
+        return n_recorded
+    hist_iter[n_recorded] = it
+    for k in range(primal.shape[0]):
+        hist_primal[n_recorded, k] = primal[k]
+        hist_gap[n_recorded, k] = gap[k]
+    return n_recorded + 1

@@ -335,7 +335,7 @@ def test_one_pass_gradient_equals_the_two_products(rng, layout, n_targets, dtype
     A_in = {"C": A, "F": np.asfortranarray(A), "csr": scipy.sparse.csr_matrix(A)}[layout]
     problem = LeastSquaresProblem(A_in, B if n_targets > 1 else B[:, 0], gram=False)
     op, target, _ = problem.datafit()
-    assert _products.compiled_caller(_products.fusable)(op, n_targets)
+    assert _products.fuses(op, n_targets)
     resid, grad = np.empty((n, n_targets), dtype), np.empty((p, n_targets), dtype)
     _products.compiled_caller(_products.residual_gradient)(op, target, Z, resid, grad)
     assert resid.dtype == grad.dtype == dtype
@@ -375,7 +375,7 @@ def test_one_pass_gradient_is_used_where_it_applies(rng):
              "csc": scipy.sparse.csc_matrix(A)}
     for name, A_in in kinds.items():
         op = LeastSquaresProblem(A_in, y, gram=False).datafit().op
-        fusable = [_products.compiled_caller(_products.fusable)(op, m)
+        fusable = [_products.fuses(op, m)
                    for m in (1, _products.FUSED_MAX_TARGETS, _products.FUSED_MAX_TARGETS + 1)]
         expected = {"C": [True, True, False], "F": [True, True, False],
                     "csr": [True, True, True], "csc": [False, False, False]}[name]
