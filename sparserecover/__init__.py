@@ -63,6 +63,8 @@ _LAZY_NAMES = {
     ),
     # denoising
     **dict.fromkeys(["denoise", "estimate_noise"], "sparserecover.denoising"),
+    # the Numba cache, filled ahead of time
+    "compile_kernels": "sparserecover._compile",
 }
 
 _SUBMODULES = (
