@@ -115,7 +115,7 @@ def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
         for a in range(s):
             U[q, a] = last[q + 1, a] - last[q, a]
     C = np.dot(U, U.T) if s > 0 else np.zeros((K, K))
-    z = solve_psd(C, np.ones(K), np.empty(0))
+    z = solve_psd(C, np.ones(K), None)
     total = z.sum()
     if not np.isfinite(total) or total == 0.0:
         return False

@@ -48,7 +48,6 @@ def refit_unpenalized(G, X, penalty, Z):
     W, l2, unpenalized = penalty.weights, penalty.l2, penalty.unpenalized
     Z[:] = 0.0
     n_u = unpenalized.shape[0]
-    no_diagonal = np.empty(0)
     for k in range(X.shape[1]):
         selected = np.zeros(n_u, dtype=np.bool_)
         n_selected = 0
@@ -75,7 +74,7 @@ def refit_unpenalized(G, X, penalty, Z):
             j = unpenalized[a]
             rhs[ia] = G[j, k] - l2 * X[j, k]
             ia += 1
-        z = solve_psd(sub, rhs, no_diagonal)  # copes with collinear unpenalized columns
+        z = solve_psd(sub, rhs, None)  # copes with collinear unpenalized columns
         ia = 0
         for a in range(n_u):
             if selected[a]:

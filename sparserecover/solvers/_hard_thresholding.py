@@ -40,7 +40,7 @@ def support_least_squares(op, target, support, X, k, n_nonzero, A_S):
     rhs = np.empty(target.shape[0])
     for i in range(target.shape[0]):
         rhs[i] = target[i, k]
-    z = solve_psd(np.dot(A_S.T, A_S), np.dot(A_S.T, rhs), np.empty(0))
+    z = solve_psd(np.dot(A_S.T, A_S), np.dot(A_S.T, rhs), None)
     X[:, k] = 0.0
     for a in range(columns.shape[0]):
         X[columns[a], k] = z[a]

@@ -67,7 +67,7 @@ def solve_psd(G, b, inverse_diagonal):
     least-squares solution up to that shift. (Unscaled, a shift relative to the largest
     diagonal entry swamps columns of norm 1e-3 next to columns of norm 1e3.)
 
-    If ``inverse_diagonal`` is not empty it receives diag(G^-1):
+    If ``inverse_diagonal`` is not None it receives diag(G^-1):
     (G^-1)_ii = ||L^-1 e_i||^2 / D_i for the scaled G = L L.T.
     """
     k = b.shape[0]
@@ -90,7 +90,7 @@ def solve_psd(G, b, inverse_diagonal):
     forward_substitution(L, z, z)
     back_substitution(L, z, z)
     z /= d
-    if inverse_diagonal.shape[0] > 0:
+    if inverse_diagonal is not None:
         column = np.empty(k)  # column i of L^-1, zero above the diagonal
         for i in range(k):
             total = 0.0
