@@ -468,7 +468,7 @@ _PROGRESS_STEP_VALUES = 1_000_000
 def _denoise_with_progress(denoise, signal, axis, options, label):
     """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
     rows = np.moveaxis(signal, axis, -1)
-    n_signals = rows.size // rows.shape[-1]
+    n_signals = rows.size // max(rows.shape[-1], 1)
     sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0
     long_work = rows.size >= _PROGRESS_MIN_VALUES and rows.ndim > 1
     if not (long_work and sliced and sys.stderr.isatty()):

@@ -1008,7 +1008,8 @@ def prox_group_l2(x, t, groups, *, out=None):
         # 1 - t / max(norm, t): 0 when norm <= t, NaN propagates from the norm.
         factor = np.where(norms > t, 1 - t / norms, np.where(norms <= t, 0, norms))
     result = x2.astype(x.dtype, copy=True)
-    result[member] = (values * factor.astype(x.dtype)[bins]).reshape(-1, n_columns) + 0.0
+    result[member] = (values * factor.astype(x.dtype)[bins]).reshape(
+        np.count_nonzero(member), n_columns) + 0.0
     return _finish(result.reshape(x.shape), out)
 
 

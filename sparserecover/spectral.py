@@ -332,7 +332,7 @@ def n_iter_for_components(
     x = float(np.sort(_scaled_squares(s64, learning_rate))[::-1][n_components - 1])
     if x == 0.0:
         raise ValueError(
-            f"the {n_components}-th largest singular value is 0"
+            f"the {n_components}-th largest singular value of s is 0"
             + ("" if np.sort(s64)[::-1][n_components - 1] == 0 else
                " to float64 precision next to the learning rate (lr s^2 underflows)")
             + ": no number of iterations lets it pass the mask"

@@ -177,8 +177,10 @@ def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtrackin
                 "gap": problem.unscaled(hist_gap, "objective")}
     with np.errstate(over="ignore", under="ignore"):
         steps = problem.unscaled(steps, "step")
-    if not np.all(np.isfinite(steps) & (steps >= np.finfo(np.float64).tiny)):
-        steps = None  # 1 / ||A||^2 is beyond float64 for an A scaled beyond 1e154 or 1e-154
+    if steps is None or not np.all(np.isfinite(steps) & (steps >= np.finfo(np.float64).tiny)):
+        # no step in the user's units: 1 / ||A||^2 beyond float64 (A beyond 1e154 or
+        # 1e-154), or a design scaled column by column
+        steps = None
     elif problem.y_ndim == 1:
         steps = float(steps[0])
     return certified_result(

@@ -152,8 +152,9 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         n_lams = check_int(n_lams, "n_lams", low=1)
         eps = check_scalar(eps, "eps", low=0.0, low_inclusive=False)
         lam_max = problem.lam_max(W, l2, positive)
-        if lam_max <= np.finfo(np.float64).resolution:
-            # y carries nothing a penalized coefficient can fit (as scikit-learn does)
+        if lam_max == 0.0:
+            # y carries nothing a penalized coefficient can fit: every lam >= 0 gives zeros
+            # (scikit-learn's grid, resolution, also for tiny lam_max, is not scale-free)
             lams = np.full(n_lams, np.finfo(np.float64).resolution)
         else:
             lams = np.logspace(np.log10(lam_max * eps), np.log10(lam_max), num=n_lams)[::-1]

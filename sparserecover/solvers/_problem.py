@@ -18,8 +18,11 @@ Scale: data whose largest entry is far from 1 (beyond 2^(+-maxexp/8): 1e38 in fl
 float32) are solved in scaled units, ``A' = 2^-a A`` and ``y' = 2^-b y`` with ``max |A'|`` and
 ``max |y'|`` in [1/2, 1): powers of two are exact, no square overflows or underflows, and the
 solution ``x = 2^(b - a) x'`` of the penalty ``lam' = 2^-(a + b) lam`` is the same (the
-objective scales by ``2^2b``). The kernels see only scaled units; the problem's methods take and
-return the user's (``penalty``, ``start``, ``lam_max``, ``shape_result``, ``scaled``,
+objective scales by ``2^2b``). Columns of ``A`` whose magnitudes differ by more than
+2^(maxexp/4) (1e77 in float64), whose squares no one scale keeps in range, are scaled one by
+one, ``a_j``: the same equivalence per coefficient (a step and an ``l2`` term then have no
+scaled form, and are refused). The kernels see only scaled units; the problem's methods take
+and return the user's (``penalty``, ``start``, ``lam_max``, ``shape_result``, ``scaled``,
 ``unscaled``). Data in the range run unscaled, bit for bit as before.
 """
 
@@ -36,7 +39,7 @@ from .._validation import (
     check_scalar,
     scale_exponent,
 )
-from ..operators import Operator, _max_abs, as_operator, readonly
+from ..operators import Operator, as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
 from ._products import Gram, kernel_operator
 
@@ -102,17 +105,19 @@ class LeastSquaresProblem:
         self.Y = np.array(y.reshape(n_samples, -1), dtype=dtype, order="C", copy=True)
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
-        # Scaled units (see the module docstring): A' = 2^-a A, y' = 2^-b y.
-        a = 0 if self.op.kind == "linear_operator" else scale_exponent(_max_abs(self.op), dtype)
+        # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
+        # y' = 2^-b y.
+        a = _column_exponents(self.op, dtype)
         b = scale_exponent(float(np.max(np.abs(self.Y), initial=0.0)), dtype)
-        if a:
+        if np.any(a):
             self.op = _scaled_operator(self.op, -a)
         if b:
             np.ldexp(self.Y, -b, out=self.Y)
-        # x = 2^(b - a) x', lam = 2^(a + b) lam', objective and gap = 2^2b (scaled ones),
-        # step = 2^-2a step', l2 = 2^2a l2'
-        self._exponents = {"x": b - a, "lam": a + b, "objective": 2 * b, "step": -2 * a,
-                           "l2": 2 * a}
+        # x = 2^(b - a) x', lam = 2^(a + b) lam', objective and gap = 2^2b (scaled ones); with
+        # one a, step = 2^-2a step' and l2 = 2^2a l2'
+        self._exponents = {"x": b - a, "lam": a + b, "objective": 2 * b}
+        if np.ndim(a) == 0:
+            self._exponents.update(step=-2 * a, l2=2 * a)
         self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
         with np.errstate(over="ignore"):
             objective_finite = np.all(np.isfinite(self.unscaled(self.yy, "objective")))
@@ -135,26 +140,29 @@ class LeastSquaresProblem:
 
     def unscaled(self, value, kind):
         """``value`` (a float or array) of ``kind`` ("x", "lam", "objective", "step" or "l2")
-        from scaled units to the user's; unchanged (the same object) when unscaled."""
-        exponent = self._exponents[kind]
-        if not exponent:
-            return value
-        if np.ndim(value) == 0:
-            return _ldexp(float(value), exponent)
-        return np.ldexp(value, exponent).astype(np.asarray(value).dtype, copy=False)
+        from scaled units to the user's; unchanged (the same object) when unscaled. "x" and
+        "lam" arrays have the features along their first axis. None for a step of a problem
+        scaled column by column (it has none in the user's units)."""
+        if kind not in self._exponents:
+            return None
+        return _shift(value, self._exponents[kind])
 
     def scaled(self, value, kind):
-        """``value`` of ``kind`` from the user's units to scaled ones (see :meth:`unscaled`)."""
-        exponent = self._exponents[kind]
-        if not exponent:
-            return value
-        if np.ndim(value) == 0:
-            return _ldexp(float(value), -exponent)
-        return np.ldexp(value, -exponent).astype(np.asarray(value).dtype, copy=False)
+        """``value`` of ``kind`` from the user's units to scaled ones (see :meth:`unscaled`);
+        a ValueError for a nonzero step or ``l2`` of a problem scaled column by column."""
+        if kind not in self._exponents:
+            if not value:
+                return value
+            raise ValueError(
+                f"{kind}={value:g} has no equivalent for a design whose columns differ in scale "
+                "by more than 1e77 (which is solved column by column scaled to 1): rescale "
+                "the columns of A to similar magnitudes"
+            )
+        return _shift(value, -self._exponents[kind])
 
     def user_callback(self, callback):
         """``callback`` called with the iterate in the user's units."""
-        if callback is None or not self._exponents["x"]:
+        if callback is None or not np.any(self._exponents["x"]):
             return callback
         return lambda X: callback(self.unscaled(X, "x"))
 
@@ -254,7 +262,7 @@ class LeastSquaresProblem:
         (in the user's units), for the kernels (in scaled units)."""
         unpenalized = np.flatnonzero((W == 0).any(axis=1))
         W = np.array(W, dtype=np.float64, order="C")
-        if self._exponents["lam"]:
+        if np.any(self._exponents["lam"]):
             # A positive weight stays positive (zero means unpenalized) and finite: below the
             # smallest normal number or above 2^500 it changes no solution of scaled data.
             np.clip(self.scaled(W, "lam"), np.finfo(np.float64).tiny, 2.0**500,
@@ -301,7 +309,9 @@ class LeastSquaresProblem:
             gram_U = self._unpenalized_gram(unpenalized, self.scaled(float(l2), "l2"))
             R = R - A_U @ np.linalg.lstsq(gram_U, A_U.T @ R, rcond=None)[0]
         correlation = np.asarray(self.op.rmatmat(R.astype(self.dtype)), dtype=np.float64)
-        lam_max = self.unscaled(lam_max_from_correlation(correlation, W, positive), "lam")
+        with np.errstate(over="ignore"):
+            correlation = self.unscaled(correlation, "lam")
+        lam_max = lam_max_from_correlation(correlation, W, positive)
         if not math.isfinite(lam_max):
             raise ValueError("lam_max, the smallest penalty that zeroes every coefficient, "
                              "overflows float64: rescale A or y")
@@ -328,7 +338,7 @@ class LeastSquaresProblem:
     def shape_result(self, X, values):
         """Return x (1-D for 1-D y) and per-column objective values (floats for 1-D y), from
         scaled units to the user's."""
-        if self._exponents["x"]:
+        if np.any(self._exponents["x"]):
             scaled_largest = float(np.max(np.abs(X), initial=0.0))
             with np.errstate(over="ignore", under="ignore"):
                 X = self.unscaled(X, "x")
@@ -378,17 +388,56 @@ def _column_squared_norms(op, block):
     return norms
 
 
-def _scaled_operator(op, exponent):
-    """``2^exponent A`` for a dense or sparse operator (a copy)."""
+def _column_exponents(op, dtype):
+    """The scaling of A (module docstring): 0 for data in range, one exponent ``a`` for data
+    beyond it, or one per column (an int array) for columns too different for one scale."""
+    if op.kind == "linear_operator":
+        return 0
+    A = op.matrix
     if op.kind == "dense":
-        return Operator(np.ldexp(op.matrix, exponent).astype(op.dtype, copy=False), "dense")
-    matrix = op.matrix.copy()
-    matrix.data = np.ldexp(matrix.data, exponent).astype(op.dtype, copy=False)
-    return Operator(matrix, "sparse")
+        largest = np.maximum(A.max(axis=0), -A.min(axis=0))  # two passes, no |A| temporary
+    else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
+        largest = np.zeros(A.shape[1], dtype=A.dtype)
+        np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
+    exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
+    nonzero = exponents[largest > 0]
+    if nonzero.size == 0:
+        return 0
+    limit = np.finfo(dtype).maxexp // 8
+    if nonzero.max() - nonzero.min() > 2 * limit:
+        return np.where(largest > 0, exponents, 0)
+    return scale_exponent(float(largest.max()), dtype)
 
 
-def _ldexp(value, exponent):
-    try:
-        return math.ldexp(value, exponent)
-    except OverflowError:
-        return math.copysign(math.inf, value)
+def _scaled_operator(op, exponents):
+    """``2^exponents A`` (one exponent, or one per column) for a dense or sparse operator (a
+    copy)."""
+    A = op.matrix
+    if op.kind == "dense":
+        return Operator(np.ldexp(A, exponents).astype(op.dtype, copy=False), "dense")
+    A = A.copy()
+    if np.ndim(exponents):
+        exponents = exponents[_entry_columns(A)]
+    A.data = np.ldexp(A.data, exponents).astype(op.dtype, copy=False)
+    return Operator(A, "sparse")
+
+
+def _entry_columns(A):
+    """The column of each stored entry of a CSR or CSC matrix."""
+    if A.format == "csr":
+        return A.indices
+    return np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))
+
+
+def _shift(value, exponent):
+    """``value * 2^exponent``, the exponents (if an array) along the first axis of value."""
+    if not np.any(exponent):
+        return value
+    if np.ndim(exponent):
+        exponent = np.reshape(exponent, (-1,) + (1,) * (np.ndim(value) - 1))
+    elif np.ndim(value) == 0:
+        try:
+            return math.ldexp(float(value), int(exponent))
+        except OverflowError:
+            return math.copysign(math.inf, value)
+    return np.ldexp(value, exponent).astype(np.asarray(value).dtype, copy=False)
