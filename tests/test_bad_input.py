@@ -32,6 +32,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy.sparse.linalg import aslinearoperator
 from sklearn.exceptions import ConvergenceWarning
 
@@ -94,11 +97,37 @@ class Target:
     linear_operator: tuple = ()  # ... or LinearOperators
     complex_ok: bool = False  # complex data of zero imaginary part: the real answer
     file_args: tuple = ()  # CLI: data written to files (no in-memory representations)
+    column_reference: object = None  # see _check_column_case
 
 
 def _one_target(out, args):
     """An estimator's answer for y of shape (n, 1): one target, in scikit-learn's 2-D shapes."""
     return (out[0][None], np.atleast_1d(out[1]))
+
+
+def _column_invariant(target, args, c):
+    """The answer of a target whose coefficients follow the scale of their column (iht): the
+    unperturbed one, its first coefficient divided by c."""
+    out = target.call(**target.args)
+    return _map(out, lambda a: _first_coefficient_divided(a, c))
+
+
+def _first_coefficient_divided(a, c):
+    a = np.array(a, dtype=np.float64)
+    if a.ndim:  # x, or coef_ in scikit-learn's shape (not the intercept)
+        a[..., 0] /= c
+    return a
+
+
+def _column_dropped(target, args, c):
+    """For c = 1e-300, the answer without the column (numerically 0 next to the others: its
+    singular value for a spectral filter, its square for a norm)."""
+    if c > 1:
+        return None
+    name = next(name for name in target.data if np.ndim(args[name]) == 2)
+    value = np.array(args[name], dtype=np.float64)
+    value[:, 0] = 0.0
+    return target.call(**{**args, name: value})
 
 
 def zeros_like_answer(out):
@@ -219,8 +248,10 @@ def _group_reference(out, args):
         rows = labels == label
         for column in range(x.shape[1]):
             block = x[rows, column]
-            norm = np.sqrt(np.sum(block * block)) if np.all(np.isfinite(block)) else (
-                np.nan if np.any(np.isnan(block)) else np.inf)
+            largest = np.max(np.abs(block))
+            norm = largest * np.sqrt(np.sum((block / largest) ** 2)) if (
+                np.all(np.isfinite(block)) and largest > 0) else (
+                np.nan if np.any(np.isnan(block)) else np.inf if largest > 0 else 0.0)
             factor = 1 - t / norm if norm > t else (0.0 if norm <= t else np.nan)
             result[rows, column] = block * factor + 0.0
     return result
@@ -238,11 +269,65 @@ def _project_reference(out, args):
     return result.reshape(x.shape)
 
 
+# Closed forms (DESIGN.md's definitions) for extreme parameters, and which values each
+# parameter takes: ">=0", ">0" (finite), "not NaN", "any" (NaN too, as torch)
+def _softplus(x, beta, threshold):
+    with np.errstate(over="ignore"):
+        return np.where(beta * x > threshold, x, np.logaddexp(0.0, beta * x) / beta)
+
+
+def _softplus_grad(x, beta, threshold):
+    from scipy.special import expit
+
+    return np.where(beta * x > threshold, 1.0, expit(beta * x))
+
+
+ORACLES = {
+    "softshrink": (lambda x, lambd: np.sign(x) * np.maximum(np.abs(x) - lambd, 0) + 0.0,
+                   {"lambd": ">=0"}),
+    "hardshrink": (lambda x, lambd: np.where(np.abs(x) > lambd, x, 0.0), {"lambd": ">=0"}),
+    "threshold": (lambda x, threshold, value: np.where(x > threshold, x, value),
+                  {"threshold": "not NaN", "value": "any"}),
+    "softplus": (_softplus, {"beta": ">0", "threshold": "not NaN"}),
+    "softshrink_grad": (lambda x, lambd: (np.abs(x) > lambd) * 1.0, {"lambd": ">=0"}),
+    "hardshrink_grad": (lambda x, lambd: (np.abs(x) > lambd) * 1.0, {"lambd": ">=0"}),
+    "threshold_grad": (lambda x, threshold, value: (x > threshold) * 1.0,
+                       {"threshold": "not NaN", "value": "any"}),
+    "softplus_grad": (_softplus_grad, {"beta": ">0", "threshold": "not NaN"}),
+    "prox_l1": (lambda x, t: np.sign(x) * np.maximum(np.abs(x) - t, 0) + 0.0, {"t": ">=0"}),
+    "prox_l0": (lambda x, t: np.where(x * x / 2 > t, x, 0.0), {"t": ">=0"}),
+    "prox_elastic_net": (lambda x, t, l2: np.sign(x) * np.maximum(np.abs(x) - t, 0)
+                         / (1 + t * l2) + 0.0, {"t": ">=0", "l2": ">=0"}),
+}
+EXTREMES = (0.0, 1e-300, 1e300, -1e300, np.inf, np.nan, "1", True)
+
+
+def _parameter_cases(name, params):
+    """(label, overrides, expected) for every parameter of an elementwise target at every
+    extreme value: the closed form where the value is allowed, else a clear error."""
+    oracle, kinds = ORACLES[name]
+    cases = []
+    for param, kind in kinds.items():
+        for value in EXTREMES:
+            if isinstance(value, (str, bool)):
+                allowed = False
+            elif kind in ("any", "not NaN"):
+                allowed = kind == "any" or not np.isnan(value)
+            else:
+                allowed = np.isfinite(value) and (value > 0 or (kind == ">=0" and value == 0))
+            expected = None
+            if allowed:
+                def expected(out, param=param, value=value):
+                    return oracle(VECTOR, **{**params, param: value})
+            cases.append((f"{param}={value!r}", {param: value}, expected))
+    return cases
+
+
 def _elementwise(name, function, **params):
     return Target(name, lambda x, **p: function(x, **p), {"x": VECTOR, **params},
-                  {"x": ("x",)}, elementwise=True, complex_ok=name in ("softshrink",
-                                                                       "prox_l1",
-                                                                       "prox_elastic_net"))
+                  {"x": ("x",)}, elementwise=True,
+                  complex_ok=name in ("softshrink", "prox_l1", "prox_elastic_net"),
+                  params=_parameter_cases(name, params) if name in ORACLES else [])
 
 
 def _homogeneous(target, **powers):
@@ -281,7 +366,8 @@ def _target_table():
     group = Target("prox_group_l2", lambda x, **p: sr.prox_group_l2(x, **p),
                    {"x": MATRIX, "t": 0.8, "groups": np.array([0, 0, 1, 1, 1, 2])},
                    {"x": ("x",)}, accepts={("x", case): _group_reference
-                                           for case in ("nan", "inf", "-inf", "no columns")})
+                                           for case in ("nan", "inf", "-inf", "no columns")},
+                   column_reference=lambda target, args, c: _group_reference(None, args))
     T.append(_homogeneous(group, t=1))
     project = Target("project_k_sparse", lambda x, **p: sr.project_k_sparse(x, **p),
                      {"x": VECTOR, "k": 4}, {"x": ("x",)}, complex_ok=True,
@@ -326,11 +412,13 @@ def _target_table():
     T.append(Target(
         "as_operator", lambda A: operators.as_operator(A).matvec(np.ones(np.shape(A)[1])),
         {"A": MATRIX}, {"A": ("A",)}, matrix=("A",), keeps_float32=False,
+        column_reference=lambda target, args, c: args["A"] @ np.ones(args["A"].shape[1]),
         scale={"A": lambda args, c: {"A": args["A"] * c}},
         back={"A": lambda out, c: out / c}))
     T.append(Target(
         "lipschitz_constant", lambda A, **p: np.asarray(operators.lipschitz_constant(A, **p)),
         {"A": A}, {"A": ("A",)}, matrix=("A",), linear_operator=("A",), rtol=1e-6,
+        column_reference=_column_dropped,
         rtol32=1e-5, keeps_float32=False,
         scale={"A": lambda args, c: {**args, "A": args["A"] * c}},
         back={"A": lambda out, c: out / c / c},
@@ -342,6 +430,7 @@ def _target_table():
         "back": {"A": lambda out, c: out * c, "y": lambda out, c: out / c},
         "rtol": 1e-7, "rtol32": 2e-3, "matrix": ("A",),
         "accepts": {("y", "ndim+1"): lambda out, args: out[:, None]},
+        "column_reference": "certified",
     }
     lam_cases = [
         ("lam=0", {"lam": 0.0, "max_iter": 10}, "converged-or-warned"),
@@ -374,6 +463,7 @@ def _target_table():
         back={"A": lambda out, c: out * c, "y": lambda out, c: out / c},
         rtol=1e-9, rtol32=1e-4, matrix=("A",), linear_operator=("A",),
         accepts={("y", "ndim+1"): lambda out, args: out[:, None]},
+        column_reference=_column_invariant,
         params=[("n_nonzero=0", {"n_nonzero": 0}, None),
                 ("n_nonzero=17", {"n_nonzero": 17}, None),
                 ("n_nonzero=16", {"n_nonzero": 16}, "converged-or-warned"),
@@ -388,6 +478,7 @@ def _target_table():
               "y": lambda out, c: (out[0] / c, out[1] / c)},
         rtol=1e-7, rtol32=2e-3, matrix=("A",), linear_operator=("A",),
         accepts={("y", "ndim+1"): lambda out, args: (out[0], out[1][None])},
+        column_reference="certified",
         params=[("n_lams=0", {"n_lams": 0}, None), ("eps=0", {"eps": 0.0}, None),
                 ("lams=[]", {"lams": []}, None), ("lams=-1", {"lams": [-1.0]}, None),
                 ("solver=nope", {"solver": "nope"}, None)]))
@@ -404,7 +495,7 @@ def _target_table():
         "back": {"X": lambda out, c: (out[0] * c, out[1]),
                  "y": lambda out, c: (out[0] / c, out[1] / c)},
         "rtol": 1e-6, "rtol32": 2e-3, "matrix": ("X",),
-        "accepts": {("y", "ndim+1"): _one_target},
+        "accepts": {("y", "ndim+1"): _one_target}, "column_reference": "certified",
     }
     from sparserecover.linear_model import ElasticNet, IHTRegressor, Lasso, LassoCV
     from sparserecover.network import (
@@ -425,7 +516,8 @@ def _target_table():
         scale={"Xy": lambda args, c: {**args, "X": args["X"] * c, "y": args["y"] * c,
                                       "alpha": args["alpha"] * c * c}},
         back={"Xy": lambda out, c: (out[0], out[1] / c)}, rtol=1e-6, rtol32=2e-3,
-        matrix=("X",), params=alpha_cases, accepts={("y", "ndim+1"): _one_target}))
+        matrix=("X",), params=alpha_cases, accepts={("y", "ndim+1"): _one_target},
+        column_reference="certified"))
     T.append(Target("LassoCV", _estimator(LassoCV, tol=1e-10, max_iter=100_000, cv=3,
                                           alphas=5),
                     {"X": A, "y": Y}, xy_names,
@@ -433,7 +525,7 @@ def _target_table():
                            "y": lambda args, c: {**args, "y": args["y"] * c}},
                     back={"X": lambda out, c: (out[0] * c, out[1]),
                           "y": lambda out, c: (out[0] / c, out[1] / c)},
-                    rtol=1e-6, rtol32=2e-3, matrix=("X",),
+                    rtol=1e-6, rtol32=2e-3, matrix=("X",), column_reference="certified",
                     accepts={("y", "ndim+1"): lambda out, args: out}))  # single-target
     T.append(Target("IHTRegressor", _estimator(IHTRegressor), {"X": A, "y": Y,
                                                                 "n_nonzero_coefs": 3},
@@ -442,7 +534,7 @@ def _target_table():
                     back={"X": lambda out, c: (out[0] * c, out[1]),
                           "y": lambda out, c: (out[0] / c, out[1] / c)},
                     rtol=1e-9, rtol32=1e-4, matrix=("X",),
-                    accepts={("y", "ndim+1"): _one_target},
+                    accepts={("y", "ndim+1"): _one_target}, column_reference=_column_invariant,
                     params=[("n_nonzero_coefs=0", {"n_nonzero_coefs": 0}, None),
                             ("n_nonzero_coefs=99", {"n_nonzero_coefs": 99}, None)]))
     spectral_scale = {
@@ -451,7 +543,7 @@ def _target_table():
         "back": {"X": lambda out, c: (out[0] * c, out[1]),
                  "y": lambda out, c: (out[0] / c, out[1] / c)},
         "rtol": 1e-9, "rtol32": 1e-4,
-        "accepts": {("y", "ndim+1"): _one_target},
+        "accepts": {("y", "ndim+1"): _one_target}, "column_reference": _column_dropped,
     }
     T.append(Target("SpectralRegressor", _estimator(SpectralRegressor),
                     {"X": A, "y": Y}, xy_names, **spectral_scale,
@@ -522,6 +614,7 @@ def _target_table():
         scale={"A": _scale_A, "y": _scale_y},
         back={"A": lambda out, c: out * c, "y": lambda out, c: out / c},
         rtol=1e-5, rtol32=1e-3, keeps_float32=False, matrix=("A",),
+        column_reference="certified",
         accepts={("y", "ndim+1"): lambda out, args: out[:, None],
                  ("A", "no columns"): lambda out, args: np.zeros(0)},
         params=[("lam=-1", {"lam": -1.0}, None)]))
@@ -597,6 +690,11 @@ def _value_cases(value):
               ("ndim+1", value[None] if value.ndim != 1 else value[:, None])]
     if value.ndim == 2:
         cases.append(("no columns", value[:, :0]))
+    if value.ndim == 2 and value.shape[1] > 1:
+        for c in (1e300, 1e-300):
+            perturbed = value.copy()
+            perturbed[:, 0] *= c
+            cases.append((f"column 0 x{c:g}", perturbed))
     return cases
 
 
@@ -710,6 +808,7 @@ def _expected(target, name, label, baseline):
     return None
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
 @pytest.mark.parametrize(("target_name", "argument", "label"), cases())
 def test_bad_input(target_name, argument, label):
     target = TARGETS[target_name]
@@ -759,6 +858,8 @@ def _check_case(target, argument, label, baseline):
                                 f"{label}: {error!r}")
         _assert_close(back(out, c), expected, rtol)
         return "correct"
+    elif label.startswith("column 0"):
+        return _check_column_case(target, argument, label)
     else:
         args = {**target.args, argument: dict(_value_cases(value))[label]}
         expected, dtype, rtol = _expected(target, argument, label, baseline), None, target.rtol
@@ -769,6 +870,30 @@ def _check_case(target, argument, label, baseline):
         return _clear_error(error, words, f"{label}: {error!r}")
     assert expected is not None, f"{label}: accepted without error, answer {out!r}"
     _assert_close(out, expected, rtol, dtype)
+    return "correct"
+
+
+def _check_column_case(target, argument, label):
+    """One column of a design scaled by 1e300 or 1e-300: the columns then differ in scale by
+    more than float64 can square. Right: a clear error, a ConvergenceWarning with a finite
+    answer, a converged (duality-gap certified) finite answer for the convex solvers, or the
+    answer of ``column_reference``."""
+    c = float(label.split("x")[-1])
+    args = {**target.args, argument: dict(_value_cases(target.args[argument]))[label]}
+    out, error = _run(target, args)
+    if isinstance(error, ConvergenceWarning):  # raised as an error by _strict
+        return "convergence warning"
+    if error is not None:
+        words = (*target.data[argument], *_scale_words(), "converge", "step", "l2")
+        return _clear_error(error, words, f"{label}: {error!r}")
+    assert all(np.all(np.isfinite(a)) for a in _arrays(out)), f"{label}: non-finite answer"
+    reference = target.column_reference
+    assert reference is not None, f"{label}: accepted without error, answer {out!r}"
+    if reference == "certified":
+        return "correct"
+    expected = reference(target, args, c)
+    assert expected is not None, f"{label}: accepted without error, answer {out!r}"
+    _assert_close(out, expected, target.rtol)
     return "correct"
 
 
@@ -812,14 +937,114 @@ def _check_parameter_case(target, label, baseline):
 
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
+    """The counts, printed after the module's tests (also when output is captured)."""
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is None or not OUTCOMES:
         return
-    total = sum(OUTCOMES.values())
-    reporter.write_line(
-        f"\nbad-input suite: {total} cases, {OUTCOMES['correct']} correct answers, "
-        f"{OUTCOMES['clear error']} clear errors, {OUTCOMES['defect']} defects"
-    )
-    for defect in DEFECTS:
-        reporter.write_line(f"  defect: {defect}")
+    lines = [
+        f"bad-input suite: {sum(OUTCOMES.values())} cases, {OUTCOMES['correct']} correct "
+        f"answers, {OUTCOMES['clear error']} clear errors, "
+        f"{OUTCOMES['convergence warning']} ConvergenceWarnings (a column beyond float64's "
+        f"range), {OUTCOMES['defect']} defects",
+        *(f"  defect: {defect}" for defect in DEFECTS),
+    ]
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        reporter.write_line("")
+        for line in lines:
+            reporter.write_line(line)
+
+
+# --- properties of the proximal maps (Hypothesis) --------------------------------------------
+
+# Values whose products with 2^+-200 and whose differences stay normal numbers: scaling by a
+# power of two is then exact, and so must the maps' equivariance be, to the last bit.
+_values = st.one_of(st.just(0.0), st.floats(1e-60, 1e60), st.floats(-1e60, -1e-60))
+_vectors = hnp.arrays(np.float64, st.integers(1, 40), elements=_values)
+_powers = st.integers(-200, 200)
+_parameters = st.floats(1e-30, 1e30)
+
+# name -> (map, parameters, degree of the answer, power of c scaling each parameter)
+HOMOGENEOUS = {
+    "softshrink": (sr.softshrink, {"lambd": 1}, 1),
+    "hardshrink": (sr.hardshrink, {"lambd": 1}, 1),
+    "threshold": (sr.threshold, {"threshold": 1, "value": 1}, 1),
+    "softplus": (sr.softplus, {"beta": -1}, 1),
+    "softshrink_grad": (sr.softshrink_grad, {"lambd": 1}, 0),
+    "hardshrink_grad": (sr.hardshrink_grad, {"lambd": 1}, 0),
+    "threshold_grad": (sr.threshold_grad, {"threshold": 1, "value": 1}, 0),
+    "softplus_grad": (sr.softplus_grad, {"beta": -1}, 0),
+    "prox_l1": (sr.prox_l1, {"t": 1}, 1),
+    "prox_l0": (sr.prox_l0, {"t": 2}, 1),
+    "prox_elastic_net": (sr.prox_elastic_net, {"t": 1, "l2": -1}, 1),
+}
+
+
+@pytest.mark.parametrize("name", HOMOGENEOUS)
+@given(x=_vectors, k=_powers, parameter=_parameters, other=_parameters)
+def test_prox_scale_equivariance_is_exact(name, x, k, parameter, other):
+    """f(2^k x; params scaled as the math says) == 2^(degree k) f(x; params), bitwise."""
+    function, powers, degree = HOMOGENEOUS[name]
+    params = dict(zip(powers, (parameter, other)))
+    scaled = {key: np.ldexp(value, k * powers[key]) for key, value in params.items()}
+    with np.errstate(over="ignore"):
+        expected = np.ldexp(function(x, **params), degree * k)
+    np.testing.assert_array_equal(function(np.ldexp(x, k), **scaled), expected)
+
+
+@given(x=hnp.arrays(np.float64, st.tuples(st.integers(1, 12), st.integers(1, 4)),
+                    elements=_values), k=_powers, t=_parameters)
+def test_prox_group_l2_and_projection_are_scale_equivariant(x, k, t):
+    groups = np.arange(x.shape[0]) % 3
+    np.testing.assert_array_equal(sr.prox_group_l2(np.ldexp(x, k), np.ldexp(t, k), groups),
+                                  np.ldexp(sr.prox_group_l2(x, t, groups), k))
+    n_keep = x.shape[0] // 2
+    np.testing.assert_array_equal(sr.project_k_sparse(np.ldexp(x, k), n_keep),
+                                  np.ldexp(sr.project_k_sparse(x, n_keep), k))
+
+
+# maps that are projections (applying them twice changes nothing)
+IDEMPOTENT = {
+    "hardshrink": lambda x, p: sr.hardshrink(x, p),
+    "threshold": lambda x, p: sr.threshold(x, p, -p),
+    "prox_l0": lambda x, p: sr.prox_l0(x, p),
+    "project_k_sparse": lambda x, p: sr.project_k_sparse(x, max(1, x.size // 3)),
+}
+
+
+@pytest.mark.parametrize("name", IDEMPOTENT)
+@given(x=hnp.arrays(np.float64, st.integers(1, 40),
+                    elements=st.floats(allow_nan=True, allow_infinity=True)),
+       parameter=st.floats(0, 1e30))
+def test_projections_are_idempotent(name, x, parameter):
+    once = IDEMPOTENT[name](x, parameter)
+    np.testing.assert_array_equal(IDEMPOTENT[name](once, parameter), once)
+
+
+ALL_PROX = {
+    **{name: (function, {key: 0.5 for key in powers}) for name, (function, powers, _) in
+       HOMOGENEOUS.items()},
+    "tanhshrink": (sr.tanhshrink, {}),
+    "tanhshrink_grad": (sr.tanhshrink_grad, {}),
+    "prox_group_l2": (sr.prox_group_l2, {"t": 0.5, "groups": None}),
+    "project_k_sparse": (sr.project_k_sparse, {"k": 1}),
+}
+
+
+@pytest.mark.parametrize("name", ALL_PROX)
+@given(x=hnp.arrays(st.sampled_from([np.float16, np.float32, np.float64, np.int32, np.bool_]),
+                    st.integers(1, 20)))
+def test_prox_dtype(name, x):
+    """float32 stays float32 and float64 float64; float16 becomes float32, integers and
+    booleans float64; the input is left as it was."""
+    function, params = ALL_PROX[name]
+    if "groups" in params:
+        params = {**params, "groups": np.arange(x.size) % 2}
+    before = x.copy()
+    out = function(x, **params)
+    expected = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float32}.get(
+        x.dtype, np.float64)
+    assert out.dtype == expected
+    assert out.shape == x.shape
+    np.testing.assert_array_equal(x, before)
