@@ -18,12 +18,13 @@ Scale: data whose largest entry is far from 1 (beyond 2^(+-maxexp/8): 1e38 in fl
 float32) are solved in scaled units, ``A' = 2^-a A`` and ``y' = 2^-b y`` with ``max |A'|`` and
 ``max |y'|`` in [1/2, 1): powers of two are exact, no square overflows or underflows, and the
 solution ``x = 2^(b - a) x'`` of the penalty ``lam' = 2^-(a + b) lam`` is the same (the
-objective scales by ``2^2b``). Columns of ``A`` whose magnitudes differ by more than
-2^(maxexp/4) (1e77 in float64), whose squares no one scale keeps in range, are scaled one by
-one, ``a_j``: the same equivalence per coefficient (a step and an ``l2`` term then have no
-scaled form, and are refused). The kernels see only scaled units; the problem's methods take
-and return the user's (``penalty``, ``start``, ``lam_max``, ``shape_result``, ``scaled``,
-``unscaled``). Data in the range run unscaled, bit for bit as before.
+objective scales by ``2^2b``). Where a column of ``A`` exceeds the median column by more than
+2^(maxexp/4) (1e77 in float64), one scale cannot keep the squares of both in range, and the
+columns are scaled one by one, ``a_j``: the same equivalence per coefficient (a step and an
+``l2`` term then have no scaled form, and are refused). The kernels see only scaled units; the
+problem's methods take and return the user's (``penalty``, ``start``, ``lam_max``,
+``shape_result``, ``scaled``, ``unscaled``). Data in the range run unscaled, bit for bit as
+before.
 """
 
 import math
@@ -154,9 +155,9 @@ class LeastSquaresProblem:
             if not value:
                 return value
             raise ValueError(
-                f"{kind}={value:g} has no equivalent for a design whose columns differ in scale "
-                "by more than 1e77 (which is solved column by column scaled to 1): rescale "
-                "the columns of A to similar magnitudes"
+                f"{kind}={value:g} has no equivalent for a design with columns more than 1e77 "
+                "times larger than most (solved with each column scaled to 1): rescale the "
+                "columns of A to similar magnitudes"
             )
         return _shift(value, -self._exponents[kind])
 
@@ -404,7 +405,9 @@ def _column_exponents(op, dtype):
     if nonzero.size == 0:
         return 0
     limit = np.finfo(dtype).maxexp // 8
-    if nonzero.max() - nonzero.min() > 2 * limit:
+    # Columns far below the others matter to no solution at float64 precision (their squares
+    # may underflow harmlessly); a column far above the bulk would sink all others
+    if nonzero.max() - np.median(nonzero) > 2 * limit:
         return np.where(largest > 0, exponents, 0)
     return scale_exponent(float(largest.max()), dtype)
 

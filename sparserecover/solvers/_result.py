@@ -29,8 +29,8 @@ class SolverResult:
     step : float or ndarray or None
         The final step size (per column for 2-D ``y``); None for solvers without one, where
         it is beyond float64's range (``1 / ||A||_2^2`` for an ``A`` of entries beyond about
-        1e154 or below 1e-154), and for designs whose columns differ in scale by more than
-        1e77 (solved column by column scaled to 1).
+        1e154 or below 1e-154), and for designs with columns more than 1e77 times larger than
+        most (solved with each column scaled to 1).
     n_screened : int or ndarray or None
         Features that gap-safe screening proved zero at the optimum (per column for 2-D
         ``y``); None for solvers without screening.
