@@ -82,7 +82,7 @@ def test_a_column_of_1e300_gives_finite_numbers_and_says_it_did_not_converge(pro
             result = solver(A, y, 0.5, max_iter=300)
         assert np.all(np.isfinite(result.x)) and np.isfinite(result.gap)
         assert not result.converged
-    with pytest.raises(ValueError, match="l2=.* has no equivalent"):
+    with pytest.raises(ValueError, match=r"l2=.* has no equivalent"):
         sr.coordinate_descent(A, y, 0.5, l2=1.0)
 
 
