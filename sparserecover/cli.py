@@ -8,7 +8,7 @@ Subcommands:
 - ``sparserecover solve A y --lam LAM``: a LASSO (FISTA/ISTA) or k-sparse (IHT) solve.
 
 Every failure the user can cause (missing or malformed file, shape mismatch, bad option) is one
-line on stderr and a non-zero exit status (:data:`EXIT_STATUS`), never a traceback (unless
+line on stderr and a non-zero exit status (``EXIT_STATUS``), never a traceback (unless
 ``--verbose``); warnings are one line each. Output files are written whole or not at all, never
 over an input file of the command, and the temporary file of a write is removed also on
 SIGINT and SIGTERM.
@@ -30,14 +30,14 @@ import numpy as np
 from sparserecover import __version__
 from sparserecover._io import InputError
 
-__all__ = ["EXIT_STATUS", "main"]
+__all__ = ["main"]
 
 _EXIT_ERROR = 1
 _EXIT_USAGE = 2
 _EXIT_NOT_CONVERGED = 3
 _EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 _EXIT_TERMINATED = 143  # 128 + SIGTERM
-#: The exit status of the command, as its ``--help`` lists it.
+# The exit status of the command, as its --help lists it
 EXIT_STATUS = {
     0: "success",
     _EXIT_ERROR: "failure: a bad input file or option value, an output over an input, ...",
@@ -69,7 +69,7 @@ def main(argv=None):
     status : int
         0 on success, 1 when the work failed (bad file, shape mismatch, ...), 2 for a usage
         error, 3 when ``solve`` did not converge (unless ``--allow-unconverged``), 130 when
-        interrupted (SIGINT) and 143 when terminated (SIGTERM); see :data:`EXIT_STATUS`.
+        interrupted (SIGINT) and 143 when terminated (SIGTERM), as ``--help`` lists.
 
     Examples
     --------
