@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -83,12 +84,15 @@ def _locked_prefix(target, outputs):
     target.chmod(0o555)
     if os.geteuid() != 0:
         return []  # permissions hold for an ordinary user
-    # root ignores permissions: run as nobody if it can reach this Python and the files
-    for folder in (target, outputs, *target.parents):
-        folder.chmod(folder.stat().st_mode | 0o055)
+    # root ignores permissions: run as nobody if it can run this Python, read the install
+    # and write the outputs
     outputs.chmod(0o777)
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-    if shutil.which("setpriv") and _can_run(nobody, [sys.executable, "-c", "import numpy"]):
+    probe = [sys.executable, "-c", "import sys, numpy; open(sys.argv[1], 'w').close(); "
+             "open(sys.argv[2]).close()", str(outputs / "probe"), str(target / "sparserecover"
+                                                                     / "__init__.py")]
+    if shutil.which("setpriv") and _can_run(nobody, probe):
+        (outputs / "probe").unlink()
         return nobody
     # else root in a user namespace, with the install mounted read-only
     bind = ["unshare", "-rm", "sh", "-c",
@@ -100,8 +104,21 @@ def _locked_prefix(target, outputs):
                 "a user namespace for a read-only bind mount (unshare -rm)")
 
 
+@pytest.fixture
+def folder():
+    """A folder that another user can reach (pytest's own is private to its user)."""
+    path = Path(tempfile.mkdtemp(prefix="sparserecover-readonly-"))
+    path.chmod(0o755)
+    yield path
+    for child in path.rglob("*"):
+        if child.is_dir() and not child.is_symlink():
+            child.chmod(0o755)
+    shutil.rmtree(path)
+
+
 @pytest.mark.slow
-def test_readonly_install_without_a_writable_home(tmp_path, rng):
+def test_readonly_install_without_a_writable_home(folder, rng):
+    tmp_path = folder
     target = _install(tmp_path)
     outputs = tmp_path / "outputs"
     outputs.mkdir()
