@@ -4,10 +4,18 @@ Every failure is an :class:`InputError` whose message names the file and says wh
 (missing, unreadable, malformed number at row/column, unsupported format), so the command line
 can print it as one line. Writes are atomic: the data go to a temporary file in the target's
 folder, which then replaces the target (``os.replace``), so a failed or interrupted write never
-leaves a partial file behind.
+leaves a partial file behind. The temporary file is removed when the write fails or the
+process is interrupted (an exception, KeyboardInterrupt or the command line's SIGTERM
+handler); one left by a killed process (SIGKILL, power loss) carries the writer's process id
+and is removed by the next write to the same target once that process is gone.
+
+Inside :func:`guarding_inputs` no write goes to a file that was read or declared an input
+(:func:`protect`): not by the same path, a symbolic link or another hard link to it.
 """
 
+import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,9 +23,57 @@ import numpy as np
 
 FORMATS = (".csv", ".txt", ".npy", ".npz", ".mtx")
 
+# Temporary files: ".{target name}.{writer's pid}.{random}" + _TEMPORARY_SUFFIX
+_TEMPORARY_SUFFIX = ".sparserecover-tmp"
+
+# The input files of the running command: (real path, (device, inode) or None).
+_inputs = None
+
 
 class InputError(ValueError):
     """A file could not be read or written; the message is meant for the user as is."""
+
+
+@contextlib.contextmanager
+def guarding_inputs():
+    """Within this block, writes refuse to replace any file :func:`protect` was given, or
+    that :func:`read_arrays` read."""
+    global _inputs
+    saved, _inputs = _inputs, []
+    try:
+        yield
+    finally:
+        _inputs = saved
+
+
+def protect(path):
+    """Declare ``path`` an input: inside :func:`guarding_inputs`, never written to."""
+    if _inputs is None:
+        return
+    try:
+        status = os.stat(path)
+        identity = (status.st_dev, status.st_ino)
+    except OSError:
+        identity = None
+    _inputs.append((str(path), os.path.realpath(path), identity))
+
+
+def check_not_input(path):
+    """Raise an InputError if writing ``path`` would replace an input (:func:`protect`): the
+    same real path (a symbolic link included), or, if ``path`` exists, the same file (a hard
+    link)."""
+    if not _inputs:
+        return
+    real = os.path.realpath(path)
+    try:
+        status = os.stat(path)
+        identity = (status.st_dev, status.st_ino)
+    except OSError:
+        identity = None
+    for name, input_real, input_identity in _inputs:
+        if real == input_real or (identity is not None and identity == input_identity):
+            same = "" if str(path) == name else f" (the same file as {name})"
+            raise InputError(f"{path}: the output would overwrite the input{same}")
 
 
 def file_format(path):
@@ -45,6 +101,7 @@ def read_arrays(path):
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
+    protect(path)
     try:
         if suffix in (".csv", ".txt"):
             return {"": _read_text(path, "," if suffix == ".csv" else None)}
@@ -78,23 +135,11 @@ def write_arrays(path, arrays):
     path = Path(path)
     if suffix != ".npz" and list(arrays) != [""]:
         raise InputError(f"{path}: {suffix} holds one array; use .npz for several")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} does not exist")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
-    try:
-        _set_default_permissions(descriptor)
-        with os.fdopen(descriptor, "wb") as stream:
-            if suffix == ".npz":
-                np.savez(stream, **{name or "arr_0": value for name, value in arrays.items()})
-            else:
-                _write_one(stream, suffix, arrays[""])
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
-        raise
+    with atomic_write(path) as stream:
+        if suffix == ".npz":
+            np.savez(stream, **{name or "arr_0": value for name, value in arrays.items()})
+        else:
+            _write_one(stream, suffix, arrays[""])
 
 
 def write_array(path, array):
@@ -105,9 +150,6 @@ def write_array(path, array):
 def atomic_save_figure(figure, path):
     """``figure.savefig(path)`` through a temporary file, so no partial image is left behind."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} does not exist")
     image_format = path.suffix.lstrip(".").lower() or "png"
     supported = figure.canvas.get_supported_filetypes()
     if image_format not in supported:
@@ -115,15 +157,68 @@ def atomic_save_figure(figure, path):
             f"{path}: unsupported image type {image_format!r}; use one of "
             + ", ".join(sorted(supported))
         )
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    with atomic_write(path) as stream:
+        figure.savefig(stream, format=image_format)
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """A binary stream whose content replaces ``path`` when the block ends without an
+    exception; otherwise (also on KeyboardInterrupt or SystemExit) ``path`` is untouched and
+    the temporary file removed. An input of the running command is never replaced."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: folder {folder} does not exist")
+    check_not_input(path)
+    remove_stale_temporaries(path)
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMPORARY_SUFFIX, dir=folder
+        )
+    except OSError as error:
+        raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     try:
         _set_default_permissions(descriptor)
         with os.fdopen(descriptor, "wb") as stream:
-            figure.savefig(stream, format=image_format)
+            yield stream
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
         raise
+
+
+def remove_stale_temporaries(path):
+    """Remove the temporary files of writes to ``path`` whose writing process has ended (a
+    process killed mid-write leaves one); those of live processes stay."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(
+        re.escape(f".{path.name}.") + r"(\d+)\.[^.]+" + re.escape(_TEMPORARY_SUFFIX)
+    )
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match and not _process_exists(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+
+
+def _process_exists(pid):
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) would send Ctrl-C
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (PermissionError), or no way to tell
+        return True
+    return True
 
 
 def _set_default_permissions(descriptor):

@@ -4,6 +4,7 @@ Each check names the offending argument in its message, so a user sees which of 
 was wrong. Nothing here modifies its input.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -95,3 +96,12 @@ def check_out(out, shape, dtype, name="out"):
     if not out.flags.writeable:
         raise ValueError(f"{name} is read-only")
     return out
+
+
+def scale_exponent(max_abs, dtype):
+    """The ``k`` for which data of largest magnitude ``max_abs`` are computed on as
+    ``2^-k data`` (exact): 0 when ``max_abs`` lies within ``2^+-(maxexp / 8)`` of 1 (1e38 in
+    float64, 6.6e4 in float32), where no square or product of the computations over- or
+    underflows; else the ``k`` that brings ``max_abs`` to [1/2, 1)."""
+    exponent = math.frexp(max_abs)[1]
+    return exponent if max_abs and abs(exponent) > np.finfo(dtype).maxexp // 8 else 0

@@ -9,14 +9,21 @@ Subcommands:
 - ``sparserecover compile``: compile every kernel into the cache ahead of time.
 
 Every failure the user can cause (missing or malformed file, shape mismatch, bad option) is one
-line on stderr and a non-zero exit status, never a traceback; output files are written whole or
-not at all.
+line on stderr and a non-zero exit status (``EXIT_STATUS``), never a traceback (unless
+``--verbose``); warnings are one line each. Output files are written whole or not at all, never
+over an input file of the command, and the temporary file of a write is removed also on
+SIGINT and SIGTERM.
 """
 
 import argparse
+import contextlib
 import inspect
+import io
 import sys
+import threading
 import time
+import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +35,26 @@ __all__ = ["main"]
 
 _EXIT_ERROR = 1
 _EXIT_USAGE = 2
-_EXIT_INTERRUPTED = 130
+_EXIT_NOT_CONVERGED = 3
+_EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
+_EXIT_TERMINATED = 143  # 128 + SIGTERM
+# The exit status of the command, as its --help lists it
+EXIT_STATUS = {
+    0: "success",
+    _EXIT_ERROR: "failure: a bad input file or option value, an output over an input, ...",
+    _EXIT_USAGE: "usage error: unknown option, missing or malformed argument",
+    _EXIT_NOT_CONVERGED: "solve did not converge: nothing written (see --allow-unconverged)",
+    _EXIT_INTERRUPTED: "interrupted (Ctrl-C, SIGINT)",
+    _EXIT_TERMINATED: "terminated (SIGTERM)",
+}
 # --solver name -> function of sparserecover.solvers
 _SOLVERS = {"fista": "fista", "ista": "ista", "cd": "coordinate_descent", "iht": "iht"}
+# Options that name files the command writes (checked against its inputs before any work)
+_OUTPUT_OPTIONS = ("output", "plot")
+
+
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler, so that a write in progress removes its temporary file."""
 
 
 def main(argv=None):
@@ -45,7 +69,8 @@ def main(argv=None):
     -------
     status : int
         0 on success, 1 when the work failed (bad file, shape mismatch, ...), 2 for a usage
-        error, 130 when interrupted.
+        error, 3 when ``solve`` did not converge (unless ``--allow-unconverged``), 130 when
+        interrupted (SIGINT) and 143 when terminated (SIGTERM), as ``--help`` lists.
 
     Examples
     --------
@@ -62,21 +87,76 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return _EXIT_USAGE
-    try:
-        if args.command == "compile":
-            return args.run(args)
-        from sparserecover._compile import CompileMonitor
+    from sparserecover import _io
 
-        # the first run on a machine compiles kernels: say so on stderr, time it apart
-        with CompileMonitor() as args.compile_monitor:
-            return args.run(args)
-    except (InputError, ValueError, TypeError, OSError, RuntimeError, MemoryError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        print(f"sparserecover {args.command}: error: {message}", file=sys.stderr)
-        return _EXIT_ERROR
-    except KeyboardInterrupt:
-        print(f"sparserecover {args.command}: interrupted", file=sys.stderr)
-        return _EXIT_INTERRUPTED
+    prefix = f"sparserecover {args.command}"
+    quiet = contextlib.redirect_stdout(io.StringIO()) if args.quiet else contextlib.nullcontext()
+    with _one_line_warnings(prefix), _sigterm_raises(), _io.guarding_inputs(), quiet:
+        try:
+            for name in args.inputs:
+                _io.protect(getattr(args, name))
+            for name in _OUTPUT_OPTIONS:
+                if getattr(args, name, None):
+                    _io.check_not_input(getattr(args, name))
+            if args.command == "compile":
+                return args.run(args)
+            from sparserecover._compile import CompileMonitor
+
+            # the first run on a machine compiles kernels: say so on stderr, time it apart
+            with CompileMonitor() as args.compile_monitor:
+                return args.run(args)
+        except KeyboardInterrupt:
+            print(f"{prefix}: interrupted", file=sys.stderr)
+            return _EXIT_INTERRUPTED
+        except _Terminated:
+            print(f"{prefix}: terminated", file=sys.stderr)
+            return _EXIT_TERMINATED
+        except Exception as error:
+            if args.verbose:
+                traceback.print_exc()
+            print(f"{prefix}: error: {_error_line(error)}", file=sys.stderr)
+            return _EXIT_ERROR
+
+
+def _error_line(error):
+    """One line saying what went wrong; an unexpected exception says it is one."""
+    text = str(error).strip()
+    message = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, (ValueError, TypeError, OSError, MemoryError, ImportError)):
+        return message
+    return f"unexpected {type(error).__name__}: {message} (--verbose shows the traceback)"
+
+
+@contextlib.contextmanager
+def _one_line_warnings(prefix):
+    """Show every warning as one line on stderr, ``PREFIX: warning: message``."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = str(message).strip().splitlines()
+        print(f"{prefix}: warning: {text[0] if text else category.__name__}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    """SIGTERM raises :class:`_Terminated` (in the main thread), so that writes clean up."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --- argument parsing ------------------------------------------------------------------------
@@ -89,12 +169,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(_EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Fills paragraphs as argparse does, but keeps indented lines (a table) as written."""
+
+    def _fill_text(self, text, width, indent):
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith("  "):
+                paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                paragraphs.append(super()._fill_text(paragraph, width, indent))
+        return "\n\n".join(paragraphs)
+
+
+def _exit_status_help():
+    rows = "\n".join(f"  {code:<4d} {text}" for code, text in EXIT_STATUS.items())
+    return f"exit status:\n\n{rows}"
+
+
+def _add_common_options(command):
+    """The options and help every subcommand shares, and its input files (its positional
+    arguments), which no output may overwrite."""
+    command.formatter_class = _Formatter
+    command.epilog = "\n\n".join(filter(None, [command.epilog, _exit_status_help()]))
+    command.add_argument(
+        "--verbose", action="store_true", help="on failure, show the traceback too"
+    )
+    command.add_argument("-q", "--quiet", action="store_true", help="print no report on stdout")
+    command.set_defaults(
+        inputs=tuple(action.dest for action in command._actions if not action.option_strings)
+    )
+
+
 def _build_parser():
     parser = _Parser(
         prog="sparserecover",
         description="Sparse signal recovery: shrinkage operators, LASSO / IHT solvers and "
         "wavelet denoising from the command line.",
-        epilog="Run 'sparserecover COMMAND --help' for the options of a command.",
+        epilog="Run 'sparserecover COMMAND --help' for the options of a command.\n\n"
+        + _exit_status_help(),
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"sparserecover {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
@@ -123,7 +237,6 @@ def _build_parser():
     )
     compile_.add_argument("--jobs", type=_positive_int, default=None,
                           help="worker processes (default: the number of CPUs)")
-    compile_.add_argument("--quiet", action="store_true", help="no progress bar")
     compile_.set_defaults(run=_run_compile)
 
     # the library's defaults, so that the command and the function never disagree
@@ -232,7 +345,15 @@ def _build_parser():
         help="check the solution against an independent cvxpy solve (needs cvxpy: "
         "pip install 'sparserecover[verify]')",
     )
+    solve.add_argument(
+        "--allow-unconverged",
+        action="store_true",
+        help="accept a solution that did not reach the tolerance: write it and exit 0 "
+        "(default: exit status 3 and nothing written)",
+    )
     solve.set_defaults(run=_run_solve)
+    for command in commands.choices.values():
+        _add_common_options(command)
     return parser
 
 
@@ -304,8 +425,6 @@ def _run_denoise(args):
     out_format = file_format(output)
     if out_format == ".mtx":
         raise InputError(f"{output}: denoise writes .csv, .txt, .npy or .npz files")
-    if output.resolve() == source.resolve():
-        raise InputError(f"{output}: the output would overwrite the input")
     _check_plot_path(args.plot)
     arrays = read_arrays(source)
     if len(arrays) > 1 and out_format != ".npz":
@@ -369,7 +488,7 @@ _PROGRESS_STEP_VALUES = 1_000_000
 def _denoise_with_progress(denoise, signal, axis, options, label):
     """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
     rows = np.moveaxis(signal, axis, -1)
-    n_signals = rows.size // rows.shape[-1]
+    n_signals = rows.size // max(rows.shape[-1], 1)
     sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0
     long_work = rows.size >= _PROGRESS_MIN_VALUES and rows.ndim > 1
     if not (long_work and sliced and sys.stderr.isatty()):
@@ -392,8 +511,7 @@ def _run_compile(args):
     from sparserecover._compile import compile_kernels
 
     seconds = compile_kernels(args.jobs, progress=not args.quiet)
-    if not args.quiet:
-        print(f"compiled every kernel in {seconds:.1f} s", file=sys.stderr)
+    print(f"compiled every kernel in {seconds:.1f} s")
     return 0
 
 
@@ -447,7 +565,8 @@ def _run_solve(args):
         options["tol"] = args.tol
     solver = getattr(solvers, _SOLVERS[args.solver])
     penalty = args.n_nonzero if args.solver == "iht" else args.lam
-    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
 
     compiling = args.compile_monitor.seconds
     start = time.perf_counter()
@@ -470,8 +589,22 @@ def _run_solve(args):
     print(f"iterations  {result.n_iter} ({'converged' if result.converged else 'NOT converged'})")
     print(f"time        {elapsed * 1e3:.1f} ms"
           + (f" (and {compiling:.1f} s compiling kernels)" if compiling else ""))
+    refused = not result.converged and not args.allow_unconverged
     for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
+        if not (refused and issubclass(warning.category, ConvergenceWarning)):
+            warnings.showwarning(warning.message, warning.category, "", 0)
+    if refused:
+        reason = next(
+            (str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)),
+            f"{args.solver} did not converge",
+        )
+        written = f"; nothing written to {args.output}" if args.output else ""
+        print(
+            f"sparserecover solve: error: {reason.rstrip('.')}{written} "
+            "(--allow-unconverged accepts it)",
+            file=sys.stderr,
+        )
+        return _EXIT_NOT_CONVERGED
     if args.output:
         from sparserecover._io import write_array
 
@@ -513,8 +646,6 @@ def _format_values(values):
 
 
 def _run_demo(args):
-    import warnings
-
     _check_plot_path(args.plot)
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -638,8 +769,6 @@ def _partial_dct(n_features, rows):
 
 
 def _demo_recovery():
-    import warnings
-
     from sparserecover.solvers import fista, iht
 
     n_samples, n_features, n_nonzero = 256, 1024, 15

@@ -258,7 +258,8 @@ def lipschitz_constant(A, *, tol=1e-4, max_iter=1000, safety=None, random_state=
     TypeError
         If ``A`` is complex or not numeric.
     ValueError
-        If ``A`` is not 2-D or has NaN or infinite entries, ``||A||_2^2`` overflows float64,
+        If ``A`` is not 2-D or has NaN or infinite entries, ``||A||_2^2`` over- or underflows
+        float64 (nonzero, below 2.2e-308),
         ``tol`` is not in (0, 1), ``max_iter`` is not an integer >= 1 or ``safety`` is below 1.
 
     Examples
@@ -330,21 +331,22 @@ def _exponent(max_abs):
     return math.frexp(max_abs)[1]
 
 
-def _overflow_message(max_abs=None):
+def _overflow_message(max_abs=None, what="overflows"):
     entry = "" if max_abs is None else f" (largest |A_ij| is {max_abs:.3g})"
-    return f"||A||_2^2 overflows float64{entry}; rescale A"
+    return f"||A||_2^2 {what} float64{entry}; rescale A"
 
 
 def _scale_back(value, exponent, max_abs=None):
-    """``value * 2**exponent``, rounded up, or a ValueError if it overflows float64."""
+    """``value * 2**exponent``, or a ValueError if it over- or underflows float64 (a
+    subnormal bound, 1 / L infinite, would help no one)."""
     try:
         result = math.ldexp(value, exponent)
     except OverflowError:
         result = math.inf
     if not math.isfinite(result):
         raise ValueError(_overflow_message(max_abs))
-    if 0.0 < value and result < sys.float_info.min:  # subnormal: ldexp rounded to nearest
-        result = math.nextafter(result, math.inf)
+    if 0.0 < value and result < sys.float_info.min:
+        raise ValueError(_overflow_message(max_abs, "underflows"))
     return result
 
 

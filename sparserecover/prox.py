@@ -1003,12 +1003,14 @@ def prox_group_l2(x, t, groups, *, out=None):
     with np.errstate(invalid="ignore"):  # inf / inf in a group holding inf: its norm is inf
         ratios = values / safe_scale[bins]
     sums = np.bincount(bins, weights=ratios * ratios, minlength=n_groups * n_columns)
-    norms = np.where(np.isinf(scale), np.inf, np.sqrt(sums) * scale).astype(x.dtype)
+    with np.errstate(over="ignore"):  # a norm beyond the dtype's range: inf, and factor 1
+        norms = np.where(np.isinf(scale), np.inf, np.sqrt(sums) * scale).astype(x.dtype)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # 1 - t / max(norm, t): 0 when norm <= t, NaN propagates from the norm.
         factor = np.where(norms > t, 1 - t / norms, np.where(norms <= t, 0, norms))
     result = x2.astype(x.dtype, copy=True)
-    result[member] = (values * factor.astype(x.dtype)[bins]).reshape(-1, n_columns) + 0.0
+    result[member] = (values * factor.astype(x.dtype)[bins]).reshape(
+        np.count_nonzero(member), n_columns) + 0.0
     return _finish(result.reshape(x.shape), out)
 
 

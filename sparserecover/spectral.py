@@ -67,25 +67,32 @@ def _check_n_iter(n_iter, kind):
 
 
 def _resolve_learning_rate(s64, learning_rate, kind):
-    """Return the learning rate; reject values for which gradient descent diverges."""
+    """Return the learning rate, None for ``1 / max(s)^2``; reject values for which gradient
+    descent diverges."""
     s_max = float(s64.max()) if s64.size else 0.0
     if learning_rate is None:
         if s_max == 0.0:
             raise ValueError("learning_rate=None means 1 / max(s)^2, but every s is 0")
-        return 1.0 / s_max**2
+        return None
     learning_rate = check_scalar(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
     # Gradient descent multiplies the error along singular direction k by (1 - lr s_k^2) at
     # each step; it diverges once |1 - lr s_max^2| >= 1, i.e. lr s_max^2 >= 2.
-    if kind == "discrete" and (learning_rate * s_max) * s_max >= 2.0:
+    product = (learning_rate * s_max) * s_max
+    if kind == "discrete" and product >= 2.0:
         raise ValueError(
             f"learning_rate={learning_rate:g} makes gradient descent diverge: "
-            f"learning_rate * max(s)^2 = {learning_rate * s_max**2:g} >= 2 "
-            f"(use learning_rate < {2.0 / s_max**2:g}, e.g. None for 1 / max(s)^2)"
+            f"learning_rate * max(s)^2 = {product:g} >= 2 "
+            f"(use learning_rate < {2.0 / s_max / s_max:g}, e.g. None for 1 / max(s)^2)"
         )
     return learning_rate
 
 
 def _scaled_squares(s64, learning_rate):
+    """``lr s^2``, where ``learning_rate=None`` means ``1 / max(s)^2``: then ``(s / max(s))^2``,
+    which no scale of ``s`` overflows (``1 / max(s)^2`` itself does beyond 1.3e154)."""
+    if learning_rate is None:
+        ratio = s64 / s64.max()
+        return ratio * ratio
     # (lr s) s rather than lr s^2: no overflow of s^2 for huge s with a matching small lr.
     return (learning_rate * s64) * s64
 
@@ -321,13 +328,15 @@ def n_iter_for_components(
     n_components = check_int(n_components, "n_components", low=1, high=s64.size)
     tau = _check_mask_threshold(mask_threshold)
     learning_rate = _resolve_learning_rate(s64, learning_rate, kind)
-    s_k = np.sort(s64)[::-1][int(n_components) - 1]
-    if s_k == 0.0:
+    # lr s^2 is increasing in s: the K-th largest of them belongs to s_K
+    x = float(np.sort(_scaled_squares(s64, learning_rate))[::-1][n_components - 1])
+    if x == 0.0:
         raise ValueError(
-            f"the {n_components}-th largest singular value is 0: no number of iterations "
-            "lets it pass the mask"
+            f"the {n_components}-th largest singular value of s is 0"
+            + ("" if np.sort(s64)[::-1][n_components - 1] == 0 else
+               " to float64 precision next to the learning rate (lr s^2 underflows)")
+            + ": no number of iterations lets it pass the mask"
         )
-    x = float(_scaled_squares(np.array([s_k]), learning_rate)[0])
     if kind == "discrete":
         if x >= 1.0:
             return 1  # one step already gives mask lr s_K^2 >= 1 > tau

@@ -5,11 +5,12 @@ cvxpy is imported only inside :func:`lasso` (install the ``verify`` extra:
 compare with the cvxpy solution.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from sparserecover._validation import as_float_array, check_finite
+from sparserecover._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["LassoCheck", "check_lasso", "lasso"]
 
@@ -97,21 +98,28 @@ def lasso(A, y, lam, *, positive=False, l2=0.0, tol=1e-10):
     """
     cp = _import_cvxpy()
     M, Y, W, one_d = _dense_problem(A, y, lam)
-    if l2 < 0:
-        raise ValueError(f"l2 must be >= 0; got {l2}")
+    l2 = check_scalar(l2, "l2", low=0.0)
+    # Clarabel's tolerances are absolute: solve in units where max |A| and max |y_k| are about
+    # 1 (powers of two, exact); the solution is 2^(b - a) times that of 2^-a A, 2^-b y_k.
+    a = math.frexp(float(np.max(np.abs(M), initial=0.0)))[1]
+    M = np.ldexp(M, -a)
     p = M.shape[1]
     X = np.empty((p, Y.shape[1]))
     for k in range(Y.shape[1]):
+        b = math.frexp(float(np.max(np.abs(Y[:, k]), initial=0.0)))[1]
         x = cp.Variable(p, nonneg=bool(positive))
-        objective = 0.5 * cp.sum_squares(M @ x - Y[:, k]) + W[:, k] @ cp.abs(x)
+        objective = (0.5 * cp.sum_squares(M @ x - np.ldexp(Y[:, k], -b))
+                     + np.ldexp(W[:, k], -a - b) @ cp.abs(x))
         if l2 > 0:
-            objective = objective + 0.5 * l2 * cp.sum_squares(x)
+            objective = objective + 0.5 * math.ldexp(l2, -2 * a) * cp.sum_squares(x)
         problem = cp.Problem(cp.Minimize(objective))
         problem.solve(solver="CLARABEL", tol_gap_abs=tol, tol_gap_rel=tol, tol_feas=tol,
                       max_iter=500)
         if problem.status not in ("optimal", "optimal_inaccurate") or x.value is None:
             raise RuntimeError(f"cvxpy did not solve the problem: status {problem.status}")
-        X[:, k] = x.value
+        X[:, k] = np.ldexp(x.value, b - a)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("the solution overflows float64 at this scale of A and y")
     return X[:, 0] if one_d else X
 
 

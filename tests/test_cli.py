@@ -388,3 +388,197 @@ def test_denoise_shows_progress_only_on_a_terminal(tmp_path, signals, monkeypatc
     ]
     # sliced or not, every signal gets the same result
     np.testing.assert_array_equal(np.load(tmp_path / "shown.npy"), np.load(tmp_path / "piped.npy"))
+
+
+# --- outputs never replace inputs ----------------------------------------------------------------
+
+
+def _alias(tmp_path, target, how, name):
+    """A path naming ``target``: itself, a relative spelling, a symbolic or a hard link."""
+    if how == "same":
+        return target
+    if how == "relative":
+        return tmp_path / "." / ".." / tmp_path.name / target.name
+    alias = tmp_path / name
+    if how == "symlink":
+        alias.symlink_to(target)
+    else:
+        try:
+            alias.hardlink_to(target)
+        except OSError as error:
+            pytest.skip(f"this file system has no hard links: {error}")
+    return alias
+
+
+_ALIASES = ["same", "relative", "symlink", "hardlink"]
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "option", "alias_name", "how"),
+    [
+        *(("denoise", "x.npy", "-o", "out.npy", how) for how in _ALIASES),
+        # a .npy name is no image name: only a link can make --plot name the input
+        *(("denoise", "x.npy", "--plot", "figure.png", how) for how in _ALIASES[2:]),
+        *(("solve", "A.npy", "-o", "x.npy", how) for how in _ALIASES),
+        *(("solve", "y.npy", "-o", "x.csv", how) for how in _ALIASES),
+    ],
+)
+def test_no_output_resolves_to_an_input(tmp_path, problem, command, target, option,
+                                        alias_name, how):
+    A, y = problem
+    if command == "denoise":
+        np.save(tmp_path / "x.npy", A[:4])
+    else:
+        np.save(tmp_path / "A.npy", A)
+        np.save(tmp_path / "y.npy", y)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    output = _alias(tmp_path, tmp_path / target, how, alias_name)
+    inputs = ["x.npy"] if command == "denoise" else ["A.npy", "y.npy", "--lam", "1"]
+    result = run(command, *inputs, option, output, cwd=tmp_path)
+    assert_one_line_error(result, "would overwrite the input")
+    assert result.returncode == 1
+    assert result.stdout == ""  # refused before any work
+    for name, content in before.items():
+        assert (tmp_path / name).read_bytes() == content
+    assert set(files_in(tmp_path)) == set(before) | ({alias_name} if how in ("symlink",
+                                                     "hardlink") else set())
+
+
+def test_default_output_that_is_the_input_is_refused(tmp_path, signals):
+    # denoise's default output name, x_denoised.npy, is another hard link to the input
+    source = tmp_path / "x.npy"
+    np.save(source, signals)
+    content = source.read_bytes()
+    _alias(tmp_path, source, "hardlink", "x_denoised.npy")
+    result = run("denoise", source)
+    assert_one_line_error(result, "x_denoised.npy", "would overwrite the input")
+    assert source.read_bytes() == content
+    assert files_in(tmp_path) == ["x.npy", "x_denoised.npy"]
+
+
+# --- exit status ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["denoise"], ["solve"]])
+def test_help_documents_the_exit_status(capsys, command):
+    from sparserecover.cli import EXIT_STATUS
+
+    assert main([*command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "exit status:" in text
+    for code, meaning in EXIT_STATUS.items():
+        assert f"  {code:<4d} {meaning}" in text
+
+
+@pytest.mark.parametrize("solver", ["fista", "cd"])
+def test_solve_that_does_not_converge_fails_unless_allowed(tmp_path, problem, solver):
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    options = ["--lam", "0.01", "--solver", solver, "--max-iter", "2", "-o", tmp_path / "x.npy"]
+    result = run("solve", tmp_path / "A.npy", tmp_path / "y.npy", *options)
+    assert result.returncode == 3
+    assert_one_line_error(result, "did not converge", "nothing written to", "x.npy",
+                          "--allow-unconverged")
+    assert "NOT converged" in result.stdout
+    assert files_in(tmp_path) == ["A.npy", "y.npy"]
+
+    result = run("solve", tmp_path / "A.npy", tmp_path / "y.npy", *options,
+                 "--allow-unconverged")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "warning" in lines[0] and "did not converge" in lines[0]
+    assert np.load(tmp_path / "x.npy").shape == (80,)
+
+
+def test_unexpected_errors_are_one_line_and_verbose_shows_the_traceback(tmp_path, problem,
+                                                                        monkeypatch, capsys):
+    import sparserecover.solvers as solvers
+
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+
+    def broken(*args, **kwargs):
+        return 1 / 0
+
+    monkeypatch.setattr(solvers, "fista", broken)
+    arguments = ["solve", str(tmp_path / "A.npy"), str(tmp_path / "y.npy"), "--lam", "1"]
+    assert main(arguments) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == ["sparserecover solve: error: unexpected ZeroDivisionError: division by "
+                     "zero (--verbose shows the traceback)"]
+    assert main([*arguments, "--verbose"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.strip().splitlines()[-1] == lines[0]
+    assert main([*arguments, "--quiet"]) == 1
+    assert capsys.readouterr().out == ""
+
+
+# --- interrupted writes --------------------------------------------------------------------------
+
+# The child writes x slowly: it announces the write once its temporary file holds data, then
+# waits to be stopped.
+SLOW_WRITE = """
+import sys, time
+import sparserecover._io as io
+
+def slow(stream, suffix, array):
+    stream.write(b"partial")
+    stream.flush()
+    print("writing", file=sys.__stdout__, flush=True)
+    time.sleep(120)
+
+io._write_one = slow
+from sparserecover.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _temporaries(folder):
+    return [name for name in files_in(folder) if name.endswith(".sparserecover-tmp")]
+
+
+def _stop_mid_write(tmp_path, how):
+    import signal
+
+    np.save(tmp_path / "A.npy", np.eye(3))
+    np.save(tmp_path / "y.npy", np.arange(3.0))
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITE, "solve", "A.npy", "y.npy", "--lam", "0.5", "-o",
+         "x.npy", "--quiet"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "writing"
+        assert len(_temporaries(tmp_path)) == 1
+        child.send_signal(getattr(signal, how))
+        _, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+        child.wait()
+    return child.returncode, err
+
+
+@pytest.mark.parametrize(("how", "status", "word"),
+                         [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")])
+def test_a_signal_mid_write_removes_the_temporary_file(tmp_path, how, status, word):
+    returncode, err = _stop_mid_write(tmp_path, how)
+    assert returncode == status
+    assert err.strip().splitlines() == [f"sparserecover solve: {word}"]
+    assert files_in(tmp_path) == ["A.npy", "y.npy"]
+
+
+def test_the_next_write_removes_a_killed_writers_temporary_file(tmp_path):
+    import os
+
+    returncode, _ = _stop_mid_write(tmp_path, "SIGKILL")
+    assert returncode == -9
+    assert len(_temporaries(tmp_path)) == 1  # SIGKILL cannot be handled
+    # a temporary file of a live writer (this process) stays
+    alive = tmp_path / f".x.npy.{os.getpid()}.abcdefgh.sparserecover-tmp"
+    alive.write_bytes(b"")
+    result = run("solve", "A.npy", "y.npy", "--lam", "0.5", "-o", "x.npy", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert files_in(tmp_path) == [alive.name, "A.npy", "x.npy", "y.npy"]
+    np.testing.assert_allclose(np.load(tmp_path / "x.npy"), [0.0, 0.5, 1.5])

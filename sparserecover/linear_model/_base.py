@@ -25,6 +25,7 @@ tf-idf) the uncentred matrix has a large leading singular value along the mean d
 which inflates the Lipschitz constant and slows every first-order solver.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from sparserecover._validation import scale_exponent
 from sparserecover.solvers._problem import lam_max_from_correlation
 
 # A sparse X with at most this many entries (n_samples * n_features; 512 KB in float64) is
@@ -170,7 +172,12 @@ def _alpha_grid(X, y, sample_weight, fit_intercept, *, eps, n_alphas, positive=F
     """scikit-learn's grid: geometric from ``alpha_max`` down to ``eps * alpha_max``."""
     alpha_max = _alpha_max(X, y, sample_weight, fit_intercept, positive=positive)
     resolution = np.finfo(np.float64).resolution
-    if alpha_max <= resolution:
+    # scikit-learn's test is absolute: for data beyond 2^+-128 it is taken on the data scaled
+    # to 1 (by powers of two, as the solvers do), so that tiny data are not judged constant
+    data = X.data if sparse.issparse(X) else X
+    scale = sum(scale_exponent(float(np.max(np.abs(values), initial=0.0)), np.float64)
+                for values in (data, y))
+    if math.ldexp(alpha_max, -scale) <= resolution:
         # y is constant (or, with positive=True, anti-correlated with every feature): every
         # alpha gives w = 0; scikit-learn returns this degenerate grid, so do we.
         return np.full(n_alphas, resolution)

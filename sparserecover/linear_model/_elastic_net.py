@@ -11,6 +11,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import column_or_1d
 
 from sparserecover._convergence import warn_convergence
+from sparserecover._validation import scale_exponent
 from sparserecover.linear_model._base import _alpha_grid, _prepare_data, _SparseLinearModel
 from sparserecover.solvers._path import SOLVERS as _SOLVERS
 from sparserecover.solvers._path import check_solver, enet_path
@@ -455,6 +456,9 @@ class LassoCV(RegressorMixin, _SparseLinearModel):
             positive=self.positive,
             max_iter=self.max_iter,
             tol=self.tol,
+            # errors in units of 2^k where y lies beyond 2^+-128: their squares then neither
+            # underflow (tiny y would give every alpha an error of 0) nor overflow
+            error_exponent=scale_exponent(float(np.max(np.abs(y), initial=0.0)), np.float64),
         )
         # No prefer="threads" (scikit-learn's choice): the compiled solver loops hold the GIL,
         # so threads would take turns; joblib's default backend (processes) runs folds truly
@@ -463,8 +467,13 @@ class LassoCV(RegressorMixin, _SparseLinearModel):
             delayed(_fold_mse_path)(X, y, sample_weight, train, test, alphas, path_options)
             for train, test in folds
         )
-        self.mse_path_ = np.stack(mse_paths, axis=1)
-        best = int(np.argmin(self.mse_path_.mean(axis=1)))
+        mse_path = np.stack(mse_paths, axis=1)
+        best = int(np.argmin(mse_path.mean(axis=1)))
+        with np.errstate(under="ignore", over="ignore"):
+            self.mse_path_ = np.ldexp(mse_path, 2 * path_options["error_exponent"])
+        if not np.all(np.isfinite(self.mse_path_)):
+            raise ValueError("the squared errors of y overflow float64: divide y by a constant "
+                             "(the coefficients scale with it)")
         self.alpha_ = float(alphas[best])
         self.alphas_ = alphas
 
@@ -504,6 +513,8 @@ def _fold_mse_path(X, y, sample_weight, train, test, alphas, options):
     intercepts = data.y_offset - data.X_offset @ coefs
     # a CSR/CSC matrix times a dense array is a dense array (safe_sparse_dot's result)
     residuals = np.asarray(X[test] @ coefs) + intercepts - y[test, None]
+    if options["error_exponent"]:
+        residuals = np.ldexp(residuals, -options["error_exponent"])
     weights_test = None if sample_weight is None else sample_weight[test]
     return np.average(residuals**2, axis=0, weights=weights_test)
 

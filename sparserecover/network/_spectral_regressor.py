@@ -6,6 +6,8 @@ filter factors of :mod:`sparserecover.spectral`. So one thin SVD serves every re
 regularization strength, and the closed-form cross-validation of :class:`SpectralRegressorCV`.
 """
 
+import math
+import sys
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -16,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sparserecover import spectral
+from sparserecover._validation import scale_exponent
 from sparserecover.linear_model._base import _prepare_data
 from sparserecover.network._activations import resolve_activation
 from sparserecover.network._features import ShallowFeatures
@@ -75,7 +78,7 @@ def _filter(s, tol, regularization, alpha, n_components, learning_rate, n_iter):
         if s_max == 0.0:  # X == 0: gradient descent never moves, whatever its step
             lr = 1.0 if learning_rate is None else float(learning_rate)
             return np.zeros_like(s), lr, (DEFAULT_N_ITER if n_iter is None else int(n_iter))
-        lr = 1.0 / s_max**2 if learning_rate is None else float(learning_rate)
+        lr = _inverse_square(s_max) if learning_rate is None else float(learning_rate)
         q = _gd_n_iter(s, lr, n_iter, n_components)
         phi = spectral.gd_mask(s, lr, q)
         phi[s <= tol] = 0  # numerically zero directions: rounding noise, not signal
@@ -98,6 +101,19 @@ def _filter(s, tol, regularization, alpha, n_components, learning_rate, n_iter):
     else:
         phi = kept.astype(s.dtype)
     return phi, None, None
+
+
+def _inverse_square(s_max):
+    """``1 / s_max^2``, the default learning rate, or a ValueError where float64 cannot hold it
+    (``s_max`` beyond about 1.3e154 or below 7.5e-155)."""
+    root = 1.0 / s_max
+    value = root * root
+    if not (math.isfinite(value) and value >= sys.float_info.min):
+        raise ValueError(
+            f"the default learning rate 1 / s_max^2 is beyond float64 for the largest singular "
+            f"value of X, s_max = {s_max:.3g}: rescale X"
+        )
+    return value
 
 
 def _gain(phi, s):
@@ -301,8 +317,15 @@ class SpectralRegressor(_LinearPredictionMixin, _SpectralTagsMixin, RegressorMix
 
 def _default_candidates(regularization, s, tol):
     if regularization == "ridge":
-        s_max = float(s.max()) if s.size else 1.0
-        return (s_max or 1.0) ** 2 * np.logspace(-8, 1, 46)
+        s_max = (float(s.max()) if s.size else 1.0) or 1.0
+        with np.errstate(over="ignore", under="ignore"):
+            alphas = s_max * s_max * np.logspace(-8, 1, 46)
+        if not np.all(np.isfinite(alphas) & (alphas >= sys.float_info.min)):
+            raise ValueError(
+                "the default alphas, s_max^2 * logspace(-8, 1), are beyond float64 for the "
+                f"largest singular value of X, s_max = {s_max:.3g}: rescale X"
+            )
+        return alphas
     if regularization == "pca":
         return np.arange(1, max(1, int(np.count_nonzero(s > tol))) + 1)
     return np.unique(np.round(np.geomspace(1, 1e6, 61)).astype(np.int64))
@@ -456,6 +479,10 @@ class SpectralRegressorCV(
         tol = _rank_tolerance(s, Xc.shape, X.dtype)
         candidates = self._candidates(s, tol)
         self.learning_rate_ = None  # set by _phi for regularization="gd"
+        # Scores from 2^-k y, scaled to 1 where the squares of y would over- or underflow
+        # (powers of two: the choice and the coefficients are those of y itself).
+        k = scale_exponent(float(np.max(np.abs(Yc), initial=0.0)), Yc.dtype)
+        Yc = np.ldexp(Yc, -k).astype(Yc.dtype, copy=False) if k else Yc
         UtY = U.T @ Yc
         offset = 1.0 if self.fit_intercept else 0.0  # the intercept's column of H: 11^T / n
         leverage_basis = U * U  # H_ii = sum_k phi_k U_ik^2
@@ -475,6 +502,12 @@ class SpectralRegressorCV(
                 else:
                     scores[index] = np.mean((residual / (1.0 - leverage)[:, None]) ** 2)
         best = int(np.argmin(scores))  # ties: the first, i.e. the smoothest on default grids
+        if k:
+            with np.errstate(over="ignore", under="ignore"):
+                scores = np.ldexp(scores, 2 * k)
+            if np.any(np.isinf(scores) & np.isfinite(np.ldexp(scores, -2 * k))):
+                raise ValueError("the squared errors of y overflow float64: divide y by a "
+                                 "constant (the coefficients scale with it)")
         self.candidates_, self.cv_scores_ = candidates, scores
         value = candidates[best]
         self.alpha_ = float(value) if self.regularization == "ridge" else None
@@ -482,6 +515,12 @@ class SpectralRegressorCV(
         self.n_iter_ = int(value) if self.regularization == "gd" else None
         phi = self._phi(s, tol, value)
         coef = Vt.T @ (_gain(phi, s)[:, None] * UtY)
+        if k:
+            with np.errstate(over="ignore"):
+                coef = np.ldexp(coef, k).astype(Yc.dtype, copy=False)
+            if not np.all(np.isfinite(coef)):
+                raise ValueError("the coefficients overflow float64 at this scale of X and y: "
+                                 "rescale X or y")
         _finish(self, coef, X_offset, Y_offset, was_1d)
         self.singular_values_, self.filter_factors_ = s, phi
         self.n_active_components_ = int(

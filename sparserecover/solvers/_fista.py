@@ -36,7 +36,10 @@ _OPTIONS_DOC = """
     step : float, optional
         Constant step; default ``1 / ||A||_2^2`` (see
         :func:`sparserecover.operators.lipschitz_constant`), or with ``backtracking`` the
-        initial step ``1 / (||A g||^2 / ||g||^2)`` for ``g = A.T y``.
+        initial step ``1 / (||A g||^2 / ||g||^2)`` for ``g = A.T y``. Without
+        ``backtracking``, a step above ``1 / ||A||_2^2`` (the bound for which the iteration
+        provably converges; 1% slack for the rounding of ``lipschitz_constant``) is a
+        ValueError: the iteration could diverge.
     backtracking : bool, default False
         Beck-Teboulle backtracking: halve a column's step until the quadratic upper bound
         holds. For when ``||A||_2`` is unknown or costly; each halving costs a product.
@@ -72,7 +75,10 @@ _RETURNS_DOC = """
     ------
     ValueError, TypeError
         For NaN/inf, inconsistent shapes (naming ``A``, ``y``, ``lam`` or ``x0``), ``lam < 0``,
-        ``l2 < 0``, or a non-positive ``step``.
+        ``l2 < 0``, a non-positive ``step`` or a constant one above ``1 / ||A||_2^2``, or data
+        whose objective overflows float64 (``||y||^2`` beyond 1.8e308). Data of any other
+        scale are solved in scaled units (a power of two, exact): the solution is the same as
+        for ``A`` and ``y`` scaled to 1.
 
     Warns
     -----
@@ -98,9 +104,12 @@ _GAP_DOC = """
 
 
 def initial_steps(problem, step, backtracking):
-    """One step per column: ``step`` if given, else ``1 / L`` (or, to backtrack from, the
-    Rayleigh quotient of A.T A at A.T y, a lower bound on ||A||^2)."""
-    if step is None:
+    """One step per column, in the problem's scaled units: ``step`` (the user's) if given, else
+    ``1 / L`` (or, to backtrack from, the Rayleigh quotient of A.T A at A.T y, a lower bound on
+    ||A||^2)."""
+    if step is not None:
+        step = problem.scaled(step, "step")
+    else:
         if backtracking:
             g = problem.op.rmatmat(problem.Y).astype(np.float64)
             Ag = problem.op.matmat(g.astype(problem.dtype)).astype(np.float64)
@@ -110,6 +119,25 @@ def initial_steps(problem, step, backtracking):
             lipschitz = problem.lipschitz_constant()
             step = 1.0 / lipschitz if lipschitz > 0 else 1.0
     return np.full(problem.n_targets, step, dtype=np.float64)
+
+
+# A constant step may exceed 1/L by this factor: L is an upper bound on ||A||_2^2, above it by
+# at most 0.1% (lipschitz_constant's iterative estimate; far less when exact), and FISTA's
+# momentum iteration stays stable up to step ||A||_2^2 < 4/3.
+_STEP_SLACK = 1.01
+
+
+def check_step(problem, step):
+    """Refuse a constant step above the stable bound ``1 / ||A||_2^2`` (beyond it proximal
+    gradient may diverge, and without backtracking nothing would bring it back)."""
+    lipschitz = problem.lipschitz_constant()
+    if problem.scaled(step, "step") * lipschitz > _STEP_SLACK:
+        bound = problem.unscaled(1.0 / lipschitz, "step")
+        raise ValueError(
+            f"step={step:g} is above the stable bound 1 / ||A||_2^2 = {bound:.6g} of a "
+            "constant step; leave step=None (1 / ||A||_2^2), or pass backtracking=True to "
+            "start from a larger step"
+        )
 
 
 def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtracking=False,
@@ -122,7 +150,8 @@ def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtrackin
     """
     steps = initial_steps(problem, step, backtracking)
     atol = np.broadcast_to(atol, problem.n_targets).astype(np.float64)
-    loop, wrapped = select_driver(proximal_gradient, problem, callback, verbose)
+    loop, wrapped = select_driver(proximal_gradient, problem, problem.user_callback(callback),
+                                  verbose)
     m = problem.n_targets
     records = [(np.zeros(0, np.int64), np.zeros((0, m)), np.zeros((0, m)))]
 
@@ -155,11 +184,19 @@ def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtrackin
         hist_iter, hist_primal, hist_gap = (np.concatenate(parts) for parts in zip(*records))
         if problem.y_ndim == 1:
             hist_primal, hist_gap = hist_primal[:, 0], hist_gap[:, 0]
-        hist = {"n_iter": hist_iter, "objective": hist_primal, "gap": hist_gap}
+        hist = {"n_iter": hist_iter, "objective": problem.unscaled(hist_primal, "objective"),
+                "gap": problem.unscaled(hist_gap, "objective")}
+    with np.errstate(over="ignore", under="ignore"):
+        steps = problem.unscaled(steps, "step")
+    if steps is None or not np.all(np.isfinite(steps) & (steps >= np.finfo(np.float64).tiny)):
+        # no step in the user's units: 1 / ||A||^2 beyond float64 (A beyond 1e154 or
+        # 1e-154), or a design scaled column by column
+        steps = None
+    elif problem.y_ndim == 1:
+        steps = float(steps[0])
     return certified_result(
         problem, X, n_iter, primal, gap, converged, penalty, tol, atol, solver=solver,
-        max_iter=max_iter, stacklevel=4, history=hist,
-        step=float(steps[0]) if problem.y_ndim == 1 else steps,
+        max_iter=max_iter, stacklevel=4, history=hist, step=steps,
     )
 
 
@@ -171,6 +208,8 @@ def _proximal_front(A, y, lam, *, x0, max_iter, tol, positive, l2, step, backtra
     max_iter, tol, step, gap_freq = check_options(max_iter, tol, step, gap_freq, problem.dtype)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable; got {type(callback).__name__}")
+    if step is not None and not backtracking:
+        check_step(problem, step)
     X = problem.start(x0, positive=bool(positive))
     return proximal_solve(
         problem, problem.penalty(W, l2, positive), X, accelerate=accelerate,

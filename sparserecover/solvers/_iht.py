@@ -114,7 +114,8 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
     if x0 is not None and np.any(np.count_nonzero(X, axis=0) > n_nonzero):
         raise ValueError(f"x0 must have at most n_nonzero={n_nonzero} nonzeros per column")
     fit = problem.direct_datafit()
-    fixed_step = 0.0 if step is None else step
+    fixed_step = 0.0 if step is None else problem.scaled(step, "step")
+    callback = problem.user_callback(callback)
     if method == "htp-scaled":
         X, n_iter, objective, converged = _scaled_pursuit(
             problem, fit, X, n_nonzero, fixed_step, max_iter, tol, callback, verbose

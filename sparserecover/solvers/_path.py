@@ -46,7 +46,8 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
     ``solver`` is "cd", "fista" or "ista" (resolved by :func:`check_solver`). The stopping
     rule is a parameter: every column stops at ``gap <= max(tol * objective, atol)``, so the
     functional API passes its relative ``tol`` (``atol=0``) and the estimators scikit-learn's
-    absolute ``atol = tol * ||y_k||^2`` (``tol=0``). Coordinate descent's gap-safe screening
+    absolute ``atol = tol * ||y_k||^2`` (``tol=0``; ``atol`` is in the problem's scaled units:
+    ``tol * problem.yy``). Coordinate descent's gap-safe screening
     starts from the warm start (the sequential rule of Ndiaye et al. 2017).
 
     Returns the coefficients ``(n_targets, n_features, n_lams)``, the duality gaps
@@ -67,8 +68,8 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
         else:
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)
-        X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
-        coefs[:, :, i] = X.T
+        coefs[:, :, i] = np.reshape(result.x, (problem.n_features, problem.n_targets)).T
+        X = problem.start(result.x)  # in the kernels' scaled units
         gaps[:, i] = result.gap
         n_iter[i] = result.n_iter
         converged[i] = result.converged
@@ -151,8 +152,9 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         n_lams = check_int(n_lams, "n_lams", low=1)
         eps = check_scalar(eps, "eps", low=0.0, low_inclusive=False)
         lam_max = problem.lam_max(W, l2, positive)
-        if lam_max <= np.finfo(np.float64).resolution:
-            # y carries nothing a penalized coefficient can fit (as scikit-learn does)
+        if lam_max == 0.0:
+            # y carries nothing a penalized coefficient can fit: every lam >= 0 gives zeros
+            # (scikit-learn's grid, resolution, also for tiny lam_max, is not scale-free)
             lams = np.full(n_lams, np.finfo(np.float64).resolution)
         else:
             lams = np.logspace(np.log10(lam_max * eps), np.log10(lam_max), num=n_lams)[::-1]

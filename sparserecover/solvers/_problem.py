@@ -13,15 +13,34 @@ do:
   indices of the coefficients with a zero weight (in some column) and, for the dual point's
   refit of those, ``A_U.T A_U + l2 I`` in float64; both None when every coefficient is
   penalized (the kernels are then compiled without the refit).
+
+Scale: data whose largest entry is far from 1 (beyond 2^(+-maxexp/8): 1e38 in float64, 6.6e4 in
+float32) are solved in scaled units, ``A' = 2^-a A`` and ``y' = 2^-b y`` with ``max |A'|`` and
+``max |y'|`` in [1/2, 1): powers of two are exact, no square overflows or underflows, and the
+solution ``x = 2^(b - a) x'`` of the penalty ``lam' = 2^-(a + b) lam`` is the same (the
+objective scales by ``2^2b``). Where a column of ``A`` exceeds the median column by more than
+2^(maxexp/4) (1e77 in float64), one scale cannot keep the squares of both in range, and the
+columns are scaled one by one, ``a_j``: the same equivalence per coefficient (a step and an
+``l2`` term then have no scaled form, and are refused). The kernels see only scaled units; the
+problem's methods take and return the user's (``penalty``, ``start``, ``lam_max``,
+``shape_result``, ``scaled``, ``unscaled``). Data in the range run unscaled, bit for bit as
+before.
 """
 
+import math
 from collections import namedtuple
 
 import numpy as np
 
 from .._convergence import warn_convergence
-from .._validation import as_float_array, check_finite, check_int, check_scalar
-from ..operators import as_operator, readonly
+from .._validation import (
+    as_float_array,
+    check_finite,
+    check_int,
+    check_scalar,
+    scale_exponent,
+)
+from ..operators import Operator, as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
 from ._products import Gram, kernel_operator
 
@@ -87,7 +106,28 @@ class LeastSquaresProblem:
         self.Y = np.array(y.reshape(n_samples, -1), dtype=dtype, order="C", copy=True)
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
+        # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
+        # y' = 2^-b y.
+        a = _column_exponents(self.op, dtype)
+        b = scale_exponent(float(np.max(np.abs(self.Y), initial=0.0)), dtype)
+        if np.any(a):
+            self.op = _scaled_operator(self.op, -a)
+        if b:
+            np.ldexp(self.Y, -b, out=self.Y)
+        # x = 2^(b - a) x', lam = 2^(a + b) lam', objective and gap = 2^2b (scaled ones); with
+        # one a, step = 2^-2a step' and l2 = 2^2a l2'
+        self._exponents = {"x": b - a, "lam": a + b, "objective": 2 * b}
+        if np.ndim(a) == 0:
+            self._exponents.update(step=-2 * a, l2=2 * a)
         self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            objective_finite = np.all(np.isfinite(self.unscaled(self.yy, "objective")))
+        if not objective_finite:
+            raise ValueError(
+                f"y is too large: ||y||^2 overflows float64 (max |y| = {math.ldexp(1.0, b):.3g}),"
+                " and with it the objective; divide y by a constant (the solution and lam "
+                "scale with it)"
+            )
         if gram == "auto":
             gram = (
                 self.op.kind != "linear_operator"
@@ -98,6 +138,34 @@ class LeastSquaresProblem:
             raise ValueError("gram=True needs a dense or sparse A, not a LinearOperator")
         self.gram = bool(gram)
         self._cache = {}
+
+    def unscaled(self, value, kind):
+        """``value`` (a float or array) of ``kind`` ("x", "lam", "objective", "step" or "l2")
+        from scaled units to the user's; unchanged (the same object) when unscaled. "x" and
+        "lam" arrays have the features along their first axis. None for a step of a problem
+        scaled column by column (it has none in the user's units)."""
+        if kind not in self._exponents:
+            return None
+        return _shift(value, self._exponents[kind])
+
+    def scaled(self, value, kind):
+        """``value`` of ``kind`` from the user's units to scaled ones (see :meth:`unscaled`);
+        a ValueError for a nonzero step or ``l2`` of a problem scaled column by column."""
+        if kind not in self._exponents:
+            if not value:
+                return value
+            raise ValueError(
+                f"{kind}={value:g} has no equivalent for a design with columns more than 1e77 "
+                "times larger than most (solved with each column scaled to 1): rescale the "
+                "columns of A to similar magnitudes"
+            )
+        return _shift(value, -self._exponents[kind])
+
+    def user_callback(self, callback):
+        """``callback`` called with the iterate in the user's units."""
+        if callback is None or not np.any(self._exponents["x"]):
+            return callback
+        return lambda X: callback(self.unscaled(X, "x"))
 
     def _cached(self, key, compute):
         if key not in self._cache:
@@ -191,9 +259,16 @@ class LeastSquaresProblem:
         return np.array(W.reshape(self.n_features, self.n_targets), order="C")
 
     def penalty(self, W, l2, positive):
-        """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``."""
+        """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``
+        (in the user's units), for the kernels (in scaled units)."""
         unpenalized = np.flatnonzero((W == 0).any(axis=1))
         W = np.array(W, dtype=np.float64, order="C")
+        if np.any(self._exponents["lam"]):
+            # A positive weight stays positive (zero means unpenalized) and finite: below the
+            # smallest normal number or above 2^500 it changes no solution of scaled data.
+            np.clip(self.scaled(W, "lam"), np.finfo(np.float64).tiny, 2.0**500,
+                    out=W, where=W > 0)
+        l2 = self.scaled(float(l2), "l2")
         if unpenalized.size == 0:
             return Penalty(W, float(l2), bool(positive), None, None)
         return Penalty(W, float(l2), bool(positive), unpenalized,
@@ -232,10 +307,16 @@ class LeastSquaresProblem:
         unpenalized = np.flatnonzero((W == 0).any(axis=1))
         if unpenalized.size:
             A_U = self.columns(unpenalized)
-            gram_U = self._unpenalized_gram(unpenalized, l2)
+            gram_U = self._unpenalized_gram(unpenalized, self.scaled(float(l2), "l2"))
             R = R - A_U @ np.linalg.lstsq(gram_U, A_U.T @ R, rcond=None)[0]
         correlation = np.asarray(self.op.rmatmat(R.astype(self.dtype)), dtype=np.float64)
-        return lam_max_from_correlation(correlation, W, positive)
+        with np.errstate(over="ignore"):
+            correlation = self.unscaled(correlation, "lam")
+        lam_max = lam_max_from_correlation(correlation, W, positive)
+        if not math.isfinite(lam_max):
+            raise ValueError("lam_max, the smallest penalty that zeroes every coefficient, "
+                             "overflows float64: rescale A or y")
+        return lam_max
 
     def start(self, x0, positive=False):
         """A fresh ``(n_features, n_targets)`` start array (x0 is copied, never modified)."""
@@ -246,13 +327,30 @@ class LeastSquaresProblem:
         if x0.shape != self.x_shape:
             raise ValueError(f"x0 must have shape {self.x_shape}; got {x0.shape}")
         check_finite(x0, "x0")
-        X[...] = x0.reshape(X.shape)
+        with np.errstate(over="ignore"):
+            X[...] = self.scaled(x0.reshape(X.shape), "x")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("x0 is too large for the scale of A and y (it overflows float64 "
+                             "where A and y are scaled to 1)")
         if positive:
             np.maximum(X, 0, out=X)
         return X
 
     def shape_result(self, X, values):
-        """Return x (1-D for 1-D y) and per-column values (floats for 1-D y)."""
+        """Return x (1-D for 1-D y) and per-column objective values (floats for 1-D y), from
+        scaled units to the user's."""
+        if np.any(self._exponents["x"]):
+            scaled_largest = float(np.max(np.abs(X), initial=0.0))
+            with np.errstate(over="ignore", under="ignore"):
+                X = self.unscaled(X, "x")
+            largest = float(np.max(np.abs(X), initial=0.0))
+            if not math.isfinite(largest) or (scaled_largest and largest < np.finfo(X.dtype).tiny):
+                what = "underflows" if math.isfinite(largest) else "overflows"
+                raise ValueError(
+                    f"the solution {what} {X.dtype} at this scale of A and y (its entries "
+                    "scale with max|y| / max|A|); rescale A or y"
+                )
+        values = [self.unscaled(np.asarray(v, dtype=np.float64), "objective") for v in values]
         if self.y_ndim == 1:
             return X.reshape(self.n_features).copy(), [float(v[0]) for v in values]
         return X, list(values)
@@ -289,3 +387,60 @@ def _column_squared_norms(op, block):
         else:  # A E: whole columns
             norms[start:stop] = np.sum(np.asarray(op.matmat(E), dtype=np.float64) ** 2, axis=0)
     return norms
+
+
+def _column_exponents(op, dtype):
+    """The scaling of A (module docstring): 0 for data in range, one exponent ``a`` for data
+    beyond it, or one per column (an int array) for columns too different for one scale."""
+    if op.kind == "linear_operator":
+        return 0
+    A = op.matrix
+    if op.kind == "dense":
+        largest = np.maximum(A.max(axis=0), -A.min(axis=0))  # two passes, no |A| temporary
+    else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
+        largest = np.zeros(A.shape[1], dtype=A.dtype)
+        np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
+    exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
+    nonzero = exponents[largest > 0]
+    if nonzero.size == 0:
+        return 0
+    limit = np.finfo(dtype).maxexp // 8
+    # Columns far below the others matter to no solution at float64 precision (their squares
+    # may underflow harmlessly); a column far above the bulk would sink all others
+    if nonzero.max() - np.median(nonzero) > 2 * limit:
+        return np.where(largest > 0, exponents, 0)
+    return scale_exponent(float(largest.max()), dtype)
+
+
+def _scaled_operator(op, exponents):
+    """``2^exponents A`` (one exponent, or one per column) for a dense or sparse operator (a
+    copy)."""
+    A = op.matrix
+    if op.kind == "dense":
+        return Operator(np.ldexp(A, exponents).astype(op.dtype, copy=False), "dense")
+    A = A.copy()
+    if np.ndim(exponents):
+        exponents = exponents[_entry_columns(A)]
+    A.data = np.ldexp(A.data, exponents).astype(op.dtype, copy=False)
+    return Operator(A, "sparse")
+
+
+def _entry_columns(A):
+    """The column of each stored entry of a CSR or CSC matrix."""
+    if A.format == "csr":
+        return A.indices
+    return np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))
+
+
+def _shift(value, exponent):
+    """``value * 2^exponent``, the exponents (if an array) along the first axis of value."""
+    if not np.any(exponent):
+        return value
+    if np.ndim(exponent):
+        exponent = np.reshape(exponent, (-1,) + (1,) * (np.ndim(value) - 1))
+    elif np.ndim(value) == 0:
+        try:
+            return math.ldexp(float(value), int(exponent))
+        except OverflowError:
+            return math.copysign(math.inf, value)
+    return np.ldexp(value, exponent).astype(np.asarray(value).dtype, copy=False)

@@ -27,7 +27,10 @@ class SolverResult:
         With ``history=True``: ``"n_iter"`` (iterations at which the values were recorded),
         ``"objective"`` and ``"gap"`` (one row per record, one column per target for 2-D y).
     step : float or ndarray or None
-        The final step size (per column for 2-D ``y``).
+        The final step size (per column for 2-D ``y``); None for solvers without one, where
+        it is beyond float64's range (``1 / ||A||_2^2`` for an ``A`` of entries beyond about
+        1e154 or below 1e-154), and for designs with columns more than 1e77 times larger than
+        most (solved with each column scaled to 1).
     n_screened : int or ndarray or None
         Features that gap-safe screening proved zero at the optimum (per column for 2-D
         ``y``); None for solvers without screening.
