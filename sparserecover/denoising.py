@@ -25,7 +25,7 @@ __all__ = ["denoise", "estimate_noise"]
 
 _METHODS = ("wavelet", "dct")
 _THRESHOLDS = ("universal", "sure", "bayes")
-_MODES = ("soft", "hard", "garrote")  # the order is the kernels' mode code
+_MODES = ("soft", "hard", "garrote")
 
 # Number of values (signals x samples x shifts) that the PyWavelets and DCT paths transform
 # at once: 1 MB of float64 keeps the transform's working set in cache.
@@ -283,17 +283,32 @@ def _rows(x, axis):
 
 
 def _filters(wavelet):
-    """The analysis filters of ``wavelet`` as float64 arrays (as PyWavelets uses them)."""
-    return tuple(np.asarray(taps, dtype=np.float64) for taps in (wavelet.dec_lo, wavelet.dec_hi))
+    """The analysis filters of ``wavelet`` (float64, as PyWavelets uses them), zero-padded on
+    both sides to a multiple of 8 taps, the form the transform kernels take."""
+    from sparserecover._denoising_kernels import _GROUP
+
+    taps = len(wavelet.dec_lo)
+    padded = -(-taps // _GROUP) * _GROUP
+    filters = np.zeros((2, padded))
+    shift = (padded - taps) // 2
+    filters[0, shift : shift + taps] = wavelet.dec_lo
+    filters[1, shift : shift + taps] = wavelet.dec_hi
+    return filters[0], filters[1]
 
 
-def _threshold_rule(threshold, dtype):
-    """The kernels' code of a threshold rule, and the value of a fixed threshold (in dtype)."""
-    from sparserecover._denoising_kernels import THRESHOLD_CODES
+def _kernel_rule(threshold, mode, dtype):
+    """The kernels' forms of a threshold rule and a shrinkage mode (a fixed threshold
+    rounded to ``dtype``)."""
+    from sparserecover import _denoising_kernels as kernels
 
-    if isinstance(threshold, str):
-        return THRESHOLD_CODES[threshold], 0.0
-    return THRESHOLD_CODES["fixed"], float(dtype.type(threshold))
+    if not isinstance(threshold, str):
+        rule = kernels.Fixed(float(dtype.type(threshold)))
+    elif threshold == "sure":
+        rule = kernels.Sure(mode == "garrote")
+    else:
+        rule = {"universal": kernels.Universal, "bayes": kernels.Bayes}[threshold]()
+    shrink = {"soft": kernels.Soft, "hard": kernels.Hard, "garrote": kernels.Garrote}[mode]()
+    return rule, shrink
 
 
 def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, mode, shifts):
@@ -304,9 +319,10 @@ def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, 
     # float64 arithmetic whatever the dtype: a single compiled version, and float32 results
     # rounded once, as accurate as PyWavelets' float32 transforms or more
     dtype = rows.dtype
+    noise_wavelet = _check_wavelet(_NOISE_WAVELET)
     if sigma is None:
         noise = np.empty(len(rows), dtype=np.float64)  # filled in by the kernel
-        noise_lo, noise_hi = _filters(_check_wavelet(_NOISE_WAVELET))
+        noise_lo, noise_hi = _filters(noise_wavelet)
     else:
         noise = _check_sigma(sigma, batch_shape, dtype).astype(np.float64)
         noise_lo = noise_hi = np.empty(0, dtype=np.float64)
@@ -316,12 +332,12 @@ def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, 
         noise,
         *_filters(wavelet),
         level,
-        *_threshold_rule(threshold, dtype),
-        _MODES.index(mode),
+        *_kernel_rule(threshold, mode, dtype),
         shifts,
         denoised,
         noise_lo,
         noise_hi,
+        sigma is None and wavelet.dec_lo == noise_wavelet.dec_lo,
     )
     return denoised.astype(dtype, copy=False)
 
@@ -344,14 +360,14 @@ def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
             block[:, :shift] = rows[:, n_samples - shift :]
         sigma = np.tile(sigma, shifts)
     sigma = sigma.astype(np.float64)
-    rule = _threshold_rule(threshold, rows.dtype)
+    rule, shrink = _kernel_rule(threshold, mode, rows.dtype)
     coefficients = transform.forward(stacked)
     for index in range(1, len(coefficients)):
         detail = np.ascontiguousarray(coefficients[index], dtype=np.float64)
         cut = np.empty(len(detail))
-        level_thresholds(detail, sigma, *rule, mode == "garrote", n_samples, cut)
+        level_thresholds(detail, sigma, rule, n_samples, cut)
         # thresholds in the data dtype, shrinkage in float64 rounded once to it
-        shrink_rows(detail, cut.astype(rows.dtype).astype(np.float64), _MODES.index(mode))
+        shrink_rows(detail, cut.astype(rows.dtype).astype(np.float64), shrink)
         coefficients[index] = detail.astype(rows.dtype, copy=False)
     estimate = transform.inverse(coefficients, n_samples)
     if shifts == 1:

@@ -17,7 +17,7 @@ import pywt
 import sparserecover.denoising as denoising
 from sparserecover import denoise, estimate_noise
 from sparserecover._denoising_kernels import (
-    THRESHOLD_CODES,
+    Sure,
     level_thresholds,
     mad_sigma_rows,
     noise_sigma_rows,
@@ -109,8 +109,7 @@ def _reference_denoise(
 
 def _sure_kernel(detail, sigma, garrote):
     out = np.empty(len(detail))
-    code = THRESHOLD_CODES["sure"]
-    level_thresholds(detail, sigma, code, 0.0, garrote, detail.shape[1], out)
+    level_thresholds(detail, sigma, Sure(garrote), detail.shape[1], out)
     return out
 
 
@@ -361,7 +360,7 @@ def test_noise_kernel_equals_pywt_dwt_and_the_mad(rng, n):
     rows = rng.standard_normal((5, n)) + np.linspace(0, 3, n)
     wavelet = pywt.Wavelet("sym4")
     out = np.empty(5)
-    noise_sigma_rows(rows, np.array(wavelet.dec_lo), np.array(wavelet.dec_hi), out)
+    noise_sigma_rows(rows, *denoising._filters(wavelet), out)
     _, detail = pywt.dwt(rows, wavelet, mode="periodization")
     median = np.median(detail, axis=-1, keepdims=True)
     expected = np.median(np.abs(detail - median), axis=-1) * MAD_TO_SIGMA
