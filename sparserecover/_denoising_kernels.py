@@ -57,13 +57,14 @@ def shrink_rows(detail, cut, mode):
 
 
 @njit(cache=True)
-def level_thresholds(detail, sigma, rule, n_signal, out):
+def level_thresholds(detail, sigma, exponents, rule, n_signal, out):
     """out[i] = the threshold of row i of ``detail`` (one level of signals of ``n_signal``
-    samples, noise std ``sigma[i]``) by ``rule`` (see level_threshold)."""
+    samples, noise std ``sigma[i]``, in units of 2**-exponents[i]) by ``rule`` (see
+    level_threshold)."""
     work = _threshold_work(detail.shape[1])
     universal = np.sqrt(2.0 * np.log(n_signal))
     for i in range(detail.shape[0]):
-        out[i] = level_threshold(rule, detail[i], float(sigma[i]), universal, 0, work)
+        out[i] = level_threshold(rule, detail[i], sigma[i], universal, exponents[i], work)
 
 
 @njit(cache=True)

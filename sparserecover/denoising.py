@@ -97,11 +97,16 @@ def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
     else:
         import pywt
 
-        _, detail = pywt.dwt(x, wavelet, mode="periodization", axis=axis)
-        rows = _rows(detail, axis)
+        rows = np.moveaxis(x, axis, -1).reshape(-1, x.shape[axis])
+        exponents = _scale_exponents(rows)
+        if exponents is not None:
+            rows = np.ldexp(rows, exponents[:, None])
+        _, detail = pywt.dwt(rows, wavelet, mode="periodization", axis=-1)
         sigma = np.empty(len(rows))
-        kernels.mad_sigma_rows(rows, sigma)
-    sigma = sigma.reshape(x.shape[:axis] + x.shape[axis + 1 :]).astype(x.dtype)
+        kernels.mad_sigma_rows(_rows(detail, -1), sigma)
+        if exponents is not None:
+            sigma = np.ldexp(sigma, -exponents)
+    sigma = _representable(sigma.reshape(x.shape[:axis] + x.shape[axis + 1 :]).astype(x.dtype))
     return sigma.item() if x.ndim == 1 else sigma
 
 
@@ -253,24 +258,38 @@ def denoise(
             denoised = _fused_wavelet_denoise(
                 rows, sigma, batch_shape, wavelet, level, threshold, mode, shifts
             )
+            denoised = _representable(denoised)
             return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
         transform = _WaveletTransform(wavelet, level, boundary)
     else:
         transform = _DCTTransform()
 
+    # rows too large or too small to square are computed in units of a power of two (exact)
+    exponents = _scale_exponents(rows)
+    if exponents is None:
+        exponents = np.zeros(len(rows), dtype=np.int32)
+    else:
+        rows = np.ldexp(rows, exponents[:, None])
     if sigma is None:
         noise = estimate_noise(rows, axis=-1) if n_samples >= 2 else np.zeros(len(rows))
         noise = np.asarray(noise, dtype=x.dtype).reshape(-1)
     else:
-        noise = _check_sigma(sigma, batch_shape, x.dtype)
+        noise = np.ldexp(_check_sigma(sigma, batch_shape, x.dtype), exponents)
 
     denoised = np.empty_like(rows)
     chunk = max(1, _CHUNK_VALUES // (n_samples * shifts))
     for start in range(0, len(rows), chunk):
         stop = min(start + chunk, len(rows))
         denoised[start:stop] = _denoise_rows(
-            rows[start:stop], noise[start:stop], transform, threshold, mode, shifts
+            rows[start:stop],
+            noise[start:stop],
+            exponents[start:stop],
+            transform,
+            threshold,
+            mode,
+            shifts,
         )
+    denoised = _representable(np.ldexp(denoised, -exponents[:, None]))
     return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
 
 
@@ -342,9 +361,10 @@ def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, 
     return denoised.astype(dtype, copy=False)
 
 
-def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
+def _denoise_rows(rows, sigma, exponents, transform, threshold, mode, shifts):
     """Denoise the rows of a 2-D array with ``transform``, averaging over ``shifts`` circular
-    shifts; thresholds and shrinkage by the kernels of the fused path."""
+    shifts; thresholds and shrinkage by the kernels of the fused path. Row i is in units of
+    2**-exponents[i] (a fixed threshold is scaled alike)."""
     from sparserecover._denoising_kernels import level_thresholds, shrink_rows
 
     n_rows, n_samples = rows.shape
@@ -359,13 +379,14 @@ def _denoise_rows(rows, sigma, transform, threshold, mode, shifts):
             block[:, shift:] = rows[:, : n_samples - shift]
             block[:, :shift] = rows[:, n_samples - shift :]
         sigma = np.tile(sigma, shifts)
+        exponents = np.tile(exponents, shifts)
     sigma = sigma.astype(np.float64)
     rule, shrink = _kernel_rule(threshold, mode, rows.dtype)
     coefficients = transform.forward(stacked)
     for index in range(1, len(coefficients)):
         detail = np.ascontiguousarray(coefficients[index], dtype=np.float64)
         cut = np.empty(len(detail))
-        level_thresholds(detail, sigma, rule, n_samples, cut)
+        level_thresholds(detail, sigma, exponents, rule, n_samples, cut)
         # thresholds in the data dtype, shrinkage in float64 rounded once to it
         shrink_rows(detail, cut.astype(rows.dtype).astype(np.float64), shrink)
         coefficients[index] = detail.astype(rows.dtype, copy=False)
@@ -414,6 +435,37 @@ class _DCTTransform:
         import scipy.fft
 
         return scipy.fft.idct(np.hstack(coefficients), type=2, norm="ortho", axis=-1)
+
+
+# Signals whose largest magnitude lies within 2**(+-_SAFE_EXPONENTS[dtype]) are computed as they
+# are: no square, sum of squares or quotient formed from them can overflow or underflow, and
+# scaling by a power of two changes no bit of any result but its exponent. Others are scaled
+# by a power of two first (which is exact) and the results scaled back. float64 signals on
+# the fused path are scaled by the kernel, with the same bound.
+_SAFE_EXPONENTS = {np.dtype(np.float32): 60, np.dtype(np.float64): 400}
+
+
+def _scale_exponents(rows):
+    """Per row of the 2-D ``rows``, 0 if its largest magnitude is 0 or within the safe range
+    of its dtype, else the power of two e that brings it into [0.5, 1) (``row * 2**e``);
+    None if every row is within the safe range."""
+    big = np.maximum(rows.max(axis=-1), -rows.min(axis=-1))
+    limit = 2.0 ** _SAFE_EXPONENTS[rows.dtype]
+    outside = (big > limit) | ((big < 1.0 / limit) & (big != 0))
+    if not outside.any():
+        return None
+    return np.where(outside, -np.frexp(big)[1], 0).astype(np.int32)
+
+
+def _representable(result):
+    """``result``, or a ValueError if some of its values overflowed its dtype (a signal within
+    a small factor of the largest float can denoise to values beyond it)."""
+    if not sum_is_finite(result) and not np.all(np.isfinite(result)):
+        raise ValueError(
+            f"the result does not fit in {result.dtype}: the signal's values are too close to "
+            f"the largest {result.dtype} ({np.finfo(result.dtype).max:.3g}); scale it down"
+        )
+    return result
 
 
 def _check_signal(signal, name):

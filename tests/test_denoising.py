@@ -10,9 +10,12 @@ import subprocess
 import sys
 import warnings
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import pywt
+from hypothesis import assume, given, settings
 
 import sparserecover.denoising as denoising
 from sparserecover import denoise, estimate_noise
@@ -109,7 +112,8 @@ def _reference_denoise(
 
 def _sure_kernel(detail, sigma, garrote):
     out = np.empty(len(detail))
-    level_thresholds(detail, sigma, Sure(garrote), detail.shape[1], out)
+    exponents = np.zeros(len(detail), dtype=np.int32)
+    level_thresholds(detail, sigma, exponents, Sure(garrote), detail.shape[1], out)
     return out
 
 
@@ -621,3 +625,107 @@ def test_estimate_noise_rejects_bad_signals():
         estimate_noise(np.array([0.0, np.nan, 1.0]))
     with pytest.raises(ValueError, match="wavelet"):
         estimate_noise(np.ones(16), wavelet="nope")
+
+
+# --- scale: any power of two in and out, across the whole float range ------------------------
+
+_SCALE_CASES = [
+    {},
+    {"threshold": "bayes", "mode": "soft"},
+    {"threshold": "universal", "mode": "hard", "shifts": 1},
+    {"boundary": "symmetric"},
+    {"method": "dct"},
+    {"wavelet": "db2", "level": 3, "shifts": 3},
+]
+
+
+@pytest.mark.parametrize("options", _SCALE_CASES)
+@pytest.mark.parametrize("n", [1024, 1001])  # the fused kernel; PyWavelets and the MAD kernel
+def test_denoise_is_scale_equivariant_across_the_float64_range(rng, options, n):
+    clean = pywt.data.demo_signal("Doppler", n)
+    batch = clean + np.array([[0.05], [0.2], [1e-3]]) * rng.standard_normal((3, n))
+    reference = denoise(batch, **options)
+    for exponent in (-1000, -700, -565, -401, -300, -100, 100, 300, 401, 530, 1000, 1022):
+        c = 2.0**exponent
+        # a power of two scales every intermediate exactly: the same bits, scaled
+        np.testing.assert_array_equal(denoise(c * batch, **options), c * reference)
+        np.testing.assert_array_equal(estimate_noise(c * batch), c * estimate_noise(batch))
+        sigma, threshold = np.array([0.05, 0.2, 1e-3]), 0.1
+        np.testing.assert_array_equal(
+            denoise(c * batch, **{**options, "sigma": c * sigma}),
+            c * denoise(batch, **{**options, "sigma": sigma}),
+        )
+        np.testing.assert_array_equal(
+            denoise(c * batch, **{**options, "threshold": c * threshold}),
+            c * denoise(batch, **{**options, "threshold": threshold}),
+        )
+    # rows of very different scales in one batch are each computed in their own units
+    mixed = batch * np.array([[2.0**-1000], [1.0], [2.0**1000]])
+    np.testing.assert_array_equal(
+        denoise(mixed, **options), reference * np.array([[2.0**-1000], [1.0], [2.0**1000]])
+    )
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e-170, 1e-150, 1e150, 1e160, 1e200, 1e300])
+def test_denoise_at_extreme_scales_is_the_rescaled_result(rng, factor):
+    _, noisy, _ = _noisy(rng, "Blocks", 2048)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or underflow on the way
+        result = denoise(factor * noisy)
+        sigma = estimate_noise(factor * noisy)
+    assert np.all(np.isfinite(result))
+    # factor * noisy is rounded (factor is no power of two): the same result up to rounding
+    np.testing.assert_allclose(result / factor, denoise(noisy), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(sigma / factor, estimate_noise(noisy), rtol=1e-12)
+
+
+@pytest.mark.parametrize("options", _SCALE_CASES)
+def test_float32_is_scale_equivariant_within_its_range(rng, options):
+    clean = pywt.data.demo_signal("HeaviSine", 512)
+    batch = (clean + 0.3 * rng.standard_normal((2, 512))).astype(np.float32)
+    reference = denoise(batch, **options)
+    for exponent in (-100, -61, -30, 30, 61, 100, 120):
+        c = np.float32(2.0**exponent)
+        result = denoise(c * batch, **options)
+        assert result.dtype == np.float32
+        if exponent < -60:  # values near zero round to subnormal float32 (twice, for c * ...)
+            atol = 2.0**-149
+            np.testing.assert_allclose(result, c * reference, rtol=1e-6, atol=atol)
+        else:
+            np.testing.assert_array_equal(result, c * reference)
+
+
+def test_values_near_the_largest_float_denoise_or_fail_clearly():
+    steps = np.repeat([1.0, -1.0, 1.0, -1.0], 64) * np.finfo(np.float64).max
+    for signal in (0.25 * steps, steps):  # the latter overshoots beyond the largest float
+        try:
+            result = denoise(signal)
+        except ValueError as error:
+            assert "does not fit in float64" in str(error)
+        else:
+            assert np.all(np.isfinite(result))
+    assert np.isfinite(estimate_noise(0.25 * steps))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    signal=hnp.arrays(
+        np.float64,
+        st.integers(8, 200),
+        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False),
+    ),
+    exponent=st.integers(-900, 900),
+    float32=st.booleans(),
+    method=st.sampled_from(["wavelet", "dct"]),
+)
+def test_property_scale_equivariance_and_dtype(signal, exponent, float32, method):
+    if float32:
+        signal = signal.astype(np.float32)
+        exponent = exponent // 10  # float32 spans 2**-126 .. 2**128
+    scaled = np.ldexp(signal, exponent)
+    assume(np.array_equal(np.ldexp(scaled, -exponent), signal))  # 2**k * signal is exact
+    options = {"method": method, "wavelet": "haar"}
+    result = denoise(scaled, **options)
+    assert result.dtype == signal.dtype
+    assert np.all(np.isfinite(result))
+    np.testing.assert_array_equal(result, np.ldexp(denoise(signal, **options), exponent))
