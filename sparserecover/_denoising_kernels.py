@@ -663,3 +663,247 @@ def noise_sigma_rows(rows, lo, hi, out):
         row, exponent = _in_safe_range(rows[i], scaled)
         _analysis(row, n, lo, hi, poly, stride, approximation, detail)
         out[i] = math.ldexp(_mad_sigma(detail, work), -exponent)
+
+
+# --- separable transforms: images, volumes, and the stationary transform ------------------------
+#
+# The n-D transforms apply a 1-D transform along one axis at a time. An array is seen as
+# (P, n, Q): P the product of the sizes before the axis, Q after it, so that the innermost
+# loops run over Q contiguous values (vectorized), and one call transforms every batch element
+# and every subband at once. The two halves of a transform along an axis go to out[0] (lowpass)
+# and out[1] (highpass), so after the d axes of one level the 2**d subbands lie in one array,
+# the lowpass of every axis first (see denoising._SeparableTransform).
+#
+# With dilation 0 the transform is PyWavelets' periodized DWT (pywt.dwt(..., "periodization"),
+# an odd length extended by its last sample), h = ceil(n / 2) outputs:
+#     out[k] = sum_t f[t] x[(2k + L/2 - t) mod n'],  n' = n rounded up to even;
+# with dilation s >= 1, the stationary (undecimated, "a trous") transform of pywt.swt, level
+# log2(s) + 1, h = n outputs:
+#     out[k] = sum_t f[t] x[(k + s (L/2 - t)) mod n].
+# The synthesis is the transpose (orthonormal filters), halved for the stationary transform,
+# whose analysis operator T has T^T T = 2 I: its pseudo-inverse, which is pywt.iswt.
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def analysis_axis(x, lo, hi, dilation, out):
+    """x (P, n, Q) -> out[0] = lowpass, out[1] = highpass, each (P, h, Q) (see above)."""
+    n_outer, n, n_inner = x.shape
+    h = out.shape[2]
+    stride, step, period = (2, 1, n + n % 2) if dilation == 0 else (1, dilation, n)
+    center = len(lo) // 2
+    if n_inner == 1:
+        _analysis_rows(x, lo, hi, stride, step, period, out)
+        return
+    for p in range(n_outer):
+        for k in range(h):
+            for q in range(n_inner):
+                out[0, p, k, q] = 0.0
+                out[1, p, k, q] = 0.0
+        for t in range(len(lo)):
+            f, g = lo[t], hi[t]
+            # tap t reads (stride k + offset) mod period, which wraps once, at k = wrap; the
+            # extra sample of an odd length (index n) repeats the last one
+            offset = step * (center - t) % period
+            wrap = min(h, (period - offset + stride - 1) // stride)
+            for k in range(h):
+                index = min(stride * k + offset - (period if k >= wrap else 0), n - 1)
+                for q in range(n_inner):
+                    value = x[p, index, q]
+                    out[0, p, k, q] += f * value
+                    out[1, p, k, q] += g * value
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _analysis_rows(x, lo, hi, stride, step, period, out):
+    """analysis_axis along the last axis (Q = 1): each row is copied, extended periodically
+    by ``pad`` samples on both sides, into ``row``, and for the decimated transform split
+    into its even and odd samples, so that every tap reads a contiguous slice."""
+    n_outer, n = x.shape[0], x.shape[1]
+    h = out.shape[2]
+    n_taps = len(lo)
+    center = n_taps // 2
+    pad = step * n_taps  # even: the parity of an index is that in the padded row
+    row = np.empty(period + 2 * pad)
+    parts = np.empty((2, (period + 2 * pad) // 2 + 1))
+    rows = x.reshape(n_outer, n)  # C-contiguous 1-D rows: loops over them vectorize
+    outputs = out.reshape(2, n_outer, h)
+    for p in range(n_outer):
+        source_row = rows[p]
+        if stride == 2:  # straight into the even and odd parts, then their padding
+            half = period // 2
+            for i in range(n // 2):
+                parts[0, pad // 2 + i] = source_row[2 * i]
+                parts[1, pad // 2 + i] = source_row[2 * i + 1]
+            if n % 2:  # the extended sample repeats the last one
+                parts[0, pad // 2 + half - 1] = source_row[n - 1]
+                parts[1, pad // 2 + half - 1] = source_row[n - 1]
+            for i in range(pad // 2):
+                for part in range(2):
+                    parts[part, i] = parts[part, pad // 2 + (i - pad // 2) % half]
+                    parts[part, pad // 2 + half + i] = parts[part, pad // 2 + i % half]
+        else:
+            for i in range(n):
+                row[pad + i] = source_row[i]
+            for i in range(pad):
+                row[i] = row[pad + (i - pad) % period]
+                row[pad + period + i] = row[pad + i % period]
+        low, high = outputs[0, p], outputs[1, p]
+        for k in range(h):
+            low[k] = 0.0
+            high[k] = 0.0
+        for t in range(n_taps):
+            f, g = lo[t], hi[t]
+            first = step * (center - t) + pad  # where output 0 reads in the padded row
+            if stride == 2:
+                source = parts[first % 2, first // 2 : first // 2 + h]
+            else:
+                source = row[first : first + h]
+            for k in range(h):
+                low[k] += f * source[k]
+                high[k] += g * source[k]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def synthesis_axis(z, lo, hi, dilation, x):
+    """The inverse of analysis_axis: z[0], z[1] (P, h, Q) -> x (P, n, Q); for an odd n the
+    transform's extra sample is dropped (the exact inverse of the extension)."""
+    n_outer, n, n_inner = x.shape
+    h = z.shape[2]
+    stride, step, period = (2, 1, n + n % 2) if dilation == 0 else (1, dilation, n)
+    scale = 1.0 if dilation == 0 else 0.5
+    center = len(lo) // 2
+    if n_inner == 1:
+        _synthesis_rows(z, lo, hi, stride, step, period, scale, x)
+        return
+    for p in range(n_outer):
+        for k in range(n):
+            for q in range(n_inner):
+                x[p, k, q] = 0.0
+        for t in range(len(lo)):
+            f, g = scale * lo[t], scale * hi[t]
+            offset = step * (center - t) % period
+            wrap = min(h, (period - offset + stride - 1) // stride)
+            for k in range(h):
+                index = stride * k + offset - (period if k >= wrap else 0)
+                if index < n:
+                    for q in range(n_inner):
+                        x[p, index, q] += f * z[0, p, k, q] + g * z[1, p, k, q]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def _synthesis_rows(z, lo, hi, stride, step, period, scale, x):
+    """synthesis_axis along the last axis (Q = 1): every tap adds to a contiguous slice of
+    the padded row (of its even or odd samples when decimated), whose padding is then folded
+    back periodically."""
+    n_outer, n = x.shape[0], x.shape[1]
+    h = z.shape[2]
+    n_taps = len(lo)
+    center = n_taps // 2
+    pad = step * n_taps
+    row = np.empty(period + 2 * pad)
+    parts = np.empty((2, (period + 2 * pad) // 2 + 1))
+    inputs = z.reshape(2, n_outer, h)  # C-contiguous 1-D rows: loops over them vectorize
+    rows = x.reshape(n_outer, n)
+    for p in range(n_outer):
+        low, high = inputs[0, p], inputs[1, p]
+        target = parts if stride == 2 else row[None, :]
+        target[:] = 0.0
+        for t in range(n_taps):
+            f, g = scale * lo[t], scale * hi[t]
+            first = step * (center - t) + pad
+            if stride == 2:
+                part = parts[first % 2, first // 2 : first // 2 + h]
+            else:
+                part = row[first : first + h]
+            for k in range(h):
+                part[k] += f * low[k] + g * high[k]
+        if stride == 2:
+            for i in range((period + 2 * pad) // 2):
+                row[2 * i] = parts[0, i]
+                row[2 * i + 1] = parts[1, i]
+        for i in range(pad):
+            row[pad + (i - pad) % period] += row[i]
+            row[pad + i % period] += row[pad + period + i]
+        target_row = rows[p]
+        for i in range(n):  # (an odd length drops the extension's sample, index n)
+            target_row[i] = row[pad + i]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def box_sum_axis(x, half, out):
+    """out[p, k, q] = sum of x[p, (k + u) mod n, q] over u = -half, ..., half (periodic)."""
+    n_outer, n, n_inner = x.shape
+    if n_inner == 1:  # along the last axis: a periodically padded copy of each row
+        rows, sums = x.reshape(n_outer, n), out.reshape(n_outer, n)
+        row = np.empty(n + 2 * half)
+        for p in range(n_outer):
+            source, target = rows[p], sums[p]
+            for i in range(n):
+                row[half + i] = source[i]
+            for i in range(half):
+                row[i] = source[(i - half) % n]
+                row[half + n + i] = source[i % n]
+            for k in range(n):
+                target[k] = row[k]
+            for u in range(1, 2 * half + 1):
+                shifted = row[u : u + n]
+                for k in range(n):
+                    target[k] += shifted[k]
+        return
+    for p in range(n_outer):  # a running sum: add the row entering, drop the one leaving
+        for q in range(n_inner):
+            out[p, 0, q] = 0.0
+        for u in range(-half, half + 1):
+            index = u % n
+            for q in range(n_inner):
+                out[p, 0, q] += x[p, index, q]
+        entering, leaving = half % n, (-half - 1) % n  # for k = 0
+        for k in range(1, n):
+            entering = entering + 1 if entering + 1 < n else 0
+            leaving = leaving + 1 if leaving + 1 < n else 0
+            for q in range(n_inner):
+                out[p, k, q] = out[p, k - 1, q] + x[p, entering, q] - x[p, leaving, q]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def bivariate_shrink(detail, parent, energy, sigma, count, mode):
+    """Bivariate shrinkage with local variance estimation (Sendur & Selesnick 2002, "Bivariate
+    shrinkage with local variance estimation", IEEE Signal Process. Lett. 9): in place, every
+    coefficient d of ``detail`` (K, B, M) (K subbands of B signals) becomes
+    ``d * shrink(r, t) / r`` with r = sqrt(d**2 + p**2), p its parent in ``parent`` (the
+    coefficient at the same place and orientation one level coarser), and the threshold
+    t = sqrt(3) sigma**2 / sigma_x, sigma = sigma[b] the noise std and
+    sigma_x**2 = max(energy / count - sigma**2, 0) the local signal variance, ``energy`` the
+    sum of d**2 over the ``count`` coefficients of a window around d. ``mode`` Soft is the
+    paper's MAP estimator, ``(r - t)_+``; Garrote ``r - t**2 / r``, Hard ``r 1(r > t)``.
+    """
+    n_bands, n_signals, size = detail.shape
+    root3 = np.sqrt(3.0)
+    for b in range(n_signals):
+        noise_var = sigma[b] * sigma[b]
+        for band in range(n_bands):
+            for j in range(size):
+                d = detail[band, b, j]
+                p = parent[band, b, j]
+                local = energy[band, b, j] / count - noise_var
+                radius = np.sqrt(d * d + p * p)
+                cut = root3 * noise_var / np.sqrt(local) if local > 0.0 else np.inf
+                detail[band, b, j] = d * bivariate_gain(mode, radius, cut)
+
+
+def bivariate_gain(mode, radius, cut):
+    """shrink(radius, cut) / radius for the shrinkage ``mode`` (0 where radius <= cut).
+    Compiled code only (dispatched on the type of ``mode``)."""
+    raise NotImplementedError("bivariate_gain runs inside the compiled kernels only")
+
+
+@overload(bivariate_gain, jit_options={"error_model": "numpy"})
+def _bivariate_gain(mode, radius, cut):
+    kind = mode.instance_class
+    if kind is Soft:
+        return lambda mode, radius, cut: (radius - cut) / radius if radius > cut else 0.0
+    if kind is Garrote:
+        return lambda mode, radius, cut: 1.0 - (cut / radius) ** 2 if radius > cut else 0.0
+    if kind is Hard:
+        return lambda mode, radius, cut: 1.0 if radius > cut else 0.0
+    return None

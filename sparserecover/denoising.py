@@ -9,6 +9,7 @@ vectorized transform.
 """
 
 import functools
+import itertools
 import numbers
 
 import numpy as np
@@ -23,8 +24,8 @@ from sparserecover._validation import (
 
 __all__ = ["denoise", "estimate_noise"]
 
-_METHODS = ("wavelet", "dct")
-_THRESHOLDS = ("universal", "sure", "bayes")
+_METHODS = ("wavelet", "swt", "dct")
+_THRESHOLDS = ("universal", "sure", "bayes", "bivariate")
 _MODES = ("soft", "hard", "garrote")
 
 # Number of values (signals x samples x shifts) that the PyWavelets and DCT paths transform
@@ -32,6 +33,25 @@ _MODES = ("soft", "hard", "garrote")
 _CHUNK_VALUES = 1 << 17
 
 _NOISE_WAVELET = "sym4"  # estimate_noise's default, which denoise(sigma=None) uses
+
+# The defaults of denoise, by (method, whether the transform has several axes), chosen by
+# benchmarks/bench_denoise.py (docs/benchmarks_denoise.md): 1-D signals against
+# scikit-image on the Donoho-Johnstone signals and an ECG, images on camera, moon, coins and
+# astronaut.
+_DEFAULTS = {
+    ("wavelet", False): dict(wavelet="sym4", threshold="sure", mode="garrote", shifts=2),
+    ("dct", False): dict(wavelet=None, threshold="sure", mode="garrote", shifts=2),
+    ("swt", False): dict(wavelet="sym4", threshold="bivariate", mode="soft", shifts=1),
+    ("wavelet", True): dict(wavelet="haar", threshold="bivariate", mode="soft", shifts=3),
+    ("dct", True): dict(wavelet=None, threshold="sure", mode="garrote", shifts=1),
+    ("swt", True): dict(wavelet="haar", threshold="bivariate", mode="soft", shifts=1),
+}
+
+# RGB -> YCbCr of ITU-R BT.601 (JPEG's, without the offsets, which denoising passes through)
+_RGB_TO_YCBCR = np.array(
+    [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
+)
+_YCBCR_TO_RGB = np.linalg.inv(_RGB_TO_YCBCR)
 
 
 def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
@@ -81,12 +101,18 @@ def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
     array([0.5, 0.5, 0.5])
     """
     x = _check_signal(signal, "signal")
-    axis = _check_axis(axis, x.ndim)
-    if x.shape[axis] < 2:
-        raise ValueError(
-            f"signal must have at least 2 samples along axis {axis}; got {x.shape[axis]}"
-        )
+    axes = _check_axes(axis, x.ndim)
+    for a in axes:
+        if x.shape[a] < 2:
+            raise ValueError(
+                f"signal must have at least 2 samples along axis {a}; got {x.shape[a]}"
+            )
     wavelet = _check_wavelet(wavelet)
+    if len(axes) > 1:
+        batch, batch_shape = _batch_first(x, axes)
+        sigma = _SeparableTransform(wavelet, 1, False, len(axes)).noise(batch)
+        return _representable(sigma.reshape(batch_shape).astype(x.dtype))
+    axis = axes[0]
     from sparserecover import _denoising_kernels as kernels
 
     # float64 arithmetic whatever the dtype: one compiled kernel, float32 results rounded once
@@ -114,14 +140,17 @@ def denoise(
     signal,
     method="wavelet",
     *,
-    wavelet="sym4",
+    wavelet=None,
     level=None,
-    threshold="sure",
-    mode="garrote",
+    threshold=None,
+    mode=None,
     sigma=None,
     axis=-1,
-    shifts=2,
+    shifts=None,
     boundary="periodization",
+    channel_axis=None,
+    convert2ycbcr=False,
+    rescale_sigma=True,
 ):
     """Denoise one signal, or a batch of signals, by shrinkage in a wavelet or DCT basis.
 
@@ -233,32 +262,92 @@ def denoise(
     (2, 1024)
     """
     x = _check_signal(signal, "signal")
-    axis = _check_axis(axis, x.ndim)
+    axes = _check_axes(axis, x.ndim)
     method = _check_name(method, "method", _METHODS)
-    mode = _check_name(mode, "mode", _MODES)
+    if channel_axis is not None:
+        channel_axis = _check_axes(channel_axis, x.ndim, "channel_axis")[0]
+        if channel_axis in axes:
+            raise ValueError(
+                f"channel_axis {channel_axis} is also a transform axis (axis={axis!r}): for an "
+                f"image with channels along axis {channel_axis}, pass the image axes, e.g. "
+                f"axis={tuple(a for a in range(x.ndim) if a != channel_axis)[:2]}"
+            )
+    for name, flag in (("convert2ycbcr", convert2ycbcr), ("rescale_sigma", rescale_sigma)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {flag!r}")
+    defaults = _DEFAULTS[(method, len(axes) > 1)]
+    wavelet = defaults["wavelet"] if wavelet is None else wavelet
+    threshold = defaults["threshold"] if threshold is None else threshold
+    mode = _check_name(defaults["mode"] if mode is None else mode, "mode", _MODES)
     if isinstance(threshold, str):
         threshold = _check_name(threshold, "threshold", _THRESHOLDS)
+        if threshold == "bivariate" and method == "dct":
+            raise ValueError(
+                "threshold='bivariate' needs a wavelet transform (the parent of a "
+                "coefficient): use method='wavelet' or 'swt'"
+            )
     else:
         threshold = check_scalar(threshold, "threshold", low=0.0)
-    n_samples = x.shape[axis]
-    # only n distinct circular shifts exist
-    shifts = min(check_int(shifts, "shifts", low=1), n_samples)
-
-    # Work on a 2-D (n_signals, n_samples) view: every signal is a C-contiguous row.
-    batch_shape = x.shape[:axis] + x.shape[axis + 1 :]
-    rows = np.moveaxis(x, axis, -1).reshape(-1, n_samples)
-
-    if method == "wavelet":
+    shift_list = _check_shifts(
+        defaults["shifts"] if shifts is None else shifts, [x.shape[a] for a in axes]
+    )
+    if method == "swt" and len(shift_list) > 1:
+        raise ValueError(
+            "shifts must be 1 with method='swt': the stationary transform is shift-invariant"
+        )
+    if method != "dct":
         import pywt
 
         wavelet = _check_wavelet(wavelet)
         boundary = _check_name(boundary, "boundary", tuple(pywt.Modes.modes))
-        level = _check_level(level, n_samples, wavelet)
-        if boundary == "periodization" and n_samples % (1 << level) == 0:
-            denoised = _fused_wavelet_denoise(
-                rows, sigma, batch_shape, wavelet, level, threshold, mode, shifts
+        if boundary != "periodization" and (
+            method == "swt" or len(axes) > 1 or threshold == "bivariate"
+        ):
+            raise ValueError(
+                f"boundary={boundary!r} is available for 1-D wavelet transforms with a "
+                "per-level threshold; images, volumes, method='swt' and threshold='bivariate' "
+                "use boundary='periodization'"
             )
-            denoised = _representable(denoised)
+        level = _check_level(level, [x.shape[a] for a in axes], wavelet, method == "swt")
+    batch_shape = tuple(n for a, n in enumerate(x.shape) if a not in axes)
+    if sigma is not None:
+        sigma = _check_sigma(sigma, batch_shape, x.dtype)
+    if convert2ycbcr:
+        if channel_axis is None or x.shape[channel_axis] != 3:
+            raise ValueError(
+                "convert2ycbcr needs channel_axis to be the axis of three RGB channels; got "
+                + ("channel_axis=None" if channel_axis is None else
+                   f"{x.shape[channel_axis]} channels along axis {channel_axis}")
+            )
+        channel = [a for a in range(x.ndim) if a not in axes].index(channel_axis)
+        x = _color_transform(x, _RGB_TO_YCBCR, channel_axis)
+        if sigma is not None and rescale_sigma:
+            sigma = _rgb_sigma_to_ycbcr(sigma.reshape(batch_shape), channel).reshape(-1)
+    options = dict(
+        method=method, wavelet=wavelet, level=level, threshold=threshold, mode=mode,
+        shifts=shift_list, boundary=boundary,
+    )
+    if len(axes) == 1 and method != "swt" and threshold != "bivariate":
+        denoised = _denoise_signals(x, sigma, axes[0], **options)
+    else:
+        batch, _ = _batch_first(x, axes)
+        denoised = _restore(_denoise_batch(batch, sigma, **options), x.shape, axes, x.dtype)
+    if convert2ycbcr:
+        denoised = _color_transform(denoised, _YCBCR_TO_RGB, channel_axis)
+    return _representable(denoised)
+
+
+def _denoise_signals(x, sigma, axis, *, method, wavelet, level, threshold, mode, shifts,
+                     boundary):
+    """1-D transforms along ``axis``: the fused kernel, PyWavelets or the DCT."""
+    n_samples = x.shape[axis]
+    shifts = len(shifts)
+    # Work on a 2-D (n_signals, n_samples) view: every signal is a C-contiguous row.
+    batch_shape = x.shape[:axis] + x.shape[axis + 1 :]
+    rows = np.moveaxis(x, axis, -1).reshape(-1, n_samples)
+    if method == "wavelet":
+        if boundary == "periodization" and n_samples % (1 << level) == 0:
+            denoised = _fused_wavelet_denoise(rows, sigma, wavelet, level, threshold, mode, shifts)
             return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
         transform = _WaveletTransform(wavelet, level, boundary)
     else:
@@ -274,7 +363,7 @@ def denoise(
         noise = estimate_noise(rows, axis=-1) if n_samples >= 2 else np.zeros(len(rows))
         noise = np.asarray(noise, dtype=x.dtype).reshape(-1)
     else:
-        noise = np.ldexp(_check_sigma(sigma, batch_shape, x.dtype), exponents)
+        noise = np.ldexp(sigma, exponents)
 
     denoised = np.empty_like(rows)
     chunk = max(1, _CHUNK_VALUES // (n_samples * shifts))
@@ -289,8 +378,93 @@ def denoise(
             mode,
             shifts,
         )
-    denoised = _representable(np.ldexp(denoised, -exponents[:, None]))
+    denoised = np.ldexp(denoised, -exponents[:, None])
     return np.moveaxis(denoised.reshape(*batch_shape, n_samples), -1, axis)
+
+
+def _denoise_batch(batch, sigma, *, method, wavelet, level, threshold, mode, shifts, boundary):
+    """Denoise every ``batch[b]`` (float64, C-contiguous, the transform axes last) with the
+    separable transforms (method 'wavelet' or 'swt') or the n-D DCT, averaged over the
+    circular ``shifts`` (a list of shift vectors, one entry per transform axis)."""
+    from sparserecover._denoising_kernels import level_thresholds, shrink_rows
+
+    n_axes = batch.ndim - 1
+    axes = tuple(range(1, n_axes + 1))
+    exponents = _scale_exponents(batch.reshape(len(batch), -1))
+    if exponents is None:
+        exponents = np.zeros(len(batch), dtype=np.int32)
+    else:
+        batch = np.ldexp(batch, exponents.reshape((-1,) + (1,) * n_axes))
+    if method == "dct":
+        transform = None
+        noise_transform = _SeparableTransform(_check_wavelet(_NOISE_WAVELET), 1, False, n_axes)
+    else:
+        transform = _SeparableTransform(wavelet, level, method == "swt", n_axes)
+        noise_transform = transform.with_wavelet(_check_wavelet(_NOISE_WAVELET))
+    if sigma is None:
+        noise = noise_transform.noise(batch)
+    else:
+        noise = np.ldexp(sigma.astype(np.float64), exponents)
+    rule, shrink = _kernel_rule(threshold, mode, np.dtype(np.float64))
+    n_values = batch[0].size
+
+    def shrink_levels(details):
+        """Shrink every subband of ``details`` (finest level first) in place."""
+        for index, detail in enumerate(details):
+            n_bands = len(detail)
+            if threshold == "bivariate":
+                parent = details[index + 1] if index + 1 < len(details) else None
+                transform.bivariate(detail, parent, noise, shrink)
+                continue
+            rows = detail.reshape(n_bands * len(batch), -1)
+            cut = np.empty(len(rows))
+            level_thresholds(
+                rows, np.tile(noise, n_bands), np.tile(exponents, n_bands), rule, n_values, cut
+            )
+            shrink_rows(rows, cut, shrink)
+
+    total = np.zeros_like(batch)
+    for shift in shifts:
+        shifted = np.roll(batch, shift, axis=axes) if any(shift) else batch
+        if method == "dct":
+            estimate = _dct_shrink(shifted, shrink_levels)
+        else:
+            levels = transform.forward(shifted)
+            shrink_levels([stacked[1:] for stacked in levels])
+            estimate = transform.inverse(levels, shifted.shape[1:])
+        total += np.roll(estimate, [-s for s in shift], axis=axes) if any(shift) else estimate
+    if len(shifts) > 1:
+        total /= len(shifts)
+    return np.ldexp(total, -exponents.reshape((-1,) + (1,) * n_axes))
+
+
+def _dct_shrink(batch, shrink_levels):
+    """The orthonormal n-D DCT-II of every batch[b], all coefficients but the constant one
+    shrunk (``shrink_levels`` on one level of one band), transformed back."""
+    import scipy.fft
+
+    axes = tuple(range(1, batch.ndim))
+    coefficients = scipy.fft.dctn(batch, type=2, norm="ortho", axes=axes)
+    flat = coefficients.reshape(len(batch), -1)
+    others = np.ascontiguousarray(flat[:, 1:]).reshape(1, len(batch), -1)
+    shrink_levels([others])
+    flat[:, 1:] = others[0]
+    return scipy.fft.idctn(coefficients, type=2, norm="ortho", axes=axes)
+
+
+def _color_transform(x, matrix, channel_axis):
+    """``matrix`` applied to the 3 channels along ``channel_axis`` (in float64, rounded once
+    to the dtype of ``x``)."""
+    moved = np.moveaxis(x, channel_axis, -1).astype(np.float64)
+    return np.moveaxis(moved @ matrix.T, -1, channel_axis).astype(x.dtype, copy=False)
+
+
+def _rgb_sigma_to_ycbcr(sigma, channel):
+    """The noise std of the Y, Cb, Cr channels from independent R, G, B noise of std
+    ``sigma`` (``channel`` the channel axis of ``sigma``): var_c = sum_i M[c, i]**2 var_i."""
+    variances = np.moveaxis(np.asarray(sigma, dtype=np.float64), channel, -1) ** 2
+    converted = np.sqrt(variances @ (_RGB_TO_YCBCR**2).T)
+    return np.moveaxis(converted, -1, channel).astype(sigma.dtype)
 
 
 def _rows(x, axis):
@@ -324,13 +498,13 @@ def _kernel_rule(threshold, mode, dtype):
         rule = kernels.Fixed(float(dtype.type(threshold)))
     elif threshold == "sure":
         rule = kernels.Sure(mode == "garrote")
-    else:
-        rule = {"universal": kernels.Universal, "bayes": kernels.Bayes}[threshold]()
+    else:  # (bivariate shrinkage has its own kernel: no rule)
+        rule = {"universal": kernels.Universal, "bayes": kernels.Bayes}.get(threshold, tuple)()
     shrink = {"soft": kernels.Soft, "hard": kernels.Hard, "garrote": kernels.Garrote}[mode]()
     return rule, shrink
 
 
-def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, mode, shifts):
+def _fused_wavelet_denoise(rows, sigma, wavelet, level, threshold, mode, shifts):
     """The periodized wavelet path in one Numba call (``wavelet_denoise_rows``): no Python
     step per signal, level or shift, and no ``(shifts * n_signals, n)`` arrays."""
     from sparserecover._denoising_kernels import wavelet_denoise_rows
@@ -343,7 +517,7 @@ def _fused_wavelet_denoise(rows, sigma, batch_shape, wavelet, level, threshold, 
         noise = np.empty(len(rows), dtype=np.float64)  # filled in by the kernel
         noise_lo, noise_hi = _filters(noise_wavelet)
     else:
-        noise = _check_sigma(sigma, batch_shape, dtype).astype(np.float64)
+        noise = sigma.astype(np.float64)
         noise_lo = noise_hi = np.empty(0, dtype=np.float64)
     denoised = np.empty(rows.shape, dtype=np.float64)
     wavelet_denoise_rows(
@@ -401,6 +575,124 @@ def _denoise_rows(rows, sigma, exponents, transform, threshold, mode, shifts):
         total[:, n_samples - shift :] += estimate[shift, :, :shift]
     total /= shifts
     return total
+
+
+class _SeparableTransform:
+    """The periodized n-D DWT (or with ``redundant``, the stationary transform) over the last
+    ``n_axes`` axes of (n_batch, *sizes) float64 arrays, one axis at a time by
+    ``analysis_axis``/``synthesis_axis``. A level's 2**d - 1 detail subbands travel as one
+    (2**d - 1, n_batch, *level_sizes) array: subband i is highpass along axis a when bit a of
+    i is set (pywt.wavedecn's key has 'd' there), so subband 2**d - 1 is the diagonal one."""
+
+    def __init__(self, wavelet, level, redundant, n_axes):
+        self.wavelet, self.level, self.redundant, self.n_axes = wavelet, level, redundant, n_axes
+        self.lo = np.array(wavelet.dec_lo, dtype=np.float64)
+        self.hi = np.array(wavelet.dec_hi, dtype=np.float64)
+
+    def with_wavelet(self, wavelet):
+        return _SeparableTransform(wavelet, 1, False, self.n_axes)
+
+    def _analysis(self, stacked, position, dilation):
+        """One axis (``position`` among the transform axes) of ``stacked`` (k, n_batch, *sizes)
+        -> (2 k, n_batch, *sizes'), the lowpass halves first."""
+        from sparserecover._denoising_kernels import analysis_axis
+
+        axis = 2 + position
+        n = stacked.shape[axis]
+        h = n if dilation else (n + 1) // 2
+        outer = int(np.prod(stacked.shape[:axis]))
+        view = stacked.reshape(outer, n, -1)
+        out = np.empty((2, outer, h, view.shape[2]))
+        analysis_axis(view, self.lo, self.hi, dilation, out)
+        shape = list(stacked.shape)
+        shape[0], shape[axis] = 2 * shape[0], h
+        return out.reshape(shape)
+
+    def forward(self, batch):
+        """The subbands of every level, finest first: level j as one (2**d, n_batch, *sizes_j)
+        array, whose [0] is the approximation (the input of level j + 1) and [1:] the
+        details."""
+        levels = []
+        approximation = batch
+        for j in range(self.level):
+            stacked = approximation[None]
+            for position in range(self.n_axes):
+                stacked = self._analysis(stacked, position, 1 << j if self.redundant else 0)
+            levels.append(stacked)
+            approximation = stacked[0]
+        return levels
+
+    def inverse(self, levels, sizes):
+        """The signals of ``sizes`` from forward's levels (each level's approximation slot is
+        overwritten by the reconstruction of the coarser levels)."""
+        from sparserecover._denoising_kernels import synthesis_axis
+
+        for j in range(self.level - 1, -1, -1):
+            stacked = levels[j]
+            target = levels[j - 1].shape[2:] if j > 0 else sizes
+            for position in range(self.n_axes - 1, -1, -1):
+                # the outermost bit of the subband index is this axis: lowpass half first
+                axis = 2 + position
+                outer = stacked.shape[0] // 2 * int(np.prod(stacked.shape[1:axis]))
+                view = stacked.reshape(2, outer, stacked.shape[axis], -1)
+                shape = list(stacked.shape)
+                shape[0], shape[axis] = shape[0] // 2, target[position]
+                if position == 0 and j > 0:  # straight into the finer level's approximation
+                    stacked = levels[j - 1][:1]
+                else:
+                    stacked = np.empty(shape)
+                synthesis_axis(
+                    view, self.lo, self.hi, 1 << j if self.redundant else 0,
+                    stacked.reshape(outer, target[position], -1),
+                )
+        return stacked[0]
+
+    def noise(self, batch):
+        """The noise std of each batch[b]: MAD / 0.6745 of its finest diagonal subband."""
+        from sparserecover._denoising_kernels import mad_sigma_rows
+
+        exponents = _scale_exponents(batch.reshape(len(batch), -1))
+        if exponents is not None:
+            batch = np.ldexp(batch, exponents.reshape((-1,) + (1,) * self.n_axes))
+        stacked = batch[None]
+        for position in range(self.n_axes):
+            stacked = self._analysis(stacked, position, 0)[1:]  # the highpass half
+        sigma = np.empty(len(batch))
+        mad_sigma_rows(stacked.reshape(len(batch), -1), sigma)
+        return sigma if exponents is None else np.ldexp(sigma, -exponents)
+
+    def bivariate(self, detail, parent, sigma, mode):
+        """Bivariate shrinkage of one level's subbands ``detail`` in place (see the kernel
+        bivariate_shrink), with the local variance from a window of 7 coefficients along
+        each axis and ``parent`` the next coarser level's subbands (None: no parent)."""
+        from sparserecover._denoising_kernels import bivariate_shrink, box_sum_axis
+
+        window = 7
+        energy = detail * detail
+        scratch = np.empty_like(energy)
+        for position in range(self.n_axes):
+            axis = 2 + position
+            outer = int(np.prod(energy.shape[:axis]))
+            shape = (outer, energy.shape[axis], -1)
+            box_sum_axis(energy.reshape(shape), window // 2, scratch.reshape(shape))
+            energy, scratch = scratch, energy
+        if parent is None:
+            parent = np.zeros_like(detail)
+        elif not self.redundant:  # the parent of (k_1, ..., k_d) is at (k_1 / 2, ..., k_d / 2)
+            for position in range(self.n_axes):
+                axis = 2 + position
+                parent = np.repeat(parent, 2, axis=axis)[
+                    (slice(None),) * axis + (slice(detail.shape[axis]),)
+                ]
+        n_bands, n_batch = detail.shape[:2]
+        bivariate_shrink(
+            detail.reshape(n_bands, n_batch, -1),
+            np.ascontiguousarray(parent).reshape(n_bands, n_batch, -1),
+            energy.reshape(n_bands, n_batch, -1),
+            sigma,
+            float(window**self.n_axes),
+            mode,
+        )
 
 
 class _WaveletTransform:
@@ -479,12 +771,58 @@ def _check_signal(signal, name):
     return x
 
 
-def _check_axis(axis, ndim):
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis must be an integer; got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for a signal with {ndim} dimension(s)")
-    return int(axis) % ndim
+def _check_axes(axis, ndim, name="axis"):
+    """``axis`` (an integer or a tuple of distinct integers) as a tuple of non-negative axes."""
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if not axes:
+        raise ValueError(f"{name} must name at least one axis; got {axis!r}")
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral):
+            kind = "an integer" + (" or a tuple of integers" if name == "axis" else "")
+            raise TypeError(f"{name} must be {kind}; got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"{name} {a} is out of range for a signal with {ndim} dimension(s)"
+            )
+    normalized = tuple(int(a) % ndim for a in axes)
+    if len(set(normalized)) < len(normalized):
+        raise ValueError(f"{name} names the same axis twice: {axis!r}")
+    return normalized
+
+
+def _check_shifts(shifts, sizes):
+    """The circular shifts to average over, as a list of shift vectors (one entry per axis
+    of ``sizes``): an integer k gives (s, ..., s) for s < k (for one axis at most its size,
+    the number of distinct shifts), a tuple (k_1, ..., k_d) every (s_1, ..., s_d) with
+    s_a < min(k_a, sizes[a])."""
+    if isinstance(shifts, (tuple, list)):
+        if len(shifts) != len(sizes):
+            raise ValueError(
+                f"shifts must be an integer or have one entry per transform axis "
+                f"({len(sizes)}); got {shifts!r}"
+            )
+        counts = [min(check_int(k, "shifts", low=1), n) for k, n in zip(shifts, sizes)]
+        return [tuple(vector) for vector in itertools.product(*map(range, counts))]
+    count = check_int(shifts, "shifts", low=1)
+    if len(sizes) == 1:
+        count = min(count, sizes[0])
+    return [tuple(s % n for n in sizes) for s in range(count)]
+
+
+def _batch_first(x, axes):
+    """``x`` with the ``axes`` last, as a float64 C-contiguous (n_batch, *sizes) array, and
+    the shape of the batch (the other axes, in order)."""
+    moved = np.moveaxis(x, axes, range(-len(axes), 0))
+    batch_shape = moved.shape[: x.ndim - len(axes)]
+    batch = np.array(moved, dtype=np.float64, order="C")  # a copy: the input is never touched
+    return batch.reshape((-1, *moved.shape[x.ndim - len(axes) :])), batch_shape
+
+
+def _restore(batch, shape, axes, dtype):
+    """The inverse of _batch_first: an array of ``shape`` (and ``dtype``)."""
+    moved_shape = tuple(n for a, n in enumerate(shape) if a not in axes) + batch.shape[1:]
+    moved = batch.reshape(moved_shape).astype(dtype, copy=False)
+    return np.moveaxis(moved, range(-len(axes), 0), axes)
 
 
 def _check_name(value, name, options):
@@ -519,22 +857,28 @@ def _check_wavelet(wavelet):
     return result
 
 
-def _check_level(level, n_samples, wavelet):
+def _check_level(level, sizes, wavelet, redundant=False):
+    """The number of levels: ``level``, or the default, the most the smallest of ``sizes``
+    allows (``pywt.dwt_max_level``); for the redundant transform at most ceil(8 / d) for d
+    axes, which leaves at most 1/256 of the noise power in the unshrunk approximation."""
     import pywt
 
-    max_level = pywt.dwt_max_level(n_samples, wavelet.dec_len)
+    max_level = min(pywt.dwt_max_level(n, wavelet.dec_len) for n in sizes)
+    described = (
+        f"a signal of length {sizes[0]}" if len(sizes) == 1 else f"a signal of shape {tuple(sizes)}"
+    )
     if level is None:
         if max_level < 1:
             raise ValueError(
-                f"signal of length {n_samples} is too short for wavelet {wavelet.name!r} "
+                f"{described} is too short for wavelet {wavelet.name!r} "
                 f"(filter length {wavelet.dec_len}): use a shorter wavelet or method='dct'"
             )
-        return max_level
+        return min(max_level, -(-8 // len(sizes))) if redundant else max_level
     if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Integral):
         raise TypeError(f"level must be an integer or None; got {type(level).__name__}")
     if not 1 <= level <= max(max_level, 1):
         raise ValueError(
-            f"level must be in [1, {max(max_level, 1)}] for a signal of length {n_samples} "
+            f"level must be in [1, {max(max_level, 1)}] for {described} "
             f"and wavelet {wavelet.name!r}; got {level}"
         )
     return int(level)
