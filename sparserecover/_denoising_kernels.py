@@ -830,19 +830,24 @@ def _synthesis_rows(z, lo, hi, stride, step, period, scale, x):
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
-def box_sum_axis(x, half, out):
-    """out[p, k, q] = sum of x[p, (k + u) mod n, q] over u = -half, ..., half (periodic)."""
+def box_sum_axis(x, half, square, out):
+    """out[p, k, q] = sum of x[p, (k + u) mod n, q] (of its square if ``square``) over
+    u = -half, ..., half: a periodic moving sum along the middle axis."""
     n_outer, n, n_inner = x.shape
     if n_inner == 1:  # along the last axis: a periodically padded copy of each row
         rows, sums = x.reshape(n_outer, n), out.reshape(n_outer, n)
         row = np.empty(n + 2 * half)
         for p in range(n_outer):
             source, target = rows[p], sums[p]
-            for i in range(n):
-                row[half + i] = source[i]
+            if square:
+                for i in range(n):
+                    row[half + i] = source[i] * source[i]
+            else:
+                for i in range(n):
+                    row[half + i] = source[i]
             for i in range(half):
-                row[i] = source[(i - half) % n]
-                row[half + n + i] = source[i % n]
+                row[i] = row[half + (i - half) % n]
+                row[half + n + i] = row[half + i % n]
             for k in range(n):
                 target[k] = row[k]
             for u in range(1, 2 * half + 1):
@@ -856,39 +861,81 @@ def box_sum_axis(x, half, out):
         for u in range(-half, half + 1):
             index = u % n
             for q in range(n_inner):
-                out[p, 0, q] += x[p, index, q]
+                value = x[p, index, q]
+                out[p, 0, q] += value * value if square else value
         entering, leaving = half % n, (-half - 1) % n  # for k = 0
         for k in range(1, n):
             entering = entering + 1 if entering + 1 < n else 0
             leaving = leaving + 1 if leaving + 1 < n else 0
             for q in range(n_inner):
-                out[p, k, q] = out[p, k - 1, q] + x[p, entering, q] - x[p, leaving, q]
+                added, dropped = x[p, entering, q], x[p, leaving, q]
+                if square:
+                    added, dropped = added * added, dropped * dropped
+                out[p, k, q] = out[p, k - 1, q] + added - dropped
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
-def bivariate_shrink(detail, parent, energy, sigma, count, mode):
+def bivariate_shrink(detail, parent, energy, sigma, count, sizes, upsample, mode):
     """Bivariate shrinkage with local variance estimation (Sendur & Selesnick 2002, "Bivariate
     shrinkage with local variance estimation", IEEE Signal Process. Lett. 9): in place, every
-    coefficient d of ``detail`` (K, B, M) (K subbands of B signals) becomes
-    ``d * shrink(r, t) / r`` with r = sqrt(d**2 + p**2), p its parent in ``parent`` (the
-    coefficient at the same place and orientation one level coarser), and the threshold
+    coefficient d of ``detail`` (K, B, M) (K subbands of B signals, each of ``sizes``
+    flattened) becomes ``d * shrink(r, t) / r`` with r = sqrt(d**2 + p**2), p its parent (the
+    coefficient at the same place and orientation one level coarser, in ``parent``
+    (K, B, M'): at the same index, or with ``upsample`` (the decimated transform) at the
+    index halved along every axis; an empty ``parent`` means none, p = 0), and the threshold
     t = sqrt(3) sigma**2 / sigma_x, sigma = sigma[b] the noise std and
     sigma_x**2 = max(energy / count - sigma**2, 0) the local signal variance, ``energy`` the
     sum of d**2 over the ``count`` coefficients of a window around d. ``mode`` Soft is the
     paper's MAP estimator, ``(r - t)_+``; Garrote ``r - t**2 / r``, Hard ``r 1(r > t)``.
     """
     n_bands, n_signals, size = detail.shape
+    n_axes = len(sizes)
+    last = sizes[n_axes - 1]
+    # the strides of the parent's axes, and the child's index along all but the last axis,
+    # counted up row by row; the parent's row follows at half the pace
+    parent_strides = np.ones(n_axes, dtype=np.int64)
+    for a in range(n_axes - 2, -1, -1):
+        parent_strides[a] = parent_strides[a + 1] * ((sizes[a + 1] + 1) // 2)
+    counter = np.zeros(n_axes, dtype=np.int64)
+    no_parent = np.zeros(last)
+    upsampled = np.empty(last + 1)
     root3 = np.sqrt(3.0)
     for b in range(n_signals):
         noise_var = sigma[b] * sigma[b]
         for band in range(n_bands):
-            for j in range(size):
-                d = detail[band, b, j]
-                p = parent[band, b, j]
-                local = energy[band, b, j] / count - noise_var
-                radius = np.sqrt(d * d + p * p)
-                cut = root3 * noise_var / np.sqrt(local) if local > 0.0 else np.inf
-                detail[band, b, j] = d * bivariate_gain(mode, radius, cut)
+            counter[:] = 0
+            parent_row = 0
+            for start in range(0, size, last):
+                row = detail[band, b, start : start + last]
+                local = energy[band, b, start : start + last]
+                if parent.shape[2] == 0:
+                    _bivariate_row(row, no_parent, local, noise_var, count, root3, mode)
+                elif upsample:  # branch-free loops, one per case, so that they vectorize
+                    for k in range(last):
+                        upsampled[k] = parent[band, b, parent_row + (k >> 1)]
+                    _bivariate_row(row, upsampled, local, noise_var, count, root3, mode)
+                else:
+                    above = parent[band, b, start : start + last]
+                    _bivariate_row(row, above, local, noise_var, count, root3, mode)
+                a = n_axes - 2  # the next row: count up the index along the other axes
+                while a >= 0:
+                    counter[a] += 1
+                    parent_row += parent_strides[a] if counter[a] % 2 == 0 else 0
+                    if counter[a] < sizes[a]:
+                        break
+                    parent_row -= sizes[a] // 2 * parent_strides[a]
+                    counter[a] = 0
+                    a -= 1
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _bivariate_row(row, parent, energy, noise_var, count, root3, mode):
+    """bivariate_shrink of one row, with the parents parent[:len(row)]."""
+    for k in range(len(row)):
+        d, p = row[k], parent[k]
+        # (a window without signal, variance <= 0, gives an infinite threshold: d -> 0)
+        cut = root3 * noise_var / np.sqrt(max(energy[k] / count - noise_var, 0.0))
+        row[k] = d * bivariate_gain(mode, np.sqrt(d * d + p * p), cut)
 
 
 def bivariate_gain(mode, radius, cut):
@@ -897,13 +944,18 @@ def bivariate_gain(mode, radius, cut):
     raise NotImplementedError("bivariate_gain runs inside the compiled kernels only")
 
 
+# Radii below this are those of coefficients d = p = 0 (the signals are scaled, see
+# _SAFE_EXPONENT): the gains, branch-free so that the loops vectorize, then stay finite.
+_TINY = 1e-300
+
+
 @overload(bivariate_gain, jit_options={"error_model": "numpy"})
 def _bivariate_gain(mode, radius, cut):
     kind = mode.instance_class
     if kind is Soft:
-        return lambda mode, radius, cut: (radius - cut) / radius if radius > cut else 0.0
+        return lambda mode, radius, cut: max(radius - cut, 0.0) / max(radius, _TINY)
     if kind is Garrote:
-        return lambda mode, radius, cut: 1.0 - (cut / radius) ** 2 if radius > cut else 0.0
+        return lambda mode, radius, cut: max(1.0 - (cut / max(radius, _TINY)) ** 2, 0.0)
     if kind is Hard:
         return lambda mode, radius, cut: 1.0 if radius > cut else 0.0
     return None

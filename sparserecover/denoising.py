@@ -408,13 +408,18 @@ def _denoise_batch(batch, sigma, *, method, wavelet, level, threshold, mode, shi
     rule, shrink = _kernel_rule(threshold, mode, np.dtype(np.float64))
     n_values = batch[0].size
 
+    work = None
+
     def shrink_levels(details):
         """Shrink every subband of ``details`` (finest level first) in place."""
+        nonlocal work
         for index, detail in enumerate(details):
             n_bands = len(detail)
             if threshold == "bivariate":
+                if work is None:  # for every level and shift: allocated (page-faulted) once
+                    work = (np.empty(detail.size), np.empty(detail.size))
                 parent = details[index + 1] if index + 1 < len(details) else None
-                transform.bivariate(detail, parent, noise, shrink)
+                transform.bivariate(detail, parent, noise, shrink, work)
                 continue
             rows = detail.reshape(n_bands * len(batch), -1)
             cut = np.empty(len(rows))
@@ -588,13 +593,22 @@ class _SeparableTransform:
         self.wavelet, self.level, self.redundant, self.n_axes = wavelet, level, redundant, n_axes
         self.lo = np.array(wavelet.dec_lo, dtype=np.float64)
         self.hi = np.array(wavelet.dec_hi, dtype=np.float64)
+        self._buffers = {}
+
+    def _buffer(self, key, shape):
+        """An array of ``shape`` for the role ``key``, the same one on every call (every
+        cycle-spinning shift): fresh large arrays cost a page fault per 4 KiB."""
+        buffer = self._buffers.get(key)
+        if buffer is None or buffer.shape != tuple(shape):
+            buffer = self._buffers[key] = np.empty(shape)
+        return buffer
 
     def with_wavelet(self, wavelet):
         return _SeparableTransform(wavelet, 1, False, self.n_axes)
 
-    def _analysis(self, stacked, position, dilation):
+    def _analysis(self, stacked, position, dilation, key):
         """One axis (``position`` among the transform axes) of ``stacked`` (k, n_batch, *sizes)
-        -> (2 k, n_batch, *sizes'), the lowpass halves first."""
+        -> (2 k, n_batch, *sizes'), the lowpass halves first, in the buffer ``key``."""
         from sparserecover._denoising_kernels import analysis_axis
 
         axis = 2 + position
@@ -602,7 +616,7 @@ class _SeparableTransform:
         h = n if dilation else (n + 1) // 2
         outer = int(np.prod(stacked.shape[:axis]))
         view = stacked.reshape(outer, n, -1)
-        out = np.empty((2, outer, h, view.shape[2]))
+        out = self._buffer(key, (2, outer, h, view.shape[2]))
         analysis_axis(view, self.lo, self.hi, dilation, out)
         shape = list(stacked.shape)
         shape[0], shape[axis] = 2 * shape[0], h
@@ -617,7 +631,8 @@ class _SeparableTransform:
         for j in range(self.level):
             stacked = approximation[None]
             for position in range(self.n_axes):
-                stacked = self._analysis(stacked, position, 1 << j if self.redundant else 0)
+                dilation = 1 << j if self.redundant else 0
+                stacked = self._analysis(stacked, position, dilation, ("forward", j, position))
             levels.append(stacked)
             approximation = stacked[0]
         return levels
@@ -640,7 +655,7 @@ class _SeparableTransform:
                 if position == 0 and j > 0:  # straight into the finer level's approximation
                     stacked = levels[j - 1][:1]
                 else:
-                    stacked = np.empty(shape)
+                    stacked = self._buffer(("inverse", j, position), shape)
                 synthesis_axis(
                     view, self.lo, self.hi, 1 << j if self.redundant else 0,
                     stacked.reshape(outer, target[position], -1),
@@ -655,42 +670,37 @@ class _SeparableTransform:
         if exponents is not None:
             batch = np.ldexp(batch, exponents.reshape((-1,) + (1,) * self.n_axes))
         stacked = batch[None]
-        for position in range(self.n_axes):
-            stacked = self._analysis(stacked, position, 0)[1:]  # the highpass half
+        for position in range(self.n_axes):  # (the highpass half of each axis)
+            stacked = self._analysis(stacked, position, 0, ("noise", position))[1:]
         sigma = np.empty(len(batch))
         mad_sigma_rows(stacked.reshape(len(batch), -1), sigma)
         return sigma if exponents is None else np.ldexp(sigma, -exponents)
 
-    def bivariate(self, detail, parent, sigma, mode):
+    def bivariate(self, detail, parent, sigma, mode, work):
         """Bivariate shrinkage of one level's subbands ``detail`` in place (see the kernel
         bivariate_shrink), with the local variance from a window of 7 coefficients along
-        each axis and ``parent`` the next coarser level's subbands (None: no parent)."""
+        each axis and ``parent`` the next coarser level's subbands (None: no parent);
+        ``work`` is two arrays of at least ``detail.size`` values."""
         from sparserecover._denoising_kernels import bivariate_shrink, box_sum_axis
 
         window = 7
-        energy = detail * detail
-        scratch = np.empty_like(energy)
-        for position in range(self.n_axes):
+        energy, scratch = (buffer[: detail.size].reshape(detail.shape) for buffer in work)
+        source = detail
+        for position in range(self.n_axes):  # sums of squares over the window, axis by axis
             axis = 2 + position
-            outer = int(np.prod(energy.shape[:axis]))
-            shape = (outer, energy.shape[axis], -1)
-            box_sum_axis(energy.reshape(shape), window // 2, scratch.reshape(shape))
-            energy, scratch = scratch, energy
-        if parent is None:
-            parent = np.zeros_like(detail)
-        elif not self.redundant:  # the parent of (k_1, ..., k_d) is at (k_1 / 2, ..., k_d / 2)
-            for position in range(self.n_axes):
-                axis = 2 + position
-                parent = np.repeat(parent, 2, axis=axis)[
-                    (slice(None),) * axis + (slice(detail.shape[axis]),)
-                ]
+            shape = (int(np.prod(detail.shape[:axis])), detail.shape[axis], -1)
+            box_sum_axis(source.reshape(shape), window // 2, position == 0, energy.reshape(shape))
+            source, energy, scratch = energy, scratch, energy
         n_bands, n_batch = detail.shape[:2]
+        parent = np.empty((n_bands, n_batch, 0)) if parent is None else parent
         bivariate_shrink(
             detail.reshape(n_bands, n_batch, -1),
-            np.ascontiguousarray(parent).reshape(n_bands, n_batch, -1),
-            energy.reshape(n_bands, n_batch, -1),
+            parent.reshape(n_bands, n_batch, -1),
+            source.reshape(n_bands, n_batch, -1),
             sigma,
             float(window**self.n_axes),
+            np.array(detail.shape[2:], dtype=np.int64),
+            not self.redundant,
             mode,
         )
 
