@@ -689,17 +689,42 @@ def analysis_axis(x, lo, hi, dilation, out):
     """x (P, n, Q) -> out[0] = lowpass, out[1] = highpass, each (P, h, Q) (see above)."""
     n_outer, n, n_inner = x.shape
     h = out.shape[2]
+    n_taps = len(lo)
     stride, step, period = (2, 1, n + n % 2) if dilation == 0 else (1, dilation, n)
-    center = len(lo) // 2
+    center = n_taps // 2
     if n_inner == 1:
-        _analysis_rows(x, lo, hi, stride, step, period, out)
+        # Along the last axis, row by row: the row, extended periodically by `pad` samples
+        # on both sides (and split into its even and odd samples when decimating: `pad` is
+        # even, so parities hold), so that every tap reads a contiguous slice.
+        pad = step * n_taps
+        padded = np.empty(period + 2 * pad + 2, dtype=np.float64)
+        half = (period + 2 * pad) // 2
+        rows, lows, highs = x.reshape(n_outer, n), out[0].reshape(n_outer, h), out[1].reshape(
+            n_outer, h
+        )
+        for p in range(n_outer):
+            row, low, high = rows[p], lows[p], highs[p]
+            _padded_row(row, period, pad, stride, padded)
+            for k in range(h):
+                low[k] = 0.0
+                high[k] = 0.0
+            for t in range(n_taps):
+                f, g = lo[t], hi[t]
+                first = step * (center - t) + pad  # where output 0 reads in the padded row
+                if stride == 2:
+                    source = padded[first % 2 * half + first // 2 :]
+                else:
+                    source = padded[first:]
+                for k in range(h):
+                    low[k] += f * source[k]
+                    high[k] += g * source[k]
         return
     for p in range(n_outer):
         for k in range(h):
             for q in range(n_inner):
                 out[0, p, k, q] = 0.0
                 out[1, p, k, q] = 0.0
-        for t in range(len(lo)):
+        for t in range(n_taps):
             f, g = lo[t], hi[t]
             # tap t reads (stride k + offset) mod period, which wraps once, at k = wrap; the
             # extra sample of an odd length (index n) repeats the last one
@@ -713,54 +738,31 @@ def analysis_axis(x, lo, hi, dilation, out):
                     out[1, p, k, q] += g * value
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _analysis_rows(x, lo, hi, stride, step, period, out):
-    """analysis_axis along the last axis (Q = 1): each row is copied, extended periodically
-    by ``pad`` samples on both sides, into ``row``, and for the decimated transform split
-    into its even and odd samples, so that every tap reads a contiguous slice."""
-    n_outer, n = x.shape[0], x.shape[1]
-    h = out.shape[2]
-    n_taps = len(lo)
-    center = n_taps // 2
-    pad = step * n_taps  # even: the parity of an index is that in the padded row
-    row = np.empty(period + 2 * pad)
-    parts = np.empty((2, (period + 2 * pad) // 2 + 1))
-    rows = x.reshape(n_outer, n)  # C-contiguous 1-D rows: loops over them vectorize
-    outputs = out.reshape(2, n_outer, h)
-    for p in range(n_outer):
-        source_row = rows[p]
-        if stride == 2:  # straight into the even and odd parts, then their padding
-            half = period // 2
-            for i in range(n // 2):
-                parts[0, pad // 2 + i] = source_row[2 * i]
-                parts[1, pad // 2 + i] = source_row[2 * i + 1]
-            if n % 2:  # the extended sample repeats the last one
-                parts[0, pad // 2 + half - 1] = source_row[n - 1]
-                parts[1, pad // 2 + half - 1] = source_row[n - 1]
-            for i in range(pad // 2):
-                for part in range(2):
-                    parts[part, i] = parts[part, pad // 2 + (i - pad // 2) % half]
-                    parts[part, pad // 2 + half + i] = parts[part, pad // 2 + i % half]
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _padded_row(row, period, pad, stride, padded):
+    """``row`` (its last sample repeated up to ``period``), extended periodically by ``pad``
+    on both sides, in ``padded``; with stride 2, its even samples first, then its odd ones
+    (from ``(period + 2 pad) / 2`` on). Only the padding takes a remainder per value."""
+    n = len(row)
+    length = period + 2 * pad
+    half = length // 2
+    if stride == 2:
+        for i in range(n // 2):
+            padded[pad // 2 + i] = row[2 * i]
+            padded[half + pad // 2 + i] = row[2 * i + 1]
+        if n % 2:  # (the extension's sample, index n, repeats the last one)
+            padded[pad // 2 + n // 2] = row[n - 1]
+            padded[half + pad // 2 + n // 2] = row[n - 1]
+    else:
+        for i in range(n):
+            padded[pad + i] = row[i]
+    for j in range(2 * pad):  # the padding: i in [0, pad) and [pad + period, length)
+        i = j if j < pad else j + period
+        value = row[min((i - pad) % period, n - 1)]
+        if stride == 2:
+            padded[i % 2 * half + i // 2] = value
         else:
-            for i in range(n):
-                row[pad + i] = source_row[i]
-            for i in range(pad):
-                row[i] = row[pad + (i - pad) % period]
-                row[pad + period + i] = row[pad + i % period]
-        low, high = outputs[0, p], outputs[1, p]
-        for k in range(h):
-            low[k] = 0.0
-            high[k] = 0.0
-        for t in range(n_taps):
-            f, g = lo[t], hi[t]
-            first = step * (center - t) + pad  # where output 0 reads in the padded row
-            if stride == 2:
-                source = parts[first % 2, first // 2 : first // 2 + h]
-            else:
-                source = row[first : first + h]
-            for k in range(h):
-                low[k] += f * source[k]
-                high[k] += g * source[k]
+            padded[i] = value
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
@@ -769,17 +771,52 @@ def synthesis_axis(z, lo, hi, dilation, x):
     transform's extra sample is dropped (the exact inverse of the extension)."""
     n_outer, n, n_inner = x.shape
     h = z.shape[2]
+    n_taps = len(lo)
     stride, step, period = (2, 1, n + n % 2) if dilation == 0 else (1, dilation, n)
     scale = 1.0 if dilation == 0 else 0.5
-    center = len(lo) // 2
+    center = n_taps // 2
     if n_inner == 1:
-        _synthesis_rows(z, lo, hi, stride, step, period, scale, x)
+        # Along the last axis: every tap adds to a contiguous slice of a padded row (of its
+        # even or odd samples when decimating), whose padding is then folded back.
+        pad = step * n_taps
+        length = period + 2 * pad
+        half = length // 2
+        padded = np.empty(length + 2, dtype=np.float64)
+        lows, highs = z[0].reshape(n_outer, h), z[1].reshape(n_outer, h)
+        rows = x.reshape(n_outer, n)
+        for p in range(n_outer):
+            low, high, row = lows[p], highs[p], rows[p]
+            for i in range(length + 2):
+                padded[i] = 0.0
+            for t in range(n_taps):
+                f, g = scale * lo[t], scale * hi[t]
+                first = step * (center - t) + pad
+                if stride == 2:
+                    target = padded[first % 2 * half + first // 2 :]
+                else:
+                    target = padded[first:]
+                for k in range(h):
+                    target[k] += f * low[k] + g * high[k]
+            if stride == 2:
+                for i in range(n // 2):
+                    row[2 * i] = padded[pad // 2 + i]
+                    row[2 * i + 1] = padded[half + pad // 2 + i]
+                if n % 2:
+                    row[n - 1] = padded[pad // 2 + n // 2]
+            else:
+                for i in range(n):
+                    row[i] = padded[pad + i]
+            for j in range(2 * pad):  # fold the padding back (an odd n drops index n)
+                i = j if j < pad else j + period
+                index = (i - pad) % period
+                if index < n:
+                    row[index] += padded[i % 2 * half + i // 2] if stride == 2 else padded[i]
         return
     for p in range(n_outer):
         for k in range(n):
             for q in range(n_inner):
                 x[p, k, q] = 0.0
-        for t in range(len(lo)):
+        for t in range(n_taps):
             f, g = scale * lo[t], scale * hi[t]
             offset = step * (center - t) % period
             wrap = min(h, (period - offset + stride - 1) // stride)
@@ -790,45 +827,6 @@ def synthesis_axis(z, lo, hi, dilation, x):
                         x[p, index, q] += f * z[0, p, k, q] + g * z[1, p, k, q]
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _synthesis_rows(z, lo, hi, stride, step, period, scale, x):
-    """synthesis_axis along the last axis (Q = 1): every tap adds to a contiguous slice of
-    the padded row (of its even or odd samples when decimated), whose padding is then folded
-    back periodically."""
-    n_outer, n = x.shape[0], x.shape[1]
-    h = z.shape[2]
-    n_taps = len(lo)
-    center = n_taps // 2
-    pad = step * n_taps
-    row = np.empty(period + 2 * pad)
-    parts = np.empty((2, (period + 2 * pad) // 2 + 1))
-    inputs = z.reshape(2, n_outer, h)  # C-contiguous 1-D rows: loops over them vectorize
-    rows = x.reshape(n_outer, n)
-    for p in range(n_outer):
-        low, high = inputs[0, p], inputs[1, p]
-        target = parts if stride == 2 else row[None, :]
-        target[:] = 0.0
-        for t in range(n_taps):
-            f, g = scale * lo[t], scale * hi[t]
-            first = step * (center - t) + pad
-            if stride == 2:
-                part = parts[first % 2, first // 2 : first // 2 + h]
-            else:
-                part = row[first : first + h]
-            for k in range(h):
-                part[k] += f * low[k] + g * high[k]
-        if stride == 2:
-            for i in range((period + 2 * pad) // 2):
-                row[2 * i] = parts[0, i]
-                row[2 * i + 1] = parts[1, i]
-        for i in range(pad):
-            row[pad + (i - pad) % period] += row[i]
-            row[pad + i % period] += row[pad + period + i]
-        target_row = rows[p]
-        for i in range(n):  # (an odd length drops the extension's sample, index n)
-            target_row[i] = row[pad + i]
-
-
 @njit(cache=True, error_model="numpy", boundscheck=False)
 def box_sum_axis(x, half, square, out):
     """out[p, k, q] = sum of x[p, (k + u) mod n, q] (of its square if ``square``) over
@@ -836,24 +834,19 @@ def box_sum_axis(x, half, square, out):
     n_outer, n, n_inner = x.shape
     if n_inner == 1:  # along the last axis: a periodically padded copy of each row
         rows, sums = x.reshape(n_outer, n), out.reshape(n_outer, n)
-        row = np.empty(n + 2 * half)
+        padded = np.empty(n + 2 * half + 2, dtype=np.float64)
         for p in range(n_outer):
-            source, target = rows[p], sums[p]
+            # (stride n_inner = 1: a variable, not the literal 1, which would compile again)
+            _padded_row(rows[p], n, half, n_inner, padded)
+            target = sums[p]
             if square:
-                for i in range(n):
-                    row[half + i] = source[i] * source[i]
-            else:
-                for i in range(n):
-                    row[half + i] = source[i]
-            for i in range(half):
-                row[i] = row[half + (i - half) % n]
-                row[half + n + i] = row[half + i % n]
+                for i in range(n + 2 * half):
+                    padded[i] *= padded[i]
             for k in range(n):
-                target[k] = row[k]
+                target[k] = padded[k]
             for u in range(1, 2 * half + 1):
-                shifted = row[u : u + n]
                 for k in range(n):
-                    target[k] += shifted[k]
+                    target[k] += padded[u + k]
         return
     for p in range(n_outer):  # a running sum: add the row entering, drop the one leaving
         for q in range(n_inner):
@@ -893,12 +886,12 @@ def bivariate_shrink(detail, parent, energy, sigma, count, sizes, upsample, mode
     last = sizes[n_axes - 1]
     # the strides of the parent's axes, and the child's index along all but the last axis,
     # counted up row by row; the parent's row follows at half the pace
-    parent_strides = np.ones(n_axes, dtype=np.int64)
+    parent_strides = np.empty(n_axes, dtype=np.int64)
+    parent_strides[n_axes - 1] = 1
     for a in range(n_axes - 2, -1, -1):
         parent_strides[a] = parent_strides[a + 1] * ((sizes[a + 1] + 1) // 2)
-    counter = np.zeros(n_axes, dtype=np.int64)
-    no_parent = np.zeros(last)
-    upsampled = np.empty(last + 1)
+    counter = np.empty(n_axes, dtype=np.int64)
+    parents = np.empty(last, dtype=np.float64)  # the parents of one row of children
     root3 = np.sqrt(3.0)
     for b in range(n_signals):
         noise_var = sigma[b] * sigma[b]
@@ -906,17 +899,20 @@ def bivariate_shrink(detail, parent, energy, sigma, count, sizes, upsample, mode
             counter[:] = 0
             parent_row = 0
             for start in range(0, size, last):
+                for k in range(last):
+                    if parent.shape[2] == 0:
+                        parents[k] = 0.0
+                    elif upsample:
+                        parents[k] = parent[band, b, parent_row + (k >> 1)]
+                    else:
+                        parents[k] = parent[band, b, start + k]
                 row = detail[band, b, start : start + last]
                 local = energy[band, b, start : start + last]
-                if parent.shape[2] == 0:
-                    _bivariate_row(row, no_parent, local, noise_var, count, root3, mode)
-                elif upsample:  # branch-free loops, one per case, so that they vectorize
-                    for k in range(last):
-                        upsampled[k] = parent[band, b, parent_row + (k >> 1)]
-                    _bivariate_row(row, upsampled, local, noise_var, count, root3, mode)
-                else:
-                    above = parent[band, b, start : start + last]
-                    _bivariate_row(row, above, local, noise_var, count, root3, mode)
+                for k in range(last):  # branch-free, so that it vectorizes
+                    d, p = row[k], parents[k]
+                    # (no signal in the window, variance <= 0: an infinite threshold, d -> 0)
+                    cut = root3 * noise_var / np.sqrt(max(local[k] / count - noise_var, 0.0))
+                    row[k] = d * bivariate_gain(mode, np.sqrt(d * d + p * p), cut)
                 a = n_axes - 2  # the next row: count up the index along the other axes
                 while a >= 0:
                     counter[a] += 1
@@ -926,16 +922,6 @@ def bivariate_shrink(detail, parent, energy, sigma, count, sizes, upsample, mode
                     parent_row -= sizes[a] // 2 * parent_strides[a]
                     counter[a] = 0
                     a -= 1
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _bivariate_row(row, parent, energy, noise_var, count, root3, mode):
-    """bivariate_shrink of one row, with the parents parent[:len(row)]."""
-    for k in range(len(row)):
-        d, p = row[k], parent[k]
-        # (a window without signal, variance <= 0, gives an infinite threshold: d -> 0)
-        cut = root3 * noise_var / np.sqrt(max(energy[k] / count - noise_var, 0.0))
-        row[k] = d * bivariate_gain(mode, np.sqrt(d * d + p * p), cut)
 
 
 def bivariate_gain(mode, radius, cut):
