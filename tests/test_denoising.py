@@ -1072,3 +1072,46 @@ def test_bad_image_arguments_are_named(rng, kwargs, error, match):
     image = rng.standard_normal((40, 36, 4))
     with pytest.raises(error, match=match):
         denoise(image, **kwargs)
+
+
+# --- the command line: images and n-D arrays ---------------------------------------------------
+
+
+def test_cli_denoises_png_and_tiff_images(tmp_path, rng, capsys):
+    iio = pytest.importorskip("imageio.v3")
+    from sparserecover.cli import main
+
+    clean, _ = _image(rng, (48, 40))
+    rgb = np.stack([clean, 0.5 * clean + 0.3, 1 - clean], axis=-1) * 150 + 40
+    noisy = np.clip(np.rint(rgb + 20 * rng.standard_normal(rgb.shape)), 0, 255).astype(np.uint8)
+    iio.imwrite(tmp_path / "noisy.png", noisy)
+    assert main(["denoise", str(tmp_path / "noisy.png"), "-o", str(tmp_path / "clean.png"),
+                 "--ycbcr"]) == 0
+    assert "denoised 1 image(s)" in capsys.readouterr().out
+    written = iio.imread(tmp_path / "clean.png")
+    expected = denoise(noisy, axis=(0, 1), channel_axis=2, convert2ycbcr=True)
+    assert written.dtype == np.uint8
+    np.testing.assert_array_equal(written, np.clip(np.rint(expected), 0, 255).astype(np.uint8))
+    # a grey 16-bit TIFF, and an image written as the float array
+    grey = noisy[..., 0].astype(np.uint16) * 200
+    iio.imwrite(tmp_path / "grey.tif", grey)
+    assert main(["denoise", str(tmp_path / "grey.tif"), "-o", str(tmp_path / "grey.npy"),
+                 "--method", "swt"]) == 0
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "grey.npy"), denoise(grey, "swt", axis=(0, 1))
+    )
+
+
+def test_cli_axis_takes_several_axes(tmp_path, rng):
+    from sparserecover.cli import main
+
+    volume = rng.standard_normal((2, 16, 20, 24))
+    np.save(tmp_path / "volume.npy", volume)
+    assert main(["denoise", str(tmp_path / "volume.npy"), "--axis", "1,2,3",
+                 "--threshold", "sure", "--shifts", "2"]) == 0
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "volume_denoised.npy"),
+        denoise(volume, axis=(1, 2, 3), threshold="sure", shifts=2),
+    )
+    assert main(["denoise", str(tmp_path / "volume.npy"), "--axis", "1,x"]) == 2
+    assert main(["denoise", str(tmp_path / "volume.npy"), "--axis", "1,7"]) == 1
