@@ -268,7 +268,11 @@ def image_methods(colour):
                     plain[label] = functools.partial(denoise_wavelet, **options)
                     if method == "BayesShrink" and wavelet != "sym8":
                         spun["cycle-spun " + label] = functools.partial(
-                            cycle_spin, func=denoise_wavelet, max_shifts=3, func_kw=options,
+                            cycle_spin,
+                            func=denoise_wavelet,
+                            max_shifts=3,
+                            func_kw=options,
+                            workers=1,
                             **extra,
                         )
     return ours, plain, spun
