@@ -5,7 +5,11 @@ so that a whole batch costs one call; the work per row is the O(n) or O(n log n)
 needs, without numpy's temporaries. Arithmetic is float64 whatever the input dtype.
 """
 
+import math
+from collections import namedtuple
+
 import numpy as np
+from numba.extending import overload
 
 from sparserecover._selection import median, sort_small
 
@@ -14,78 +18,97 @@ from ._jit import njit
 # 1 / Phi^{-1}(3/4): MAD / 0.6745 estimates the standard deviation of Gaussian noise.
 _MAD_TO_SIGMA = 1.0 / 0.6744897501960817
 
-_FIXED, _UNIVERSAL, _SURE, _BAYES = 0, 1, 2, 3  # threshold rule codes of _level_threshold
-THRESHOLD_CODES = {"fixed": _FIXED, "universal": _UNIVERSAL, "sure": _SURE, "bayes": _BAYES}
-_SOFT, _HARD, _GARROTE = 0, 1, 2  # mode codes of _shrink (the order of denoising._MODES)
+# The threshold rules and shrinkage modes travel as instances of these named tuples: the
+# kernels dispatch on their types when they are compiled (level_threshold, shrink), so a call
+# compiles the one rule and the one mode it uses.
+Fixed = namedtuple("Fixed", ["value"])  # this threshold (in the units of the signal)
+Universal = namedtuple("Universal", [])  # VisuShrink: sigma sqrt(2 log n)
+Sure = namedtuple("Sure", ["garrote"])  # SureShrink with the risk of the garrote or of soft
+Bayes = namedtuple("Bayes", [])  # BayesShrink
+Soft = namedtuple("Soft", [])
+Hard = namedtuple("Hard", [])
+Garrote = namedtuple("Garrote", [])
 
 
 @njit(cache=True)
 def mad_sigma_rows(detail, out):
     """out[i] = median(|d - median(d)|) / 0.6745 over row i of ``detail``."""
-    n = detail.shape[1]
-    work = np.empty(n, dtype=np.float64)
-    scratch = np.empty(n, dtype=np.float64)
+    work = np.empty(detail.shape[1], dtype=np.float64)
     for i in range(detail.shape[0]):
-        out[i] = _mad_sigma(detail[i], work, scratch)
+        out[i] = _mad_sigma(detail[i], work)
 
 
 @njit(cache=True, boundscheck=False)
-def _mad_sigma(values, work, scratch):
-    """median(|v - median(v)|) / 0.6745 of ``values``; ``work`` and ``scratch`` hold as many."""
+def _mad_sigma(values, work):
+    """median(|v - median(v)|) / 0.6745 of ``values``; ``work`` holds as many."""
     for j in range(len(values)):
         work[j] = values[j]
-    center = median(work, scratch)
+    center = median(work)
     for j in range(len(values)):
         work[j] = abs(values[j] - center)
-    return median(work, scratch) * _MAD_TO_SIGMA
+    return median(work) * _MAD_TO_SIGMA
 
 
 @njit(cache=True)
 def shrink_rows(detail, cut, mode):
-    """Shrink row i of ``detail`` in place at threshold ``cut[i]`` (see _shrink for ``mode``)."""
+    """Shrink row i of ``detail`` in place at threshold ``cut[i]`` (see shrink for ``mode``)."""
     for i in range(detail.shape[0]):
-        _shrink(detail[i], cut[i], mode)
+        shrink(mode, detail[i], cut[i])
 
 
 @njit(cache=True)
-def level_thresholds(detail, sigma, threshold, value, garrote, n_signal, out):
-    """out[i] = the threshold of row i of ``detail`` (one level of signals of length
-    ``n_signal``, noise std ``sigma[i]``) by the rule ``threshold`` (see _level_threshold)."""
-    n = detail.shape[1]
-    squares = np.empty(n, dtype=np.float64)
-    scratch = np.empty((_SURE_SCRATCH_ROWS, n + 1), dtype=np.float64)
-    bins = np.empty(3 * n + 4, dtype=np.int64)
+def level_thresholds(detail, sigma, exponents, rule, n_signal, out):
+    """out[i] = the threshold of row i of ``detail`` (one level of signals of ``n_signal``
+    samples, noise std ``sigma[i]``, in units of 2**-exponents[i]) by ``rule`` (see
+    level_threshold)."""
+    work = _threshold_work(detail.shape[1])
     universal = np.sqrt(2.0 * np.log(n_signal))
     for i in range(detail.shape[0]):
-        out[i] = _level_threshold(
-            detail[i], float(sigma[i]), threshold, value, garrote, universal, squares, scratch,
-            bins,
-        )
+        out[i] = level_threshold(rule, detail[i], sigma[i], universal, exponents[i], work)
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _level_threshold(detail, scale, threshold, value, garrote, universal, squares, scratch, bins):
-    """The threshold of one level ``detail`` with noise std ``scale``, by the rule code
-    ``threshold``: _FIXED ``value``; _UNIVERSAL ``scale * universal`` (VisuShrink, with
-    ``universal = sqrt(2 log n)`` for signals of length n); _SURE (_sure_threshold, the risk
-    of the garrote if ``garrote``, else of soft thresholding, which SureShrink also uses for
-    hard thresholding: being discontinuous, it has no unbiased risk estimate); _BAYES
-    (_bayes_threshold). ``squares``, ``scratch`` and ``bins`` are _sure_threshold's work space.
-    """
-    if threshold == _FIXED:
-        return value
-    if threshold == _UNIVERSAL:
-        return scale * universal
-    if threshold == _SURE:
-        return _sure_threshold(detail, scale, garrote, squares, scratch, bins)
-    return _bayes_threshold(detail, scale)
+@njit(cache=True)
+def _threshold_work(n):
+    """The work space of level_threshold for levels of up to ``n`` coefficients."""
+    return (
+        np.empty(n, dtype=np.float64),
+        np.empty((_SURE_SCRATCH_ROWS, n + 1), dtype=np.float64),
+        np.empty(3 * n + 4, dtype=np.int64),
+    )
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
-    """SureShrink's hybrid threshold of ``detail`` with noise std ``scale``; ``squares``
-    (n values), ``scratch`` (shape (_SURE_SCRATCH_ROWS, n + 1)) and ``bins`` (3 n + 4
-    integers) are work space.
+def level_threshold(rule, detail, scale, universal, exponent, work):
+    """The threshold of one level ``detail`` with noise std ``scale`` by ``rule``: Fixed
+    ``rule.value * 2**exponent`` (the rows are scaled by 2**exponent, see _SAFE_EXPONENT);
+    Universal ``scale * universal`` (VisuShrink, with ``universal = sqrt(2 log n)`` for signals
+    of n samples); Sure (_sure_threshold, the risk of the garrote if ``rule.garrote``, else of
+    soft thresholding, which SureShrink also uses for hard thresholding: being discontinuous,
+    it has no unbiased risk estimate); Bayes (_bayes_threshold). ``work`` is
+    _threshold_work's. Compiled code only (dispatched on the type of ``rule``)."""
+    raise NotImplementedError("level_threshold runs inside the compiled kernels only")
+
+
+@overload(level_threshold, jit_options={"error_model": "numpy", "boundscheck": False})
+def _level_threshold(rule, detail, scale, universal, exponent, work):
+    return {
+        Fixed: _fixed_threshold,
+        Universal: _universal_threshold,
+        Sure: _sure_threshold,
+        Bayes: _bayes_threshold,
+    }.get(rule.instance_class)
+
+
+def _fixed_threshold(rule, detail, scale, universal, exponent, work):
+    return math.ldexp(rule.value, exponent)
+
+
+def _universal_threshold(rule, detail, scale, universal, exponent, work):
+    return scale * universal
+
+
+def _sure_threshold(rule, detail, scale, universal, exponent, work):
+    """SureShrink's hybrid threshold of ``detail`` with noise std ``scale``, for the risk of
+    the garrote if ``rule.garrote``, else of soft thresholding.
 
     With ``z = d / scale`` and ``a_1 <= ... <= a_n`` the sorted ``z**2``, the risk estimate of
     thresholding at ``t**2 = a_k`` is, for soft thresholding (Donoho & Johnstone 1995, eq. 11),
@@ -104,7 +127,15 @@ def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
     exactly and a lower bound of the risk at any of its values, so only bins whose lower bound
     reaches the best of those risks can hold the minimizer, and only their values are sorted
     and scanned (in increasing order, keeping the first of equal risks, as a full scan does).
+
+    The threshold ``sqrt(a_k) * sigma`` equals ``|d_k|`` only up to rounding, which would
+    decide whether ``d_k`` itself survives ``|d| <= t -> 0``; a jump for hard thresholding,
+    and a decision that two correct transforms (different summation orders) can take
+    differently. The risk that chose ``t`` counted ``d_k`` as zeroed, so the threshold becomes
+    exactly ``|d_k|``: the largest |d| <= t (1 + _SNAP).
     """
+    garrote = rule.garrote
+    squares, scratch, bins = work
     n = len(detail)
     if scale <= 0.0:
         return 0.0
@@ -134,32 +165,19 @@ def _sure_threshold(detail, scale, garrote, squares, scratch, bins):
         best = _sure_by_sorting(squares[:n], universal2, garrote, scratch[0])
     else:
         best = _sure_by_bins(detail, scale, squares[:n], universal2, garrote, scratch, bins)
-    return _snap_to_coefficient(detail, best * scale)
-
-
-# The relative distance within which a SURE threshold is the magnitude of a coefficient.
-_SNAP = 1e-12
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _snap_to_coefficient(detail, cut):
-    """The largest |d| <= cut (1 + _SNAP): the coefficient magnitude SURE chose.
-
-    The threshold ``sqrt(a_k) * sigma`` equals ``|d_k|`` only up to rounding, which would
-    decide whether ``d_k`` itself survives ``|d| <= t -> 0``; a jump for hard thresholding,
-    and a decision that two correct transforms (different summation orders) can take
-    differently. The risk that chose ``t`` counted ``d_k`` as zeroed, so the threshold
-    becomes exactly ``|d_k|``.
-    """
-    if cut <= 0.0:
-        return cut
-    limit = cut * (1.0 + _SNAP)
+    if best <= 0.0:
+        return 0.0
+    limit = best * scale * (1.0 + _SNAP)
     snapped = 0.0
-    for j in range(len(detail)):
+    for j in range(n):
         magnitude = abs(float(detail[j]))
         if magnitude <= limit and magnitude > snapped:
             snapped = magnitude
     return snapped
+
+
+# The relative distance within which a SURE threshold is the magnitude of a coefficient.
+_SNAP = 1e-12
 
 
 # Levels shorter than this are sorted whole; longer ones go through _sure_by_bins with about
@@ -334,28 +352,50 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
 # shifted slice, so the inner loops are plain multiply-adds over consecutive samples that
 # LLVM vectorizes. PyWavelets' periodization convention (checked against pywt.dwt/idwt) is
 #     a[k] = sum_t lo[t] x[(2k + L/2 - t) mod m],   d[k] = sum_t hi[t] x[(2k + L/2 - t) mod m],
-# and since the transform is orthonormal the synthesis is its transpose.
+# and since the transform is orthonormal the synthesis is its transpose. The filters arrive
+# zero-padded to a multiple of _GROUP taps (see denoising._filters: tap t moves to
+# t + (P - L) / 2, which keeps x[2k + L/2 - t] = x[2k + P/2 - t'], and the zeros add nothing),
+# and each group of _GROUP taps is one pass of a single loop: every filter length runs through
+# the same two loops, the default sym4 (8 taps) in one pass per level.
+_GROUP = 8
+
+# Rows whose largest magnitude lies in [2**-_SAFE_EXPONENT, 2**_SAFE_EXPONENT] are
+# transformed as they are: no square, sum of squares or quotient of the kernels can overflow
+# or underflow there (level sums grow by at most 2**32 for any length that fits in memory).
+# Other rows are first scaled by a power of two, which is exact, and scaled back at the end:
+# the results are those of the scaled computation, to the last bit.
+_SAFE_EXPONENT = 400
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
-def _polyphase_split(x, m, poly, stride, pad):
-    """x[:m] -> its even samples at poly[pad:pad + m/2] and odd ones at poly[stride + pad:],
-    each extended periodically by ``pad`` on both sides."""
-    _periodic_pad_pair(x[0:m:2], x[1:m:2], poly, stride, pad)
+def _in_safe_range(row, buffer):
+    """(``row``, 0) if the largest magnitude of ``row`` is 0 or in the safe range, else
+    (``buffer`` holding ``row * 2**e``, e) with e the power of two that brings the largest
+    magnitude into [0.5, 1)."""
+    big = 0.0
+    for j in range(len(row)):
+        big = max(big, abs(row[j]))
+    if big == 0.0 or 2.0**-_SAFE_EXPONENT <= big <= 2.0**_SAFE_EXPONENT:
+        return row, 0
+    exponent = -math.frexp(big)[1]
+    for j in range(len(row)):
+        buffer[j] = math.ldexp(row[j], exponent)
+    return buffer, exponent
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
 def _periodic_pad_pair(first, second, poly, stride, pad):
     """``first`` at poly[pad:], ``second`` at poly[stride + pad:] (same length h), each
-    extended periodically by ``pad`` on both sides."""
+    extended periodically by ``pad`` on both sides. (Both callers pass strided views, so that
+    this compiles once.)"""
     half = first.shape[0]
     for j in range(half):
         poly[pad + j] = first[j]
         poly[stride + pad + j] = second[j]
     for j in range(pad):
-        # coarse levels can be shorter than the padding: _wrap takes the index modulo half
-        left = _wrap(j - pad, half)
-        right = _wrap(j, half)
+        # coarse levels can be shorter than the padding: the index is taken modulo half
+        left = (j - pad) % half
+        right = j % half
         poly[j] = first[left]
         poly[stride + j] = second[left]
         poly[pad + half + j] = first[right]
@@ -363,333 +403,168 @@ def _periodic_pad_pair(first, second, poly, stride, pad):
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _analysis(x, m, lo, hi, poly, stride, pad, a, d):
-    """One DWT level: x[:m] -> a[:m/2], d[:m/2] (periodization).
+def _analysis(x, m, lo, hi, poly, stride, a, d):
+    """One DWT level: x[:m] -> a[:m/2], d[:m/2] (periodization); ``a`` may overlap ``x``.
 
-    ``poly`` holds the even samples at ``[0, stride)`` and the odd ones at ``[stride, 2 stride)``,
-    each periodically padded by ``pad`` on both sides.
+    ``lo`` and ``hi`` have P = _GROUP * G taps; tap t reads x[2k + P/2 - t], so tap
+    8 g + u of group g reads what tap u of an 8-tap filter reads, x[2k + 4 - u], moved by
+    2 off, off = P/4 - 4 g - 2. ``poly`` holds the even samples of ``x`` at [pad, pad + m/2)
+    and the odd ones at [stride + pad, ...), each padded periodically by pad = P/2 >= 2 + |off|.
     """
-    n_taps = len(lo)
+    n_groups = len(lo) // _GROUP
+    pad = len(lo) // 2
     half = m // 2
-    _polyphase_split(x, m, poly, stride, pad)
-    # tap t reads x[2k + c], c = L/2 - t: the even array at k + c/2 or the odd one at
-    # k + (c - 1)/2; taps go four at a time to halve the accumulator traffic
-    t = 0
-    while t < n_taps:
-        group = min(4, n_taps - t)
-        s0 = _tap_slice(poly, stride, pad, n_taps // 2 - t, half)
-        s1 = _tap_slice(poly, stride, pad, n_taps // 2 - t - 1, half)
-        if group >= 4:
-            s2 = _tap_slice(poly, stride, pad, n_taps // 2 - t - 2, half)
-            s3 = _tap_slice(poly, stride, pad, n_taps // 2 - t - 3, half)
-            f0, f1, f2, f3 = lo[t], lo[t + 1], lo[t + 2], lo[t + 3]
-            g0, g1, g2, g3 = hi[t], hi[t + 1], hi[t + 2], hi[t + 3]
-            if t == 0:  # the first group initializes the sums
-                for k in range(half):
-                    v0, v1, v2, v3 = s0[k], s1[k], s2[k], s3[k]
-                    a[k] = f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3
-                    d[k] = g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3
-            else:
-                for k in range(half):
-                    v0, v1, v2, v3 = s0[k], s1[k], s2[k], s3[k]
-                    a[k] += f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3
-                    d[k] += g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3
-        else:  # the filter length is even: two taps are left
-            f0, f1, g0, g1 = lo[t], lo[t + 1], hi[t], hi[t + 1]
-            if t == 0:
-                for k in range(half):
-                    v0, v1 = s0[k], s1[k]
-                    a[k] = f0 * v0 + f1 * v1
-                    d[k] = g0 * v0 + g1 * v1
-            else:
-                for k in range(half):
-                    v0, v1 = s0[k], s1[k]
-                    a[k] += f0 * v0 + f1 * v1
-                    d[k] += g0 * v0 + g1 * v1
-        t += group
-
-
-# Filters of up to _SHORT taps (haar, db2-db4, sym2-sym4: the default sym4 among them) run
-# through single-pass forms of the two steps above, zero-padded to _SHORT taps: every output
-# is then finished in one pass, without partial sums in memory or an interleaving pass.
-_SHORT = 8
+    _periodic_pad_pair(x[0:m:2], x[1:m:2], poly, stride, pad)
+    for g in range(n_groups):
+        base = pad + len(lo) // 4 - 4 * g - 2
+        # tap u reads even[k + 2 - u/2] (u even) or odd[k + (3 - u)/2] (u odd), moved by off
+        e2 = poly[base + 2 : base + 2 + half]
+        e1 = poly[base + 1 : base + 1 + half]
+        e0 = poly[base : base + half]
+        em = poly[base - 1 : base - 1 + half]
+        o1 = poly[stride + base + 1 : stride + base + 1 + half]
+        o0 = poly[stride + base : stride + base + half]
+        om = poly[stride + base - 1 : stride + base - 1 + half]
+        on = poly[stride + base - 2 : stride + base - 2 + half]
+        t = _GROUP * g
+        f0, f1, f2, f3 = lo[t], lo[t + 1], lo[t + 2], lo[t + 3]
+        f4, f5, f6, f7 = lo[t + 4], lo[t + 5], lo[t + 6], lo[t + 7]
+        g0, g1, g2, g3 = hi[t], hi[t + 1], hi[t + 2], hi[t + 3]
+        g4, g5, g6, g7 = hi[t + 4], hi[t + 5], hi[t + 6], hi[t + 7]
+        if g == 0:  # the first group assigns, the others add
+            for k in range(half):
+                v0, v1, v2, v3 = e2[k], o1[k], e1[k], o0[k]
+                v4, v5, v6, v7 = e0[k], om[k], em[k], on[k]
+                a[k] = (
+                    f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3 + f4 * v4 + f5 * v5 + f6 * v6 + f7 * v7
+                )
+                d[k] = (
+                    g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3 + g4 * v4 + g5 * v5 + g6 * v6 + g7 * v7
+                )
+        else:
+            for k in range(half):
+                v0, v1, v2, v3 = e2[k], o1[k], e1[k], o0[k]
+                v4, v5, v6, v7 = e0[k], om[k], em[k], on[k]
+                a[k] += (
+                    f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3 + f4 * v4 + f5 * v5 + f6 * v6 + f7 * v7
+                )
+                d[k] += (
+                    g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3 + g4 * v4 + g5 * v5 + g6 * v6 + g7 * v7
+                )
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _analysis_short(x, m, lo, hi, poly, stride, a, d):
-    """_analysis for filters zero-padded to _SHORT taps (tap t reads x[2k + 4 - t])."""
-    pad = _SHORT // 2
-    half = m // 2
-    _polyphase_split(x, m, poly, stride, pad)
-    # even taps t = 0, 2, 4, 6 read even[k + 2 - t/2]; odd taps t = 1, 3, 5, 7 read
-    # odd[k + (3 - t)/2]
-    e2 = poly[pad + 2 : pad + 2 + half]
-    e1 = poly[pad + 1 : pad + 1 + half]
-    e0 = poly[pad : pad + half]
-    em = poly[pad - 1 : pad - 1 + half]
-    o1 = poly[stride + pad + 1 : stride + pad + 1 + half]
-    o0 = poly[stride + pad : stride + pad + half]
-    om = poly[stride + pad - 1 : stride + pad - 1 + half]
-    on = poly[stride + pad - 2 : stride + pad - 2 + half]
-    f0, f1, f2, f3, f4, f5, f6, f7 = lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7]
-    g0, g1, g2, g3, g4, g5, g6, g7 = hi[0], hi[1], hi[2], hi[3], hi[4], hi[5], hi[6], hi[7]
-    for k in range(half):
-        v0, v1, v2, v3 = e2[k], o1[k], e1[k], o0[k]
-        v4, v5, v6, v7 = e0[k], om[k], em[k], on[k]
-        a[k] = (
-            f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3 + f4 * v4 + f5 * v5 + f6 * v6 + f7 * v7
-        )
-        d[k] = (
-            g0 * v0 + g1 * v1 + g2 * v2 + g3 * v3 + g4 * v4 + g5 * v5 + g6 * v6 + g7 * v7
-        )
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _synthesis_short(a, d, m, lo, hi, poly, stride, x):
-    """_synthesis for filters zero-padded to _SHORT taps; ``x`` may overlap ``a``.
-
-    Output 2j collects the even taps t from a[j - 2 + t/2], output 2j + 1 the odd ones from
-    a[j - 1 + (t - 1)/2] (and the same from d with ``hi``).
-    """
-    pad = _SHORT // 2
-    half = m // 2
-    _periodic_pad_pair(a[:half], d[:half], poly, stride, pad)
-    am2 = poly[pad - 2 : pad - 2 + half]
-    am1 = poly[pad - 1 : pad - 1 + half]
-    a0 = poly[pad : pad + half]
-    a1 = poly[pad + 1 : pad + 1 + half]
-    a2 = poly[pad + 2 : pad + 2 + half]
-    dm2 = poly[stride + pad - 2 : stride + pad - 2 + half]
-    dm1 = poly[stride + pad - 1 : stride + pad - 1 + half]
-    d0 = poly[stride + pad : stride + pad + half]
-    d1 = poly[stride + pad + 1 : stride + pad + 1 + half]
-    d2 = poly[stride + pad + 2 : stride + pad + 2 + half]
-    f0, f1, f2, f3, f4, f5, f6, f7 = lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7]
-    g0, g1, g2, g3, g4, g5, g6, g7 = hi[0], hi[1], hi[2], hi[3], hi[4], hi[5], hi[6], hi[7]
-    for j in range(half):
-        x[2 * j] = (
-            f0 * am2[j] + g0 * dm2[j] + f2 * am1[j] + g2 * dm1[j]
-            + f4 * a0[j] + g4 * d0[j] + f6 * a1[j] + g6 * d1[j]
-        )
-        x[2 * j + 1] = (
-            f1 * am1[j] + g1 * dm1[j] + f3 * a0[j] + g3 * d0[j]
-            + f5 * a1[j] + g5 * d1[j] + f7 * a2[j] + g7 * d2[j]
-        )
-
-
-@njit(cache=True)
-def _padded_filters(lo, hi):
-    """``lo``, ``hi`` as _SHORT-tap filters: tap t moves to t + (_SHORT - L) / 2, which keeps
-    x[2k + L/2 - t] = x[2k + _SHORT/2 - t'], zeros around (exact: they add nothing)."""
-    shift = (_SHORT - len(lo)) // 2
-    lo_short = np.zeros(_SHORT, dtype=lo.dtype)
-    hi_short = np.zeros(_SHORT, dtype=hi.dtype)
-    lo_short[shift : shift + len(lo)] = lo
-    hi_short[shift : shift + len(hi)] = hi
-    return lo_short, hi_short
-
-
-@njit(cache=True)
-def _forward(x, m, lo, hi, poly, stride, pad, a, d):
-    """One analysis level, through the single-pass form when ``lo`` has _SHORT taps."""
-    if len(lo) == _SHORT:
-        _analysis_short(x, m, lo, hi, poly, stride, a, d)
-    else:
-        _analysis(x, m, lo, hi, poly, stride, pad, a, d)
-
-
-@njit(cache=True)
-def _inverse(a, d, m, lo, hi, poly, stride, pad, x):
-    """One synthesis level, through the single-pass form when ``lo`` has _SHORT taps."""
-    if len(lo) == _SHORT:
-        _synthesis_short(a, d, m, lo, hi, poly, stride, x)
-    else:
-        _synthesis(a, d, m, lo, hi, poly, stride, pad, x)
-
-
-@njit(cache=True)
-def _wrap(i, m):
-    """i mod m for i >= -m * (a few): a loop, cheaper than an integer division here."""
-    while i < 0:
-        i += m
-    while i >= m:
-        i -= m
-    return i
-
-
-@njit(cache=True, boundscheck=False)
-def _tap_slice(poly, stride, pad, c, length):
-    """The samples x[2k + c], k = 0, 1, ..., as a slice of the padded polyphase array."""
-    if c % 2 == 0:
-        start = pad + c // 2
-    else:
-        start = stride + pad + (c - 1) // 2
-    return poly[start : start + length]
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _synthesis(a, d, m, lo, hi, poly, stride, pad, x):
+def _synthesis(a, d, m, lo, hi, poly, stride, x):
     """The inverse of one level: a[:m/2], d[:m/2] -> x[:m]; ``x`` may overlap ``a``.
 
-    x[2k + c] += lo[t] a[k] + hi[t] d[k] with c = L/2 - t: output 2j collects the taps with
-    even c from a[j - c/2], output 2j + 1 those with odd c from a[j - (c - 1)/2].
+    x[2k + P/2 - t] collects lo[t] a[k] + hi[t] d[k]: output 2j the even taps t from
+    a[j - P/4 + t/2], output 2j + 1 the odd ones from a[j - P/4 + (t + 1)/2]; in group g
+    (t = 8 g + u) that is a[j - 2 + u/2 + off] and a[j - 2 + (u + 1)/2 + off] with
+    off = 4 g + 2 - P/4 (and the same from d with ``hi``).
     """
-    n_taps = len(lo)
+    n_groups = len(lo) // _GROUP
+    pad = len(lo) // 2
     half = m // 2
-    # padded copies: a at poly[0:stride], d at poly[stride:2 stride], then the outputs
-    _periodic_pad_pair(a[:half], d[:half], poly, stride, pad)
-    even = poly[2 * stride : 2 * stride + half]
-    odd = poly[3 * stride : 3 * stride + half]
-    for parity in range(2):
-        out = even if parity == 0 else odd
-        # the taps of this parity are t = first, first + 2, ...; up to four per pass
-        t = (n_taps // 2 - parity) % 2
-        first_pass = True
-        while t < n_taps:
-            group = min(2, (n_taps - t + 1) // 2)
-            # taps beyond the group get zero weights on a valid slice
-            s0, s1, s2, s3 = pad, pad, pad, pad
-            f0, f1, f2, f3 = lo[t], 0.0, 0.0, 0.0
-            g0, g1, g2, g3 = hi[t], 0.0, 0.0, 0.0
-            s0 = pad - (n_taps // 2 - t - parity) // 2
-            if group > 1:
-                s1 = s0 + 1  # two taps on: c drops by 2, the read moves one sample on
-                f1, g1 = lo[t + 2], hi[t + 2]
-            if group > 2:
-                s2 = s0 + 2
-                f2, g2 = lo[t + 4], hi[t + 4]
-            if group > 3:
-                s3 = s0 + 3
-                f3, g3 = lo[t + 6], hi[t + 6]
-            _synthesis_pass(
-                out, poly, stride, half, s0, s1, s2, s3, f0, f1, f2, f3, g0, g1, g2, g3, group,
-                first_pass,
-            )
-            first_pass = False
-            t += 2 * group
-    for j in range(half):
-        x[2 * j] = even[j]
-        x[2 * j + 1] = odd[j]
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
-def _synthesis_pass(
-    out, poly, stride, half, s0, s1, s2, s3, f0, f1, f2, f3, g0, g1, g2, g3, group, first_pass
-):
-    """out[j] (+)= sum_u f_u a[j + s_u - pad] + g_u d[j + s_u - pad] over the first ``group`` u.
-
-    ``a`` and ``d`` are the padded arrays at ``poly[0:stride]`` and ``poly[stride:2 stride]``.
-    """
-    a0 = poly[s0 : s0 + half]
-    d0 = poly[stride + s0 : stride + s0 + half]
-    if group == 1:
-        if first_pass:
+    _periodic_pad_pair(a[0:half:1], d[0:half:1], poly, stride, pad)
+    for g in range(n_groups):
+        base = pad + 4 * g + 2 - len(lo) // 4
+        am2 = poly[base - 2 : base - 2 + half]
+        am1 = poly[base - 1 : base - 1 + half]
+        a0 = poly[base : base + half]
+        a1 = poly[base + 1 : base + 1 + half]
+        a2 = poly[base + 2 : base + 2 + half]
+        dm2 = poly[stride + base - 2 : stride + base - 2 + half]
+        dm1 = poly[stride + base - 1 : stride + base - 1 + half]
+        d0 = poly[stride + base : stride + base + half]
+        d1 = poly[stride + base + 1 : stride + base + 1 + half]
+        d2 = poly[stride + base + 2 : stride + base + 2 + half]
+        t = _GROUP * g
+        f0, f1, f2, f3 = lo[t], lo[t + 1], lo[t + 2], lo[t + 3]
+        f4, f5, f6, f7 = lo[t + 4], lo[t + 5], lo[t + 6], lo[t + 7]
+        g0, g1, g2, g3 = hi[t], hi[t + 1], hi[t + 2], hi[t + 3]
+        g4, g5, g6, g7 = hi[t + 4], hi[t + 5], hi[t + 6], hi[t + 7]
+        if g == 0:  # the first group assigns, the others add
             for j in range(half):
-                out[j] = f0 * a0[j] + g0 * d0[j]
+                x[2 * j] = (
+                    f0 * am2[j] + g0 * dm2[j] + f2 * am1[j] + g2 * dm1[j]
+                    + f4 * a0[j] + g4 * d0[j] + f6 * a1[j] + g6 * d1[j]
+                )
+                x[2 * j + 1] = (
+                    f1 * am1[j] + g1 * dm1[j] + f3 * a0[j] + g3 * d0[j]
+                    + f5 * a1[j] + g5 * d1[j] + f7 * a2[j] + g7 * d2[j]
+                )
         else:
             for j in range(half):
-                out[j] += f0 * a0[j] + g0 * d0[j]
-        return
-    a1 = poly[s1 : s1 + half]
-    d1 = poly[stride + s1 : stride + s1 + half]
-    if group == 2:
-        if first_pass:
-            for j in range(half):
-                out[j] = f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
-        else:
-            for j in range(half):
-                out[j] += f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
-        return
-    # three or four taps (a fourth zero-weight tap for three)
-    a2 = poly[s2 : s2 + half]
-    d2 = poly[stride + s2 : stride + s2 + half]
-    a3 = poly[s3 : s3 + half]
-    d3 = poly[stride + s3 : stride + s3 + half]
-    if first_pass:
-        for j in range(half):
-            out[j] = (
-                f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
-                + f2 * a2[j] + g2 * d2[j] + f3 * a3[j] + g3 * d3[j]
-            )
-    else:
-        for j in range(half):
-            out[j] += (
-                f0 * a0[j] + g0 * d0[j] + f1 * a1[j] + g1 * d1[j]
-                + f2 * a2[j] + g2 * d2[j] + f3 * a3[j] + g3 * d3[j]
-            )
+                x[2 * j] += (
+                    f0 * am2[j] + g0 * dm2[j] + f2 * am1[j] + g2 * dm1[j]
+                    + f4 * a0[j] + g4 * d0[j] + f6 * a1[j] + g6 * d1[j]
+                )
+                x[2 * j + 1] += (
+                    f1 * am1[j] + g1 * dm1[j] + f3 * a0[j] + g3 * d0[j]
+                    + f5 * a1[j] + g5 * d1[j] + f7 * a2[j] + g7 * d2[j]
+                )
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
 def wavelet_denoise_rows(
-    rows, sigma, lo, hi, level, threshold, value, mode, shifts, out, noise_lo, noise_hi
+    rows, sigma, lo, hi, level, rule, mode, shifts, out, noise_lo, noise_hi, shared
 ):
     """Denoise every (float64) row of ``rows`` into ``out``: for each row and each circular
     shift s = 0, ..., shifts - 1 (the row rolled right by s), ``level`` periodized DWT levels
-    with the filters ``lo``/``hi``, each level's detail shrunk (_shrink, ``mode``) at its own
-    threshold (_level_threshold, rule ``threshold`` with ``value``, noise std ``sigma[i]``),
-    the inverse DWT, rolled back; ``out[i]`` is the mean over the shifts. The length of the
-    rows must be divisible by ``2**level``.
+    with the filters ``lo``/``hi`` (padded, see _GROUP), each level's detail shrunk (shrink,
+    ``mode``) at its own threshold (level_threshold, ``rule``, noise std ``sigma[i]``), the
+    inverse DWT, rolled back; ``out[i]`` is the mean over the shifts. The length of the rows
+    must be divisible by ``2**level``. Rows outside the safe range are scaled by a power of
+    two first (see _SAFE_EXPONENT); ``sigma`` and a fixed threshold are in the units of
+    ``rows``.
 
     With ``noise_lo`` non-empty, ``sigma`` is an output: ``sigma[i]`` becomes the noise estimate
     of row i (noise_sigma_rows with the filters ``noise_lo``/``noise_hi``) before the row is
-    denoised with it. When those are the denoising filters, the finest details of the
-    unshifted row are those of the estimate, and are not computed twice.
+    denoised with it. With ``shared`` (those are the denoising filters), the finest details of
+    the unshifted row are those of the estimate, and are not computed twice.
     """
     n_rows, n = rows.shape
-    n_taps = len(lo)
     estimate = len(noise_lo) > 0
-    shared = estimate and len(noise_lo) == n_taps and np.all(noise_lo == lo)
-    if n_taps <= _SHORT:
-        lo, hi = _padded_filters(lo, hi)
-    if estimate and len(noise_lo) <= _SHORT:
-        noise_lo, noise_hi = _padded_filters(noise_lo, noise_hi)
-    pad = len(lo) // 2
-    stride = n // 2 + 2 * pad
-    poly = np.empty(4 * stride, dtype=rows.dtype)
-    x = np.empty(n, dtype=rows.dtype)
-    coef = np.empty(n, dtype=rows.dtype)
-    squares = np.empty(n // 2, dtype=np.float64)
-    scratch = np.empty((_SURE_SCRATCH_ROWS, n // 2 + 1), dtype=np.float64)
-    bins = np.empty(3 * (n // 2) + 4, dtype=np.int64)
+    stride = n // 2 + len(lo)
+    poly = np.empty(2 * stride, dtype=np.float64)
+    x = np.empty(n, dtype=np.float64)
+    coef = np.empty(n, dtype=np.float64)
+    scaled = np.empty(n, dtype=np.float64)
+    work = _threshold_work(n // 2)
     universal = np.sqrt(2.0 * np.log(n))
-    garrote = mode == _GARROTE
-    noise_pad = len(noise_lo) // 2
-    noise_poly = np.empty(n + 4 * noise_pad, dtype=rows.dtype)
-    work = np.empty(n // 2, dtype=np.float64)
-    median_scratch = np.empty(n // 2, dtype=np.float64)
+    noise_stride = n // 2 + len(noise_lo)
+    noise_poly = np.empty(2 * noise_stride, dtype=np.float64)
     for i in range(n_rows):
+        row, exponent = _in_safe_range(rows[i], scaled)
         if estimate and not shared:
-            _forward(rows[i], n, noise_lo, noise_hi, noise_poly, n // 2 + 2 * noise_pad,
-                     noise_pad, x, coef[n // 2 :])
-            sigma[i] = _mad_sigma(coef[n // 2 :], work, median_scratch)
-        scale = sigma[i]
+            _analysis(row, n, noise_lo, noise_hi, noise_poly, noise_stride, x, coef[n // 2 :])
+            scale = _mad_sigma(coef[n // 2 :], work[0])
+        else:
+            scale = math.ldexp(sigma[i], exponent)
         for shift in range(shifts):
             # the unshifted row is transformed from where it is, and its inverse written
             # straight to `out`: two copies of the row fewer per signal
-            source = rows[i]
+            source = row
             if shift > 0:
                 for j in range(shift):
-                    x[j] = rows[i, n - shift + j]
+                    x[j] = row[n - shift + j]
                 for j in range(shift, n):
-                    x[j] = rows[i, j - shift]
+                    x[j] = row[j - shift]
                 source = x
             m = n
             for _ in range(level):
                 half = m // 2
                 detail = coef[half:m]
-                _forward(source if m == n else x, m, lo, hi, poly, stride, pad, x, detail)
+                _analysis(source if m == n else x, m, lo, hi, poly, stride, x, detail)
                 if shared and shift == 0 and m == n:
-                    sigma[i] = _mad_sigma(detail, work, median_scratch)
-                    scale = sigma[i]
-                cut = _level_threshold(
-                    detail, scale, threshold, value, garrote, universal, squares, scratch, bins
-                )
-                _shrink(detail, cut, mode)
+                    scale = _mad_sigma(detail, work[0])
+                cut = level_threshold(rule, detail, scale, universal, exponent, work)
+                shrink(mode, detail, cut)
                 m = half
             for _ in range(level):
                 m *= 2
                 target = out[i] if shift == 0 and m == n else x
-                _inverse(x, coef[m // 2 : m], m, lo, hi, poly, stride, pad, target)
+                _synthesis(x, coef[m // 2 : m], m, lo, hi, poly, stride, target)
             # (shift 0 was written to out[i] by the last inverse level)
             if 0 < shift < shifts - 1:
                 for j in range(n - shift):
@@ -701,34 +576,57 @@ def wavelet_denoise_rows(
                     out[i, j] = (out[i, j] + x[j + shift]) / shifts
                 for j in range(n - shift, n):
                     out[i, j] = (out[i, j] + x[j + shift - n]) / shifts
+        if estimate:
+            sigma[i] = math.ldexp(scale, -exponent)
+        if exponent != 0:
+            for j in range(n):
+                out[i, j] = math.ldexp(out[i, j], -exponent)
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _shrink(detail, cut, mode):
-    """Shrink ``detail`` in place at threshold ``cut``: ``mode`` _SOFT ``d - sign(d) t``,
-    _HARD ``d``, _GARROTE ``d - t**2 / d``, and in every mode ``|d| <= t`` gives 0. float64
-    arithmetic, rounded once to the dtype of ``detail``.
+def shrink(mode, detail, cut):
+    """Shrink ``detail`` in place at threshold ``cut``: Soft ``d - sign(d) t``, Hard ``d``,
+    Garrote ``d - t**2 / d``, and in every mode ``|d| <= t`` gives 0. float64 arithmetic,
+    rounded once to the dtype of ``detail``. Compiled code only (dispatched on the type of
+    ``mode``).
 
-    One branch-free loop per mode, so that each vectorizes (for the garrote the quotient is
-    computed and discarded where |d| <= t, including 0 / 0).
+    Each loop is branch-free, so that it vectorizes (for the garrote the quotient is computed
+    and discarded where |d| <= t, including 0 / 0).
     """
-    if mode == _SOFT:
-        for j in range(len(detail)):
-            d = float(detail[j])
-            detail[j] = d - np.copysign(cut, d) if abs(d) > cut else 0.0
-    elif mode == _GARROTE:
-        square = cut * cut
-        for j in range(len(detail)):
-            d = float(detail[j])
-            detail[j] = d - square / d if abs(d) > cut else 0.0
-    else:
-        for j in range(len(detail)):
-            d = float(detail[j])
-            detail[j] = d if abs(d) > cut else 0.0
+    raise NotImplementedError("shrink runs inside the compiled kernels only")
 
 
-@njit(cache=True, error_model="numpy", boundscheck=False)
-def _bayes_threshold(detail, scale):
+@overload(shrink, jit_options={"error_model": "numpy", "boundscheck": False})
+def _shrink(mode, detail, cut):
+    kind = mode.instance_class
+    if kind is Soft:
+
+        def soft(mode, detail, cut):
+            for j in range(len(detail)):
+                d = float(detail[j])
+                detail[j] = d - np.copysign(cut, d) if abs(d) > cut else 0.0
+
+        return soft
+    if kind is Garrote:
+
+        def garrote(mode, detail, cut):
+            square = cut * cut
+            for j in range(len(detail)):
+                d = float(detail[j])
+                detail[j] = d - square / d if abs(d) > cut else 0.0
+
+        return garrote
+    if kind is Hard:
+
+        def hard(mode, detail, cut):
+            for j in range(len(detail)):
+                d = float(detail[j])
+                detail[j] = d if abs(d) > cut else 0.0
+
+        return hard
+    return None
+
+
+def _bayes_threshold(rule, detail, scale, universal, exponent, work):
     """BayesShrink (Chang, Yu & Vetterli 2000, eq. 12): ``scale**2 / sigma_f``.
 
     Under a generalized Gaussian prior, ``T = sigma**2 / sigma_f`` is close to the Bayes-risk
@@ -748,21 +646,302 @@ def _bayes_threshold(detail, scale):
 
 @njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
 def noise_sigma_rows(rows, lo, hi, out):
-    """out[i] = MAD / 0.6745 of the finest periodized DWT details of row i (filters lo/hi).
+    """out[i] = MAD / 0.6745 of the finest periodized DWT details of row i (padded filters
+    lo/hi, see _GROUP; rows outside the safe range scaled by a power of two meanwhile).
 
     The fused form of ``pywt.dwt(rows, mode="periodization")`` followed by mad_sigma_rows;
     the length of the rows must be even.
     """
     n_rows, n = rows.shape
-    if len(lo) <= _SHORT:
-        lo, hi = _padded_filters(lo, hi)
-    pad = len(lo) // 2
-    stride = n // 2 + 2 * pad
-    poly = np.empty(2 * stride, dtype=rows.dtype)
-    approximation = np.empty(n // 2, dtype=rows.dtype)
-    detail = np.empty(n // 2, dtype=rows.dtype)
+    stride = n // 2 + len(lo)
+    poly = np.empty(2 * stride, dtype=np.float64)
+    approximation = np.empty(n // 2, dtype=np.float64)
+    detail = np.empty(n // 2, dtype=np.float64)
+    scaled = np.empty(n, dtype=np.float64)
     work = np.empty(n // 2, dtype=np.float64)
-    scratch = np.empty(n // 2, dtype=np.float64)
     for i in range(n_rows):
-        _forward(rows[i], n, lo, hi, poly, stride, pad, approximation, detail)
-        out[i] = _mad_sigma(detail, work, scratch)
+        row, exponent = _in_safe_range(rows[i], scaled)
+        _analysis(row, n, lo, hi, poly, stride, approximation, detail)
+        out[i] = math.ldexp(_mad_sigma(detail, work), -exponent)
+
+
+# --- separable transforms: images, volumes, and the stationary transform ------------------------
+#
+# The n-D transforms apply a 1-D transform along one axis at a time. An array is seen as
+# (P, n, Q): P the product of the sizes before the axis, Q after it, so that the innermost
+# loops run over Q contiguous values (vectorized), and one call transforms every batch element
+# and every subband at once. The two halves of a transform along an axis go to out[0] (lowpass)
+# and out[1] (highpass), so after the d axes of one level the 2**d subbands lie in one array,
+# the lowpass of every axis first (see denoising._SeparableTransform).
+#
+# With dilation 0 the transform is PyWavelets' periodized DWT (pywt.dwt(..., "periodization"),
+# an odd length extended by its last sample), h = ceil(n / 2) outputs:
+#     out[k] = sum_t f[t] x[(2k + L/2 - t) mod n'],  n' = n rounded up to even;
+# with dilation s >= 1, the stationary (undecimated, "a trous") transform of pywt.swt, level
+# log2(s) + 1, h = n outputs:
+#     out[k] = sum_t f[t] x[(k + s (L/2 - t)) mod n].
+# The synthesis is the transpose (orthonormal filters), halved for the stationary transform,
+# whose analysis operator T has T^T T = 2 I: its pseudo-inverse, which is pywt.iswt.
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def analysis_axis(x, lo, hi, dilation, out):
+    """x (P, n, Q) -> out[0] = lowpass, out[1] = highpass, each (P, h, Q) (see above)."""
+    n_outer, n, n_inner = x.shape
+    h = out.shape[2]
+    n_taps = len(lo)
+    stride, step, period = (2, 1, n + n % 2) if dilation == 0 else (1, dilation, n)
+    center = n_taps // 2
+    if n_inner == 1:
+        # Along the last axis, row by row: the row, extended periodically by `pad` samples
+        # on both sides (and split into its even and odd samples when decimating: `pad` is
+        # even, so parities hold), so that every tap reads a contiguous slice.
+        pad = step * n_taps
+        padded = np.empty(period + 2 * pad + 2, dtype=np.float64)
+        half = (period + 2 * pad) // 2
+        rows, lows, highs = x.reshape(n_outer, n), out[0].reshape(n_outer, h), out[1].reshape(
+            n_outer, h
+        )
+        for p in range(n_outer):
+            row, low, high = rows[p], lows[p], highs[p]
+            _padded_row(row, period, pad, stride, padded)
+            for k in range(h):
+                low[k] = 0.0
+                high[k] = 0.0
+            for t in range(n_taps):
+                f, g = lo[t], hi[t]
+                first = step * (center - t) + pad  # where output 0 reads in the padded row
+                if stride == 2:
+                    source = padded[first % 2 * half + first // 2 :]
+                else:
+                    source = padded[first:]
+                for k in range(h):
+                    low[k] += f * source[k]
+                    high[k] += g * source[k]
+        return
+    for p in range(n_outer):
+        for k in range(h):
+            for q in range(n_inner):
+                out[0, p, k, q] = 0.0
+                out[1, p, k, q] = 0.0
+        for t in range(n_taps):
+            f, g = lo[t], hi[t]
+            # tap t reads (stride k + offset) mod period, which wraps once, at k = wrap; the
+            # extra sample of an odd length (index n) repeats the last one
+            offset = step * (center - t) % period
+            wrap = min(h, (period - offset + stride - 1) // stride)
+            for k in range(h):
+                index = min(stride * k + offset - (period if k >= wrap else 0), n - 1)
+                for q in range(n_inner):
+                    value = x[p, index, q]
+                    out[0, p, k, q] += f * value
+                    out[1, p, k, q] += g * value
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def _padded_row(row, period, pad, stride, padded):
+    """``row`` (its last sample repeated up to ``period``), extended periodically by ``pad``
+    on both sides, in ``padded``; with stride 2, its even samples first, then its odd ones
+    (from ``(period + 2 pad) / 2`` on). Only the padding takes a remainder per value."""
+    n = len(row)
+    length = period + 2 * pad
+    half = length // 2
+    if stride == 2:
+        for i in range(n // 2):
+            padded[pad // 2 + i] = row[2 * i]
+            padded[half + pad // 2 + i] = row[2 * i + 1]
+        if n % 2:  # (the extension's sample, index n, repeats the last one)
+            padded[pad // 2 + n // 2] = row[n - 1]
+            padded[half + pad // 2 + n // 2] = row[n - 1]
+    else:
+        for i in range(n):
+            padded[pad + i] = row[i]
+    for j in range(2 * pad):  # the padding: i in [0, pad) and [pad + period, length)
+        i = j if j < pad else j + period
+        value = row[min((i - pad) % period, n - 1)]
+        if stride == 2:
+            padded[i % 2 * half + i // 2] = value
+        else:
+            padded[i] = value
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False, fastmath={"contract"})
+def synthesis_axis(z, lo, hi, dilation, x):
+    """The inverse of analysis_axis: z[0], z[1] (P, h, Q) -> x (P, n, Q); for an odd n the
+    transform's extra sample is dropped (the exact inverse of the extension)."""
+    n_outer, n, n_inner = x.shape
+    h = z.shape[2]
+    n_taps = len(lo)
+    stride, step, period = (2, 1, n + n % 2) if dilation == 0 else (1, dilation, n)
+    scale = 1.0 if dilation == 0 else 0.5
+    center = n_taps // 2
+    if n_inner == 1:
+        # Along the last axis: every tap adds to a contiguous slice of a padded row (of its
+        # even or odd samples when decimating), whose padding is then folded back.
+        pad = step * n_taps
+        length = period + 2 * pad
+        half = length // 2
+        padded = np.empty(length + 2, dtype=np.float64)
+        lows, highs = z[0].reshape(n_outer, h), z[1].reshape(n_outer, h)
+        rows = x.reshape(n_outer, n)
+        for p in range(n_outer):
+            low, high, row = lows[p], highs[p], rows[p]
+            for i in range(length + 2):
+                padded[i] = 0.0
+            for t in range(n_taps):
+                f, g = scale * lo[t], scale * hi[t]
+                first = step * (center - t) + pad
+                if stride == 2:
+                    target = padded[first % 2 * half + first // 2 :]
+                else:
+                    target = padded[first:]
+                for k in range(h):
+                    target[k] += f * low[k] + g * high[k]
+            if stride == 2:
+                for i in range(n // 2):
+                    row[2 * i] = padded[pad // 2 + i]
+                    row[2 * i + 1] = padded[half + pad // 2 + i]
+                if n % 2:
+                    row[n - 1] = padded[pad // 2 + n // 2]
+            else:
+                for i in range(n):
+                    row[i] = padded[pad + i]
+            for j in range(2 * pad):  # fold the padding back (an odd n drops index n)
+                i = j if j < pad else j + period
+                index = (i - pad) % period
+                if index < n:
+                    row[index] += padded[i % 2 * half + i // 2] if stride == 2 else padded[i]
+        return
+    for p in range(n_outer):
+        for k in range(n):
+            for q in range(n_inner):
+                x[p, k, q] = 0.0
+        for t in range(n_taps):
+            f, g = scale * lo[t], scale * hi[t]
+            offset = step * (center - t) % period
+            wrap = min(h, (period - offset + stride - 1) // stride)
+            for k in range(h):
+                index = stride * k + offset - (period if k >= wrap else 0)
+                if index < n:
+                    for q in range(n_inner):
+                        x[p, index, q] += f * z[0, p, k, q] + g * z[1, p, k, q]
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def box_sum_axis(x, half, square, out):
+    """out[p, k, q] = sum of x[p, (k + u) mod n, q] (of its square if ``square``) over
+    u = -half, ..., half: a periodic moving sum along the middle axis."""
+    n_outer, n, n_inner = x.shape
+    if n_inner == 1:  # along the last axis: a periodically padded copy of each row
+        rows, sums = x.reshape(n_outer, n), out.reshape(n_outer, n)
+        padded = np.empty(n + 2 * half + 2, dtype=np.float64)
+        for p in range(n_outer):
+            # (stride n_inner = 1: a variable, not the literal 1, which would compile again)
+            _padded_row(rows[p], n, half, n_inner, padded)
+            target = sums[p]
+            if square:
+                for i in range(n + 2 * half):
+                    padded[i] *= padded[i]
+            for k in range(n):
+                target[k] = padded[k]
+            for u in range(1, 2 * half + 1):
+                for k in range(n):
+                    target[k] += padded[u + k]
+        return
+    for p in range(n_outer):  # a running sum: add the row entering, drop the one leaving
+        for q in range(n_inner):
+            out[p, 0, q] = 0.0
+        for u in range(-half, half + 1):
+            index = u % n
+            for q in range(n_inner):
+                value = x[p, index, q]
+                out[p, 0, q] += value * value if square else value
+        entering, leaving = half % n, (-half - 1) % n  # for k = 0
+        for k in range(1, n):
+            entering = entering + 1 if entering + 1 < n else 0
+            leaving = leaving + 1 if leaving + 1 < n else 0
+            for q in range(n_inner):
+                added, dropped = x[p, entering, q], x[p, leaving, q]
+                if square:
+                    added, dropped = added * added, dropped * dropped
+                out[p, k, q] = out[p, k - 1, q] + added - dropped
+
+
+@njit(cache=True, error_model="numpy", boundscheck=False)
+def bivariate_shrink(detail, parent, energy, sigma, count, sizes, upsample, mode):
+    """Bivariate shrinkage with local variance estimation (Sendur & Selesnick 2002, "Bivariate
+    shrinkage with local variance estimation", IEEE Signal Process. Lett. 9): in place, every
+    coefficient d of ``detail`` (K, B, M) (K subbands of B signals, each of ``sizes``
+    flattened) becomes ``d * shrink(r, t) / r`` with r = sqrt(d**2 + p**2), p its parent (the
+    coefficient at the same place and orientation one level coarser, in ``parent``
+    (K, B, M'): at the same index, or with ``upsample`` (the decimated transform) at the
+    index halved along every axis; an empty ``parent`` means none, p = 0), and the threshold
+    t = sqrt(3) sigma**2 / sigma_x, sigma = sigma[b] the noise std and
+    sigma_x**2 = max(energy / count - sigma**2, 0) the local signal variance, ``energy`` the
+    sum of d**2 over the ``count`` coefficients of a window around d. ``mode`` Soft is the
+    paper's MAP estimator, ``(r - t)_+``; Garrote ``r - t**2 / r``, Hard ``r 1(r > t)``.
+    """
+    n_bands, n_signals, size = detail.shape
+    n_axes = len(sizes)
+    last = sizes[n_axes - 1]
+    # the strides of the parent's axes, and the child's index along all but the last axis,
+    # counted up row by row; the parent's row follows at half the pace
+    parent_strides = np.empty(n_axes, dtype=np.int64)
+    parent_strides[n_axes - 1] = 1
+    for a in range(n_axes - 2, -1, -1):
+        parent_strides[a] = parent_strides[a + 1] * ((sizes[a + 1] + 1) // 2)
+    counter = np.empty(n_axes, dtype=np.int64)
+    parents = np.empty(last, dtype=np.float64)  # the parents of one row of children
+    root3 = np.sqrt(3.0)
+    for b in range(n_signals):
+        noise_var = sigma[b] * sigma[b]
+        for band in range(n_bands):
+            counter[:] = 0
+            parent_row = 0
+            for start in range(0, size, last):
+                for k in range(last):
+                    if parent.shape[2] == 0:
+                        parents[k] = 0.0
+                    elif upsample:
+                        parents[k] = parent[band, b, parent_row + (k >> 1)]
+                    else:
+                        parents[k] = parent[band, b, start + k]
+                row = detail[band, b, start : start + last]
+                local = energy[band, b, start : start + last]
+                for k in range(last):  # branch-free, so that it vectorizes
+                    d, p = row[k], parents[k]
+                    # (no signal in the window, variance <= 0: an infinite threshold, d -> 0)
+                    cut = root3 * noise_var / np.sqrt(max(local[k] / count - noise_var, 0.0))
+                    row[k] = d * bivariate_gain(mode, np.sqrt(d * d + p * p), cut)
+                a = n_axes - 2  # the next row: count up the index along the other axes
+                while a >= 0:
+                    counter[a] += 1
+                    parent_row += parent_strides[a] if counter[a] % 2 == 0 else 0
+                    if counter[a] < sizes[a]:
+                        break
+                    parent_row -= sizes[a] // 2 * parent_strides[a]
+                    counter[a] = 0
+                    a -= 1
+
+
+def bivariate_gain(mode, radius, cut):
+    """shrink(radius, cut) / radius for the shrinkage ``mode`` (0 where radius <= cut).
+    Compiled code only (dispatched on the type of ``mode``)."""
+    raise NotImplementedError("bivariate_gain runs inside the compiled kernels only")
+
+
+# Radii below this are those of coefficients d = p = 0 (the signals are scaled, see
+# _SAFE_EXPONENT): the gains, branch-free so that the loops vectorize, then stay finite.
+_TINY = 1e-300
+
+
+@overload(bivariate_gain, jit_options={"error_model": "numpy"})
+def _bivariate_gain(mode, radius, cut):
+    kind = mode.instance_class
+    if kind is Soft:
+        return lambda mode, radius, cut: max(radius - cut, 0.0) / max(radius, _TINY)
+    if kind is Garrote:
+        return lambda mode, radius, cut: max(1.0 - (cut / max(radius, _TINY)) ** 2, 0.0)
+    if kind is Hard:
+        return lambda mode, radius, cut: 1.0 if radius > cut else 0.0
+    return None

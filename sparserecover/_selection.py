@@ -1,8 +1,7 @@
 """Exact order statistics for the Numba kernels.
 
 ``kth_smallest`` (quickselect) and what is built on it: ``kth_largest``, ``keep_largest``
-(the k largest magnitudes), ``median`` (a sampled bracket around the middle, then a selection
-or a histogram of the bracket); and ``sort_small`` for a few values. ``kth_smallest``,
+(the k largest magnitudes), ``median``; and ``sort_small`` for a few values. ``kth_smallest``,
 ``median`` and ``sort_small`` work in place on a scratch array: callers copy their data in.
 """
 
@@ -121,104 +120,21 @@ def _position(state, low, size):
 
 
 @njit(cache=True)
-def _median_by_selection(work):
-    """The median of ``work`` (reordered in place): the mean of the middle two for even n."""
+def median(work):
+    """The median of ``work`` (reordered in place): the mean of the middle two for even n.
+
+    One selection of the upper middle value; the lower one, for even n, is the largest of
+    the values the selection left below it.
+    """
     n = len(work)
     half = n // 2
     upper = kth_smallest(work, half)
     if n % 2:
         return upper
-    return 0.5 * (work[:half].max() + upper)
-
-
-# Sampling median (in the spirit of Floyd & Rivest 1975, "Algorithm 489"): the median of an
-# evenly spaced sample of _SAMPLE values brackets the true median within +-_BRACKET sample
-# ranks with probability ~0.995 (binomial sd sqrt(_SAMPLE) / 2 = 5.6 ranks); one branch-free
-# pass keeps the ~25% of values inside the bracket, and the selection runs on those only.
-# A miss falls back to plain quickselect, so the result is always exact.
-_SAMPLE = 127
-_BRACKET = 16
-_MEDIAN_BINS = 64
-
-
-@njit(cache=True)
-def median(work, scratch):
-    """The median of ``work`` (reordered in place), using ``scratch`` (same size) as well."""
-    n = len(work)
-    if n < 4 * _SAMPLE:
-        return _median_by_selection(work)
-    # the sample lives at the end of `scratch` (the bracketing pass below may overwrite it,
-    # once `low` and `high` are read); two selections find its order statistics without a sort
-    sample = scratch[n - _SAMPLE :]
-    stride = n // _SAMPLE
-    for i in range(_SAMPLE):
-        sample[i] = work[i * stride + stride // 2]
-    high = kth_smallest(sample, _SAMPLE // 2 + _BRACKET)
-    low = kth_smallest(sample[: _SAMPLE // 2 + _BRACKET], _SAMPLE // 2 - _BRACKET)
-    below = 0
-    count = 0
-    inside = scratch
-    for j in range(n):
-        value = work[j]
-        inside[count] = value
-        count += (value >= low) & (value <= high)
-        below += value < low
-    half = n // 2
-    first = half - 1 if n % 2 == 0 else half  # the lower middle rank
-    if below > first or below + count <= half:
-        return _median_by_selection(work)
-    if count + _MEDIAN_BINS > n:  # no room for the histogram: select among the bracket
-        values = inside[:count]
-        k = half - below
-        upper = kth_smallest(values, k)
-        if n % 2:
-            return upper
-        return 0.5 * (values[:k].max() + upper)
-    return _bracketed_median(inside[:count], half - below, n % 2 == 0, low, high, work)
-
-
-@njit(cache=True, boundscheck=False)
-def _bracketed_median(values, k, even, low, high, scratch):
-    """The k-th smallest of ``values`` (all in [low, high]), averaged with the (k-1)-th when
-    ``even``; ``scratch`` holds at least len(values) + _MEDIAN_BINS values.
-
-    A histogram of _MEDIAN_BINS equal bins finds the bin(s) of the two ranks; only their few
-    values are gathered and sorted.
-    """
-    if high <= low:
-        return low
-    counts = scratch[:_MEDIAN_BINS]
-    counts[:] = 0.0
-    bins_per_unit = _MEDIAN_BINS / (high - low)
-    for value in values:
-        counts[min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)] += 1.0
-    rank_low = k - 1 if even else k
-    before = 0  # the number of values in the bins below `b`
-    first_bin = -1
-    offset = 0
-    b = 0
-    while True:
-        inside = int(counts[b])
-        if first_bin < 0 and before + inside > rank_low:
-            first_bin = b
-            offset = before
-        if before + inside > k:
-            break
-        before += inside
-        b += 1
-    last_bin = b
-    gathered = scratch[_MEDIAN_BINS:]
-    n_gathered = 0
-    for value in values:
-        bin_of_value = min(int((value - low) * bins_per_unit), _MEDIAN_BINS - 1)
-        if bin_of_value == first_bin or bin_of_value == last_bin:
-            gathered[n_gathered] = value
-            n_gathered += 1
-    sort_small(gathered[:n_gathered])
-    upper = gathered[k - offset]
-    if not even:
-        return upper
-    return 0.5 * (gathered[k - 1 - offset] + upper)
+    lower = work[0]
+    for j in range(1, half):
+        lower = max(lower, work[j])
+    return 0.5 * (lower + upper)
 
 
 @njit(cache=True, boundscheck=False)

@@ -248,15 +248,21 @@ def _build_parser():
     }
     denoise = commands.add_parser(
         "denoise",
-        help="denoise the signals of a file",
+        help="denoise the signals or images of a file",
         description="Denoise every signal of a file by wavelet (or DCT) shrinkage, each with "
         "its own noise estimate. .csv (comma separated) and .txt (whitespace separated) "
         "files hold one signal per column (or a single column); .npy files one signal per "
-        "row of the last axis; .npz files may hold several arrays, all denoised. The output "
-        "has the input's shape and, by default, its format.",
-        epilog="Example: sparserecover denoise noisy.csv -o clean.csv --threshold bayes",
+        "row of the last axis; .npz files may hold several arrays, all denoised. PNG and TIFF "
+        "images (needs imageio: pip install 'sparserecover[image]') are denoised as images, "
+        "each colour channel on its own. The output has the input's shape and, by default, "
+        "its format.",
+        epilog="Examples: sparserecover denoise noisy.csv -o clean.csv --threshold bayes; "
+        "sparserecover denoise photo.png -o clean.png --ycbcr; "
+        "sparserecover denoise volume.npy --axis 0,1,2",
     )
-    denoise.add_argument("input", metavar="IN", help="input file (.csv, .txt, .npy, .npz)")
+    denoise.add_argument(
+        "input", metavar="IN", help="input file (.csv, .txt, .npy, .npz, .png, .tif, .tiff)"
+    )
     denoise.add_argument(
         "-o",
         "--output",
@@ -266,20 +272,20 @@ def _build_parser():
     )
     denoise.add_argument(
         "--method",
-        choices=("wavelet", "dct"),
+        choices=("wavelet", "swt", "dct"),
         default=defaults["method"],
-        help="basis (default: %(default)s)",
+        help="transform: the wavelet transform, its stationary (redundant, slower, better) "
+        "form, or the DCT (default: %(default)s)",
     )
     denoise.add_argument(
         "--threshold",
         type=_threshold,
-        default=defaults["threshold"],
-        metavar="{sure,universal,bayes,NUMBER}",
-        help="threshold rule, or a fixed threshold in the units of the signal "
-        "(default: %(default)s)",
+        metavar="{sure,universal,bayes,bivariate,NUMBER}",
+        help="threshold rule, or a fixed threshold in the units of the signal (default: sure "
+        "for signals, bivariate for images)",
     )
     denoise.add_argument(
-        "--wavelet", default=defaults["wavelet"], help="wavelet name (default: %(default)s)"
+        "--wavelet", help="wavelet name (default: sym4 for signals, haar for images)"
     )
     denoise.add_argument(
         "--level", type=_positive_int, help="decomposition levels (default: the most possible)"
@@ -287,14 +293,12 @@ def _build_parser():
     denoise.add_argument(
         "--mode",
         choices=("garrote", "soft", "hard"),
-        default=defaults["mode"],
-        help="shrinkage rule (default: %(default)s)",
+        help="shrinkage rule (default: garrote for signals, soft for images)",
     )
     denoise.add_argument(
         "--shifts",
         type=_positive_int,
-        default=defaults["shifts"],
-        help="cycle-spinning shifts, 1 for none (default: %(default)s)",
+        help="cycle-spinning shifts, 1 for none (default: 2 for signals, 3 for images)",
     )
     denoise.add_argument(
         "--sigma",
@@ -303,9 +307,20 @@ def _build_parser():
     )
     denoise.add_argument(
         "--axis",
+        type=_axes,
+        help="axis along which each signal runs, or comma-separated axes of images or "
+        "volumes, e.g. 0,1 (default: 0 for .csv/.txt, i.e. columns; -1 for .npy/.npz; 0,1 "
+        "for images)",
+    )
+    denoise.add_argument(
+        "--channel-axis",
         type=int,
-        help="axis along which each signal runs (default: 0 for .csv/.txt, i.e. columns; "
-        "-1 for .npy/.npz)",
+        help="axis of colour channels, each denoised on its own (default: 2 for colour images)",
+    )
+    denoise.add_argument(
+        "--ycbcr",
+        action="store_true",
+        help="denoise an RGB image in YCbCr (luma and chroma) rather than R, G and B",
     )
     denoise.add_argument(
         "--plot", metavar="FILE", help="save a figure of the first signals (needs matplotlib)"
@@ -358,17 +373,28 @@ def _build_parser():
 
 
 def _threshold(text):
-    if text in ("sure", "universal", "bayes"):
+    if text in ("sure", "universal", "bayes", "bivariate"):
         return text
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected sure, universal, bayes or a number; got {text!r}"
+            f"expected sure, universal, bayes, bivariate or a number; got {text!r}"
         ) from None
     if not np.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"a threshold must be finite and >= 0; got {text!r}")
     return value
+
+
+def _axes(text):
+    """``--axis``: an integer, or comma-separated integers (a tuple)."""
+    try:
+        axes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer or comma-separated integers such as 0,1; got {text!r}"
+        ) from None
+    return axes[0] if len(axes) == 1 and "," not in text else axes
 
 
 def _positive_int(text):
@@ -411,25 +437,30 @@ def _check_plot_path(path):
 
 def _run_denoise(args):
     from sparserecover._io import file_format, read_arrays, write_arrays
-    from sparserecover.denoising import denoise
+    from sparserecover.denoising import _DEFAULTS, denoise
 
     source = Path(args.input)
-    in_format = file_format(source)
+    in_image = source.suffix.lower() in _IMAGE_FILES
+    in_format = source.suffix.lower() if in_image else file_format(source)
     if in_format == ".mtx":
-        raise InputError(f"{source}: denoise reads .csv, .txt, .npy or .npz files")
+        raise InputError(f"{source}: denoise reads .csv, .txt, .npy, .npz, .png or .tif files")
     output = (
         Path(args.output)
         if args.output
         else source.with_name(f"{source.stem}_denoised{source.suffix}")
     )
-    out_format = file_format(output)
+    out_image = output.suffix.lower() in _IMAGE_FILES
+    out_format = output.suffix.lower() if out_image else file_format(output)
     if out_format == ".mtx":
-        raise InputError(f"{output}: denoise writes .csv, .txt, .npy or .npz files")
+        raise InputError(f"{output}: denoise writes .csv, .txt, .npy, .npz, .png or .tif files")
     _check_plot_path(args.plot)
-    arrays = read_arrays(source)
+    arrays = {"": _read_image(source)} if in_image else read_arrays(source)
     if len(arrays) > 1 and out_format != ".npz":
         raise InputError(f"{source} holds several arrays; write them to a .npz file")
-    axis = args.axis if args.axis is not None else (0 if in_format in (".csv", ".txt") else -1)
+    if args.axis is not None:
+        axis = args.axis
+    else:
+        axis = (0, 1) if in_image else 0 if in_format in (".csv", ".txt") else -1
 
     options = {
         "method": args.method,
@@ -439,6 +470,7 @@ def _run_denoise(args):
         "mode": args.mode,
         "shifts": args.shifts,
         "sigma": args.sigma,
+        "convert2ycbcr": args.ycbcr,
     }
     results, axes = {}, {}
     start = time.perf_counter()
@@ -449,25 +481,43 @@ def _run_denoise(args):
             raise InputError(f"{label}: expected a dense array of signals")
         if signal.ndim == 0:
             raise InputError(f"{label}: holds a single number, not a signal")
-        if not -signal.ndim <= axis < signal.ndim:
-            raise InputError(f"{label}: --axis {axis} is out of range for a {signal.ndim}-D array")
+        for a in axis if isinstance(axis, tuple) else (axis,):
+            if not -signal.ndim <= a < signal.ndim:
+                raise InputError(f"{label}: --axis {a} is out of range for a {signal.ndim}-D array")
         if in_format in (".csv", ".txt") and signal.shape[0] == 1 and axis == 0:
             axis_used = 1  # a single row: one signal written along the line
         else:
             axis_used = axis
+        channel_axis = args.channel_axis
+        if channel_axis is None and in_image and signal.ndim == 3 and args.axis is None:
+            channel_axis = 2
         try:
-            results[name] = _denoise_with_progress(denoise, signal, axis_used, options, label)
+            results[name] = _denoise_with_progress(
+                denoise, signal, axis_used, {**options, "channel_axis": channel_axis}, label
+            )
         except ValueError as error:
             raise InputError(f"{label}: {error}") from None
         axes[name] = axis_used
-        n_signals += signal.size // signal.shape[axis_used]
+        per_signal = np.prod(np.take(signal.shape, axis_used))
+        if channel_axis is not None:  # the channels of an image are one image
+            per_signal *= signal.shape[channel_axis]
+        n_signals += signal.size // int(per_signal)
     elapsed = time.perf_counter() - start
 
-    write_arrays(output, results)
+    if out_image:
+        _write_image(output, next(iter(results.values())), arrays[next(iter(arrays))].dtype)
+    else:
+        write_arrays(output, results)
+    images = isinstance(axis, tuple) and len(axis) > 1
+    shown = {
+        key: value if value is not None else _DEFAULTS[(args.method, images)][key]
+        for key, value in options.items()
+        if key in ("threshold", "mode", "shifts")
+    }
     print(
-        f"denoised {n_signals} signal(s) from {source} in {elapsed * 1e3:.1f} ms "
-        f"({args.method}, threshold {args.threshold}, mode {args.mode}, shifts {args.shifts}) "
-        f"-> {output}"
+        f"denoised {n_signals} {'image' if images else 'signal'}(s) from {source} in "
+        f"{elapsed * 1e3:.1f} ms ({args.method}, threshold {shown['threshold']}, mode "
+        f"{shown['mode']}, shifts {shown['shifts']}) -> {output}"
     )
     if args.plot:
         first = next(iter(arrays))
@@ -479,6 +529,50 @@ def _run_denoise(args):
     return 0
 
 
+_IMAGE_FILES = (".png", ".tif", ".tiff")
+
+
+def _imageio():
+    try:
+        import imageio.v3 as iio
+    except ImportError:
+        raise InputError(
+            "PNG and TIFF images need imageio: pip install 'sparserecover[image]'"
+        ) from None
+    return iio
+
+
+def _read_image(path):
+    iio = _imageio()
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        image = iio.imread(path)
+    except Exception as error:  # the plugins raise many types
+        raise InputError(f"{path}: not a readable image: {error}") from None
+    if image.dtype.kind not in "uif":
+        raise InputError(f"{path}: unsupported pixel type {image.dtype}")
+    return image
+
+
+def _write_image(path, image, dtype):
+    """``image`` in the pixel type ``dtype`` of the input (rounded and clipped to its range;
+    float data from an array file: float32 TIFF, or 8-bit PNG), written atomically."""
+
+    iio = _imageio()
+    if dtype.kind == "f" and path.suffix.lower() == ".png":
+        dtype = np.dtype(np.uint8)
+    if dtype.kind in "ui":
+        limits = np.iinfo(dtype)
+        image = np.clip(np.rint(image), limits.min, limits.max).astype(dtype)
+    else:
+        image = image.astype(np.float32)
+    from sparserecover._io import atomic_write
+
+    with atomic_write(path) as stream:  # never over an input, nothing half-written
+        iio.imwrite(stream, image, extension=path.suffix.lower())
+
+
 # Batches of at least this many values show progress on a terminal, in steps of about
 # _PROGRESS_STEP_VALUES values (a fraction of a second each).
 _PROGRESS_MIN_VALUES = 4_000_000
@@ -487,6 +581,8 @@ _PROGRESS_STEP_VALUES = 1_000_000
 
 def _denoise_with_progress(denoise, signal, axis, options, label):
     """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
+    if isinstance(axis, tuple) or options["channel_axis"] is not None:
+        return denoise(signal, axis=axis, **options)  # images: no slices
     rows = np.moveaxis(signal, axis, -1)
     n_signals = rows.size // max(rows.shape[-1], 1)
     sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0

@@ -10,14 +10,17 @@ import subprocess
 import sys
 import warnings
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import pywt
+from hypothesis import assume, given, settings
 
 import sparserecover.denoising as denoising
 from sparserecover import denoise, estimate_noise
 from sparserecover._denoising_kernels import (
-    THRESHOLD_CODES,
+    Sure,
     level_thresholds,
     mad_sigma_rows,
     noise_sigma_rows,
@@ -109,8 +112,8 @@ def _reference_denoise(
 
 def _sure_kernel(detail, sigma, garrote):
     out = np.empty(len(detail))
-    code = THRESHOLD_CODES["sure"]
-    level_thresholds(detail, sigma, code, 0.0, garrote, detail.shape[1], out)
+    exponents = np.zeros(len(detail), dtype=np.int32)
+    level_thresholds(detail, sigma, exponents, Sure(garrote), detail.shape[1], out)
     return out
 
 
@@ -361,7 +364,7 @@ def test_noise_kernel_equals_pywt_dwt_and_the_mad(rng, n):
     rows = rng.standard_normal((5, n)) + np.linspace(0, 3, n)
     wavelet = pywt.Wavelet("sym4")
     out = np.empty(5)
-    noise_sigma_rows(rows, np.array(wavelet.dec_lo), np.array(wavelet.dec_hi), out)
+    noise_sigma_rows(rows, *denoising._filters(wavelet), out)
     _, detail = pywt.dwt(rows, wavelet, mode="periodization")
     median = np.median(detail, axis=-1, keepdims=True)
     expected = np.median(np.abs(detail - median), axis=-1) * MAD_TO_SIGMA
@@ -446,6 +449,17 @@ def fixed_calls():
                     )
         results += [denoise(x, "dct"), denoise(x, "dct", threshold="bayes", mode="hard")]
         results += [denoise(x, wavelet="db2", level=3), estimate_noise(x, wavelet="db4")]
+    image = np.cumsum(rng.standard_normal((2, 70, 64, 3)), axis=1)
+    image += rng.standard_normal(image.shape)
+    for x in (image, image.astype(np.float32)):
+        results += [
+            denoise(x, axis=(1, 2)),
+            denoise(x, "swt", axis=(1, 2), channel_axis=-1),
+            denoise(x, axis=(1, 2), channel_axis=3, convert2ycbcr=True, threshold="sure"),
+            denoise(x, "dct", axis=(1, 2), shifts=(2, 1)),
+            denoise(x[0], axis=(0, 1, 2), wavelet="haar"),
+            estimate_noise(x, axis=(1, 2)),
+        ]
     return results
 
 def digest(results):
@@ -622,3 +636,482 @@ def test_estimate_noise_rejects_bad_signals():
         estimate_noise(np.array([0.0, np.nan, 1.0]))
     with pytest.raises(ValueError, match="wavelet"):
         estimate_noise(np.ones(16), wavelet="nope")
+
+
+# --- scale: any power of two in and out, across the whole float range ------------------------
+
+_SCALE_CASES = [
+    {},
+    {"threshold": "bayes", "mode": "soft"},
+    {"threshold": "universal", "mode": "hard", "shifts": 1},
+    {"boundary": "symmetric"},
+    {"method": "dct"},
+    {"wavelet": "db2", "level": 3, "shifts": 3},
+]
+
+
+@pytest.mark.parametrize("options", _SCALE_CASES)
+@pytest.mark.parametrize("n", [1024, 1001])  # the fused kernel; PyWavelets and the MAD kernel
+def test_denoise_is_scale_equivariant_across_the_float64_range(rng, options, n):
+    clean = pywt.data.demo_signal("Doppler", n)
+    batch = clean + np.array([[0.05], [0.2], [1e-3]]) * rng.standard_normal((3, n))
+    reference = denoise(batch, **options)
+    for exponent in (-1000, -700, -565, -401, -300, -100, 100, 300, 401, 530, 1000, 1022):
+        c = 2.0**exponent
+        # a power of two scales every intermediate exactly: the same bits, scaled
+        np.testing.assert_array_equal(denoise(c * batch, **options), c * reference)
+        np.testing.assert_array_equal(estimate_noise(c * batch), c * estimate_noise(batch))
+        sigma, threshold = np.array([0.05, 0.2, 1e-3]), 0.1
+        np.testing.assert_array_equal(
+            denoise(c * batch, **{**options, "sigma": c * sigma}),
+            c * denoise(batch, **{**options, "sigma": sigma}),
+        )
+        np.testing.assert_array_equal(
+            denoise(c * batch, **{**options, "threshold": c * threshold}),
+            c * denoise(batch, **{**options, "threshold": threshold}),
+        )
+    # rows of very different scales in one batch are each computed in their own units
+    mixed = batch * np.array([[2.0**-1000], [1.0], [2.0**1000]])
+    np.testing.assert_array_equal(
+        denoise(mixed, **options), reference * np.array([[2.0**-1000], [1.0], [2.0**1000]])
+    )
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e-170, 1e-150, 1e150, 1e160, 1e200, 1e300])
+def test_denoise_at_extreme_scales_is_the_rescaled_result(rng, factor):
+    _, noisy, _ = _noisy(rng, "Blocks", 2048)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or underflow on the way
+        result = denoise(factor * noisy)
+        sigma = estimate_noise(factor * noisy)
+    assert np.all(np.isfinite(result))
+    # factor * noisy is rounded (factor is no power of two): the same result up to rounding
+    np.testing.assert_allclose(result / factor, denoise(noisy), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(sigma / factor, estimate_noise(noisy), rtol=1e-12)
+
+
+@pytest.mark.parametrize("options", _SCALE_CASES)
+def test_float32_is_scale_equivariant_within_its_range(rng, options):
+    clean = pywt.data.demo_signal("HeaviSine", 512)
+    batch = (clean + 0.3 * rng.standard_normal((2, 512))).astype(np.float32)
+    reference = denoise(batch, **options)
+    for exponent in (-100, -61, -30, 30, 61, 100, 120):
+        c = np.float32(2.0**exponent)
+        result = denoise(c * batch, **options)
+        assert result.dtype == np.float32
+        if exponent < -60:  # values near zero round to subnormal float32 (twice, for c * ...)
+            atol = 2.0**-149
+            np.testing.assert_allclose(result, c * reference, rtol=1e-6, atol=atol)
+        else:
+            np.testing.assert_array_equal(result, c * reference)
+
+
+def test_values_near_the_largest_float_denoise_or_fail_clearly():
+    steps = np.repeat([1.0, -1.0, 1.0, -1.0], 64) * np.finfo(np.float64).max
+    for signal in (0.25 * steps, steps):  # the latter overshoots beyond the largest float
+        try:
+            result = denoise(signal)
+        except ValueError as error:
+            assert "does not fit in float64" in str(error)
+        else:
+            assert np.all(np.isfinite(result))
+    assert np.isfinite(estimate_noise(0.25 * steps))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    signal=hnp.arrays(
+        np.float64,
+        st.integers(8, 200),
+        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False),
+    ),
+    exponent=st.integers(-900, 900),
+    float32=st.booleans(),
+    method=st.sampled_from(["wavelet", "dct"]),
+)
+def test_property_scale_equivariance_and_dtype(signal, exponent, float32, method):
+    if float32:
+        signal = signal.astype(np.float32)
+        exponent = exponent // 10  # float32 spans 2**-126 .. 2**128
+    scaled = np.ldexp(signal, exponent)
+    assume(np.array_equal(np.ldexp(scaled, -exponent), signal))  # 2**k * signal is exact
+    options = {"method": method, "wavelet": "haar"}
+    result = denoise(scaled, **options)
+    assert result.dtype == signal.dtype
+    assert np.all(np.isfinite(result))
+    reference = denoise(signal, **options)
+    # subnormal results are rounded twice on one side (2**k * a rounded result): not bitwise
+    tiny = np.finfo(signal.dtype).tiny
+    assume(np.all((np.abs(result) >= tiny) | (result == 0)))
+    assume(np.all((np.abs(reference) >= tiny) | (reference == 0)))
+    np.testing.assert_array_equal(result, np.ldexp(reference, exponent))
+
+
+# --- images and volumes: the n-D transforms against PyWavelets ----------------------------------
+
+
+def _image(rng, shape=(64, 48), sigma=0.1):
+    """A piecewise-smooth image (a ramp and a disc) and a noisy copy."""
+    grid = np.meshgrid(*(np.linspace(-1, 1, n) for n in shape), indexing="ij")
+    clean = 0.5 * grid[0] + (sum(g**2 for g in grid) < 0.4)
+    return clean, clean + sigma * rng.standard_normal(shape)
+
+
+def _keys(n_axes):
+    """pywt.wavedecn's key of each detail subband, in our order (bit a set: highpass on a)."""
+    return [
+        "".join("d" if (i >> a) & 1 else "a" for a in range(n_axes)) for i in range(1, 2**n_axes)
+    ]
+
+
+@pytest.mark.filterwarnings("ignore:Level value of 1 is too high")  # (pywt, for 1 level)
+@pytest.mark.parametrize("wavelet", ["haar", "db2", "sym4", "coif2"])
+@pytest.mark.parametrize("shape", [(32, 32), (31, 20), (45, 16), (12, 10, 9)])
+def test_nd_transform_is_pywavelets_wavedecn(rng, wavelet, shape):
+    w = pywt.Wavelet(wavelet)
+    level = max(1, pywt.dwtn_max_level(shape, w))
+    batch = rng.standard_normal((3, *shape))
+    transform = denoising._SeparableTransform(w, level, False, len(shape))
+    levels = transform.forward(batch)
+    axes = tuple(range(1, len(shape) + 1))
+    expected = pywt.wavedecn(batch, w, mode="periodization", level=level, axes=axes)
+    np.testing.assert_allclose(levels[-1][0], expected[0], rtol=0, atol=1e-13)
+    for j, stacked in enumerate(levels):
+        for band, key in zip(stacked[1:], _keys(len(shape))):
+            np.testing.assert_allclose(band, expected[-1 - j][key], rtol=0, atol=1e-13)
+    # the inverse, with changed coefficients, is pywt.waverecn (cropped to the shape)
+    for stacked, scale in zip(levels, np.linspace(0.3, 1.7, level)):
+        stacked[1:] *= scale
+    for j, scale in enumerate(np.linspace(0.3, 1.7, level)):
+        for key in _keys(len(shape)):
+            expected[-1 - j][key] = expected[-1 - j][key] * scale
+    reference = pywt.waverecn(expected, w, mode="periodization", axes=axes)
+    reference = reference[(slice(None), *(slice(n) for n in shape))]
+    np.testing.assert_allclose(transform.inverse(levels, shape), reference, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("wavelet", ["haar", "db2", "sym4"])
+@pytest.mark.parametrize(("shape", "level"), [((32, 32), 3), ((16, 8, 24), 2), ((64,), 4)])
+def test_stationary_transform_is_pywavelets_swtn(rng, wavelet, shape, level):
+    w = pywt.Wavelet(wavelet)
+    batch = rng.standard_normal((2, *shape))
+    axes = tuple(range(1, len(shape) + 1))
+    transform = denoising._SeparableTransform(w, level, True, len(shape))
+    levels = transform.forward(batch)
+    expected = pywt.swtn(batch, w, level=level, axes=axes, norm=False, trim_approx=True)
+    np.testing.assert_allclose(levels[-1][0], expected[0], rtol=0, atol=1e-13)
+    for j, stacked in enumerate(levels):
+        for band, key in zip(stacked[1:], _keys(len(shape))):
+            np.testing.assert_allclose(band, expected[-1 - j][key], rtol=0, atol=1e-13)
+    # the inverse of changed coefficients is pywt.iswtn's (the frame's pseudo-inverse)
+    for j, stacked in enumerate(levels):
+        stacked[1:] = np.round(stacked[1:], 1)
+        for key in _keys(len(shape)):
+            expected[-1 - j][key] = np.round(expected[-1 - j][key], 1)
+    reference = pywt.iswtn(expected, w, axes=axes, norm=False)
+    np.testing.assert_allclose(transform.inverse(levels, shape), reference, rtol=0, atol=1e-12)
+
+
+def _bivariate_reference(detail, parent, sigma, mode):
+    """Sendur & Selesnick's bivariate shrinkage with numpy: local signal variance from a
+    7 x 7 (x 7) periodic window (scipy.ndimage), ``parent`` already at the child's size."""
+    import scipy.ndimage
+
+    energy = scipy.ndimage.uniform_filter(detail**2, size=7, mode="wrap")
+    variance = energy - sigma**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = np.where(variance > 0, np.sqrt(3) * sigma**2 / np.sqrt(variance), np.inf)
+        radius = np.sqrt(detail**2 + parent**2)
+        gain = {
+            "soft": np.where(radius > cut, (radius - cut) / radius, 0.0),
+            "garrote": np.where(radius > cut, 1 - (cut / radius) ** 2, 0.0),
+            "hard": (radius > cut) * 1.0,
+        }[mode]
+    return detail * gain
+
+
+def _reference_denoise_nd(image, sigma, threshold, mode, wavelet, level, redundant=False):
+    """One image, one shift: pywt.wavedecn (or swtn), each subband shrunk by the papers'
+    rules written with numpy, pywt.waverecn (or iswtn)."""
+    w = pywt.Wavelet(wavelet)
+    if redundant:
+        coefficients = pywt.swtn(image, w, level=level, norm=False, trim_approx=True)
+    else:
+        coefficients = pywt.wavedecn(image, w, mode="periodization", level=level)
+    details = coefficients[1:]  # coarsest first
+    shrunk = []
+    for j, bands in enumerate(details):
+        result = {}
+        for key, d in bands.items():
+            if threshold == "bivariate":
+                if j == 0:
+                    parent = np.zeros_like(d)
+                elif redundant:
+                    parent = details[j - 1][key]
+                else:
+                    parent = details[j - 1][key]
+                    for axis in range(d.ndim):
+                        parent = np.repeat(parent, 2, axis=axis)
+                    parent = parent[tuple(slice(n) for n in d.shape)]
+                result[key] = _bivariate_reference(d, parent, sigma, mode)
+            else:
+                cut = _threshold_reference(d.ravel(), sigma, image.size, threshold, mode)
+                result[key] = _shrink_reference(d, cut, mode)
+        shrunk.append(result)
+    if redundant:
+        return pywt.iswtn([coefficients[0], *shrunk], w, norm=False)
+    out = pywt.waverecn([coefficients[0], *shrunk], w, mode="periodization")
+    return out[tuple(slice(n) for n in image.shape)]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "mode", "wavelet"),
+    [("bivariate", "soft", "haar"), ("bivariate", "garrote", "db2"), ("bivariate", "hard", "haar"),
+     ("sure", "garrote", "sym4"), ("bayes", "soft", "db2"), ("universal", "hard", "haar"),
+     (0.15, "soft", "db2")],
+)
+@pytest.mark.parametrize("shape", [(64, 48), (37, 30), (32, 24, 16)])
+def test_image_denoising_equals_the_reference(rng, threshold, mode, wavelet, shape):
+    _, noisy = _image(rng, shape)
+    level = pywt.dwtn_max_level(shape, pywt.Wavelet(wavelet))
+    options = dict(threshold=threshold, mode=mode, wavelet=wavelet, shifts=1, sigma=0.1)
+    ours = denoise(noisy, axis=tuple(range(len(shape))), **options)
+    expected = _reference_denoise_nd(noisy, 0.1, threshold, mode, wavelet, level)
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("threshold", "mode"), [("bivariate", "soft"), ("sure", "garrote")])
+@pytest.mark.parametrize(
+    ("shape", "wavelet", "level"), [((64, 32), "haar", 3), ((32, 16, 16), "db2", 2)]
+)
+def test_stationary_denoising_equals_the_reference(rng, threshold, mode, shape, wavelet, level):
+    _, noisy = _image(rng, shape)
+    ours = denoise(noisy, "swt", axis=tuple(range(len(shape))), threshold=threshold, mode=mode,
+                   wavelet=wavelet, sigma=0.1, level=level)
+    expected = _reference_denoise_nd(noisy, 0.1, threshold, mode, wavelet, level, redundant=True)
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
+
+
+def test_image_cycle_spinning_averages_the_shifted_estimates(rng):
+    _, noisy = _image(rng, (40, 36))
+    for shifts, vectors in [(3, [(0, 0), (1, 1), (2, 2)]), ((2, 3), [(a, b) for a in range(2)
+                                                                      for b in range(3)])]:
+        expected = np.mean([
+            np.roll(denoise(np.roll(noisy, v, axis=(0, 1)), axis=(0, 1), shifts=1, sigma=0.1),
+                    [-s for s in v], axis=(0, 1))
+            for v in vectors
+        ], axis=0)
+        ours = denoise(noisy, axis=(0, 1), shifts=shifts, sigma=0.1)
+        np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
+
+
+def test_dct_in_n_dimensions_equals_a_scipy_reference(rng):
+    import scipy.fft
+
+    _, noisy = _image(rng, (32, 24))
+    coefficients = scipy.fft.dctn(noisy, norm="ortho")
+    flat = coefficients.ravel()
+    cut = _threshold_reference(flat[1:], 0.1, noisy.size, "sure", "garrote")
+    flat[1:] = _shrink_reference(flat[1:], cut, "garrote")
+    expected = scipy.fft.idctn(coefficients, norm="ortho")
+    ours = denoise(noisy, "dct", axis=(0, 1), sigma=0.1)
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
+
+
+def test_images_denoise_well(rng):
+    clean, noisy = _image(rng, (128, 128), sigma=0.2)
+
+    def mse(**options):
+        return np.mean((denoise(noisy, axis=(0, 1), **options) - clean) ** 2)
+
+    default = mse()
+    assert default < 0.1 * np.mean((noisy - clean) ** 2)
+    assert default < mse(threshold="bayes", mode="soft", shifts=1, wavelet="db4")  # BayesShrink
+    assert mse(method="swt") < mse(threshold="bayes", mode="soft", shifts=1, wavelet="db4")
+
+
+# --- the noise of images ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(256, 256), (120, 90), (40, 40, 40)])
+def test_estimate_noise_of_images_knows_the_sigma(rng, shape):
+    # sigma from 1/20 of the disc's edge up; far below, the edges' coefficients take over
+    # the finest subband of a small image (as for any MAD estimate)
+    sigmas = np.array([0.05, 0.1, 0.3, 1.0])
+    clean, _ = _image(rng, shape)
+    noise = rng.standard_normal((len(sigmas), *shape))
+    noisy = clean + sigmas.reshape((-1,) + (1,) * len(shape)) * noise
+    estimate = estimate_noise(noisy, axis=tuple(range(1, len(shape) + 1)))
+    assert estimate.shape == sigmas.shape
+    np.testing.assert_allclose(estimate, sigmas, rtol=0.1)
+    # and a smooth image sees no edges at all: 1% noise, within 5%
+    smooth = np.cumsum(np.cumsum(np.ones(shape), axis=0), axis=-1) / np.prod(shape)
+    np.testing.assert_allclose(
+        estimate_noise(smooth + 0.01 * noise[0], axis=tuple(range(len(shape)))), 0.01, rtol=0.05
+    )
+
+
+@pytest.mark.parametrize("shape", [(64, 48), (33, 20)])
+def test_estimate_noise_of_images_is_the_mad_of_the_diagonal_subband(rng, shape):
+    image = rng.standard_normal(shape) + 3.0
+    diagonal = pywt.dwtn(image, "sym4", mode="periodization")["dd"]
+    expected = np.median(np.abs(diagonal - np.median(diagonal))) * MAD_TO_SIGMA
+    np.testing.assert_allclose(estimate_noise(image, axis=(0, 1)), expected, rtol=1e-14)
+    # along other axes of a batch, and in float32
+    stack = np.stack([image, 2 * image], axis=1).astype(np.float32)
+    ours = estimate_noise(stack, axis=(0, 2))
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, [expected, 2 * expected], rtol=1e-6)
+
+
+# --- channels, colour, batches, dtypes ----------------------------------------------------------
+
+
+def test_channels_and_batches_are_denoised_each_on_its_own(rng):
+    _, first = _image(rng, (48, 40))
+    _, second = _image(rng, (48, 40), sigma=0.3)
+    rgb = np.stack([first, second, first[::-1]], axis=-1)
+    together = denoise(rgb, axis=(0, 1), channel_axis=-1)
+    for c in range(3):
+        np.testing.assert_array_equal(together[..., c], denoise(rgb[..., c], axis=(0, 1)))
+    # channels first, a batch of images along axis 0, the same numbers
+    stack = np.moveaxis(rgb, -1, 0)
+    np.testing.assert_array_equal(denoise(stack, axis=(1, 2)), np.moveaxis(together, -1, 0))
+    # a per-channel sigma
+    sigma = np.array([0.1, 0.3, 0.1])
+    per_channel = denoise(rgb, axis=(0, 1), channel_axis=2, sigma=sigma)
+    np.testing.assert_array_equal(per_channel[..., 1], denoise(rgb[..., 1], axis=(0, 1), sigma=0.3))
+
+
+def test_convert2ycbcr_denoises_luma_and_chroma(rng):
+    clean, _ = _image(rng, (64, 64))
+    rgb_clean = np.stack([clean, 0.5 * clean, 1 - clean], axis=-1)
+    rgb = rgb_clean + 0.1 * rng.standard_normal(rgb_clean.shape)
+    matrix = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5],
+                       [0.5, -0.418688, -0.081312]])
+    ycbcr = rgb @ matrix.T
+    expected = denoise(ycbcr, axis=(0, 1), channel_axis=-1) @ np.linalg.inv(matrix).T
+    ours = denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True)
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
+    # a given RGB sigma is converted to the YCbCr channels' (rescale_sigma), or taken as is
+    ycbcr_sigma = np.sqrt((matrix**2) @ np.full(3, 0.1**2))
+    np.testing.assert_allclose(
+        denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, sigma=0.1),
+        denoise(ycbcr, axis=(0, 1), channel_axis=-1, sigma=ycbcr_sigma) @ np.linalg.inv(matrix).T,
+        rtol=0, atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, sigma=0.1,
+                rescale_sigma=False),
+        denoise(ycbcr, axis=(0, 1), channel_axis=-1, sigma=0.1) @ np.linalg.inv(matrix).T,
+        rtol=0, atol=1e-12,
+    )
+    assert np.mean((ours - rgb_clean) ** 2) < 0.2 * np.mean((rgb - rgb_clean) ** 2)
+
+
+@pytest.mark.parametrize("method", ["wavelet", "swt", "dct"])
+def test_images_keep_float32_and_the_input(rng, method):
+    _, noisy = _image(rng, (48, 40))
+    rgb = np.stack([noisy, noisy.T[:48, :40] if False else noisy[::-1], noisy], axis=-1)
+    image = rgb.astype(np.float32)
+    image.flags.writeable = False
+    copy = image.copy()
+    result = denoise(image, method, axis=(0, 1), channel_axis=-1,
+                     convert2ycbcr=method != "dct")
+    assert result.dtype == np.float32 and result.shape == image.shape
+    np.testing.assert_array_equal(image, copy)
+    reference = denoise(rgb, method, axis=(0, 1), channel_axis=-1,
+                        convert2ycbcr=method != "dct")
+    np.testing.assert_allclose(result, reference, atol=1e-4)
+    # integers are promoted to float64, in their own units
+    integers = np.round(255 * np.clip(noisy, 0, 1)).astype(np.uint8)
+    assert denoise(integers, method, axis=(0, 1)).dtype == np.float64
+
+
+@pytest.mark.parametrize("options", [{}, {"method": "swt"}, {"threshold": "sure", "mode": "hard"}])
+def test_images_are_scale_equivariant(rng, options):
+    _, noisy = _image(rng, (40, 30))
+    batch = np.stack([noisy, 2.0**-700 * noisy, 2.0**700 * noisy])
+    reference = denoise(noisy, axis=(0, 1), **options)
+    for exponent in (-300, -100, 0, 100, 300):  # the batch spans 2**+-1000 then
+        c = 2.0**exponent
+        result = denoise(c * batch, axis=(1, 2), **options)
+        np.testing.assert_array_equal(result[0], c * reference)
+        np.testing.assert_array_equal(result[1], c * 2.0**-700 * reference)
+        np.testing.assert_array_equal(result[2], c * 2.0**700 * reference)
+        np.testing.assert_array_equal(
+            estimate_noise(c * noisy, axis=(0, 1)), c * estimate_noise(noisy, axis=(0, 1))
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"axis": (0, 0)}, ValueError, "same axis twice"),
+        ({"axis": (0, 3)}, ValueError, "axis 3 is out of range"),
+        ({"axis": ()}, ValueError, "at least one axis"),
+        ({"axis": (0, 1.0)}, TypeError, "axis must be an integer or a tuple"),
+        ({"axis": (0, 1), "channel_axis": 1}, ValueError, "channel_axis 1 is also a transform"),
+        ({"channel_axis": -1}, ValueError, r"pass the image axes, e.g. axis=\(0, 1\)"),
+        ({"axis": (0, 1), "channel_axis": 5}, ValueError, "channel_axis 5 is out of range"),
+        ({"axis": (0, 1), "channel_axis": 1.5}, TypeError, "channel_axis must be an integer"),
+        ({"axis": (0, 1), "convert2ycbcr": True}, ValueError, "convert2ycbcr needs channel_axis"),
+        ({"axis": (0, 1), "channel_axis": 2, "convert2ycbcr": True}, ValueError,
+         "4 channels along axis 2"),
+        ({"axis": (0, 1), "convert2ycbcr": 1}, TypeError, "convert2ycbcr must be True or False"),
+        ({"axis": (0, 1), "shifts": (2, 2, 2)}, ValueError, "one entry per transform axis"),
+        ({"axis": (0, 1), "shifts": (2, 0)}, ValueError, "shifts"),
+        ({"axis": (0, 1), "method": "swt", "shifts": 2}, ValueError, "shift-invariant"),
+        ({"axis": (0, 1), "method": "dct", "threshold": "bivariate"}, ValueError, "bivariate"),
+        ({"axis": (0, 1), "boundary": "symmetric"}, ValueError, "boundary"),
+        ({"axis": (0, 1), "level": 9}, ValueError, "level must be in"),
+        ({"axis": (0, 1), "sigma": [0.1, 0.2]}, ValueError, "batch shape"),
+    ],
+)
+def test_bad_image_arguments_are_named(rng, kwargs, error, match):
+    image = rng.standard_normal((40, 36, 4))
+    with pytest.raises(error, match=match):
+        denoise(image, **kwargs)
+
+
+# --- the command line: images and n-D arrays ---------------------------------------------------
+
+
+def test_cli_denoises_png_and_tiff_images(tmp_path, rng, capsys):
+    iio = pytest.importorskip("imageio.v3")
+    from sparserecover.cli import main
+
+    clean, _ = _image(rng, (48, 40))
+    rgb = np.stack([clean, 0.5 * clean + 0.3, 1 - clean], axis=-1) * 150 + 40
+    noisy = np.clip(np.rint(rgb + 20 * rng.standard_normal(rgb.shape)), 0, 255).astype(np.uint8)
+    iio.imwrite(tmp_path / "noisy.png", noisy)
+    assert main(["denoise", str(tmp_path / "noisy.png"), "-o", str(tmp_path / "clean.png"),
+                 "--ycbcr"]) == 0
+    assert "denoised 1 image(s)" in capsys.readouterr().out
+    written = iio.imread(tmp_path / "clean.png")
+    expected = denoise(noisy, axis=(0, 1), channel_axis=2, convert2ycbcr=True)
+    assert written.dtype == np.uint8
+    np.testing.assert_array_equal(written, np.clip(np.rint(expected), 0, 255).astype(np.uint8))
+    # a grey 16-bit TIFF, and an image written as the float array
+    grey = noisy[..., 0].astype(np.uint16) * 200
+    iio.imwrite(tmp_path / "grey.tif", grey)
+    assert main(["denoise", str(tmp_path / "grey.tif"), "-o", str(tmp_path / "grey.npy"),
+                 "--method", "swt"]) == 0
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "grey.npy"), denoise(grey, "swt", axis=(0, 1))
+    )
+
+
+def test_cli_axis_takes_several_axes(tmp_path, rng):
+    from sparserecover.cli import main
+
+    volume = rng.standard_normal((2, 16, 20, 24))
+    np.save(tmp_path / "volume.npy", volume)
+    assert main(["denoise", str(tmp_path / "volume.npy"), "--axis", "1,2,3",
+                 "--threshold", "sure", "--shifts", "2"]) == 0
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "volume_denoised.npy"),
+        denoise(volume, axis=(1, 2, 3), threshold="sure", shifts=2),
+    )
+    assert main(["denoise", str(tmp_path / "volume.npy"), "--axis", "1,x"]) == 2
+    assert main(["denoise", str(tmp_path / "volume.npy"), "--axis", "1,7"]) == 1
