@@ -717,21 +717,11 @@ def cases():
                     labels += [f"scale {mode} {c:g}" for c in SCALES
                                if _representable(target.scale[mode](target.args, c),
                                                  target.args)]
-            out += [pytest.param(target.name, name, label, id=f"{target.name}-{name}-{label}",
-                                 marks=_known_defects(target, label))
+            out += [pytest.param(target.name, name, label, id=f"{target.name}-{name}-{label}")
                     for label in labels]
         for label, *_ in target.params:
             out.append(pytest.param(target.name, None, label, id=f"{target.name}-{label}"))
     return out
-
-
-def _known_defects(target, label):
-    if "denoise" in target.name and label.startswith("scale") and not (
-            1e-150 <= abs(float(label.split()[-1])) <= 1e150):
-        return [pytest.mark.xfail(reason="denoise beyond 1e+-150 overflows or loses precision "
-                                         "(a known defect of the denoising module)",
-                                  strict=False)]
-    return []
 
 
 def _representable(args, original):
