@@ -11,22 +11,25 @@ from ._problem import LeastSquaresProblem, check_options
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
-             ws_start=10, anderson=True, verbose=False, solver=None):
+             ws_start=10, anderson=True, seed=-1, verbose=False, solver=None):
     """Run working-set coordinate descent on a prepared problem; return a SolverResult.
 
-    Stops when every column has ``gap <= max(tol * objective, atol)``. With ``solver`` (the
-    public function's name) a result that missed ``tol`` gets a ConvergenceWarning.
+    Iterates on the Gram matrix when ``problem.gram``, on the columns of A otherwise. Stops
+    when every column has ``gap <= max(tol * objective, atol)``. ``seed >= 0`` draws the
+    coordinates at random (seeded); cyclic otherwise. With ``solver`` (the public function's
+    name) a result that missed ``tol`` gets a ConvergenceWarning.
     """
-    fit = problem.column_datafit()
+    fit = problem.datafit() if problem.gram else problem.column_datafit()
     X, n_iter, primal, gap, converged, n_screened = _coordinate_descent_kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
         np.broadcast_to(atol, problem.n_targets).astype(np.float64), max_iter, ws_start,
-        screen, anderson, gap_freq, bool(verbose),
+        screen, anderson, gap_freq, np.int64(seed), bool(verbose),
     )
     return certified_result(
         problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
         atol, solver=solver, max_iter=max_iter, stacklevel=3,
         n_screened=int(n_screened[0]) if problem.y_ndim == 1 else n_screened,
+        n_iter_columns=n_iter,
     )
 
 

@@ -1,12 +1,18 @@
 """Numba kernels of working-set coordinate descent (see ``_cd.py``).
 
-The operator gives column access (``_products.column_dot``/``column_axpy``): ``transposed``
-is True, i.e. ``M`` is the C-contiguous ``A.T`` of a Fortran-ordered dense ``A``, or the
-index arrays are those of a CSC matrix. Data fit and penalty travel as the named tuples of
-``_problem``.
+The operator gives column access (``_products.column_dot``/``column_axpy``): ``M`` is the
+C-contiguous ``A.T`` of a Fortran-ordered dense ``A``, or the index arrays are those of a CSC
+matrix. Data fit and penalty travel as the named tuples of ``_problem``.
+
+On a Gram problem (operator ``G = A.T A``, target ``c = A.T b``) the same loops run with
+``g = A.T r = c - G x`` (length n_features) in place of the residual ``r = b - A x``: the
+column access reads ``g_j`` and adds columns of ``G``, and :func:`residual_products` gives
+``||r||^2`` and ``b.T r`` from ``g``; everything else (``A x = b - r`` becomes
+``G x = c - g``, Anderson's affine extrapolation of ``r``) holds as written.
 """
 
 import numpy as np
+from numba.extending import overload
 
 from .._jit import njit
 from .._prox_kernels import soft_threshold
@@ -14,7 +20,7 @@ from .._selection import kth_smallest
 from ._gap import column_met, duality_gap
 from ._linalg import solve_psd
 from ._problem import Datafit, Penalty
-from ._products import column_axpy, column_dot, forward
+from ._products import column_axpy, column_dot, forward, implementation
 
 # Anderson extrapolation from the last _ANDERSON_K passes (skglm's choice, Bertrand et al. 2022)
 _ANDERSON_K = 5
@@ -27,16 +33,19 @@ def _column_penalty(penalty):
 
 
 @njit(cache=True)
-def _cd_epoch(op, ws, x, penalty, norms2, r):
-    """One cyclic pass of exact coordinate minimization over the working set ``ws``.
+def _cd_epoch(op, ws, x, penalty, norms2, r, random):
+    """One pass of exact coordinate minimization over the working set ``ws``: cyclic, or with
+    ``random`` as many coordinates drawn uniformly with replacement (scikit-learn's
+    ``selection="random"``).
 
     Coordinate j minimizes 0.5 ||r + A_j (x_j - u)||^2 + w_j |u| + 0.5 l2 u^2, i.e.
     u = ST(A_j.T r + ||A_j||^2 x_j, w_j) / (||A_j||^2 + l2) (ST: soft threshold; with
     ``positive``, max(., 0)); r = y - A x is updated in place.
     """
     w, l2, positive = _column_penalty(penalty)
-    for a in range(ws.shape[0]):
-        j = ws[a]
+    n_ws = ws.shape[0]
+    for a in range(n_ws):
+        j = ws[np.random.randint(0, n_ws)] if random else ws[a]  # noqa: NPY002 (Numba's)
         curvature = norms2[j] + l2
         if curvature <= 0.0:
             continue
@@ -49,8 +58,36 @@ def _cd_epoch(op, ws, x, penalty, norms2, r):
             column_axpy(op, j, old - np.float64(x[j]), r)
 
 
+def residual_products(op, x, y, yy, r):
+    """(||r||^2, b.T r) for coordinate descent's residual r = b - A x (compiled only)."""
+    raise TypeError("coordinate descent needs a dense or sparse A")
+
+
+@overload(residual_products)
+def _residual_products(op, x, y, yy, r):
+    def direct(op, x, y, yy, r):
+        rr = 0.0
+        yr = 0.0
+        for i in range(r.shape[0]):
+            rr += np.float64(r[i]) * r[i]
+            yr += np.float64(y[i]) * r[i]
+        return rr, yr
+
+    def gram(op, x, y, yy, r):
+        # y is c = A.T b and r is g = c - G x: b.T r = ||b||^2 - c.T x and
+        # ||r||^2 = ||b||^2 - 2 c.T x + x.T G x = ||b||^2 - c.T x - x.T g
+        cx = 0.0
+        xg = 0.0
+        for j in range(x.shape[0]):
+            cx += np.float64(y[j]) * x[j]
+            xg += np.float64(x[j]) * r[j]
+        return max(yy - cx - xg, 0.0), yy - cx
+
+    return implementation(op, Gram=gram, direct=direct)
+
+
 @njit(cache=True)
-def _subproblem_gap(op, ws, x, penalty, y, r):
+def _subproblem_gap(op, ws, x, penalty, y, yy, r):
     """Duality gap of the LASSO restricted to ``ws`` (x is zero elsewhere), rescaled residual.
 
     Only the inner stopping test: the certificate is the full gap of ``_duality_gap``.
@@ -58,11 +95,7 @@ def _subproblem_gap(op, ws, x, penalty, y, r):
     exactly at every pass).
     """
     w, l2, positive = _column_penalty(penalty)
-    rr = 0.0
-    yr = 0.0
-    for i in range(r.shape[0]):
-        rr += np.float64(r[i]) * r[i]
-        yr += np.float64(y[i]) * r[i]
+    rr, yr = residual_products(op, x, y, yy, r)
     primal = 0.5 * rr
     xx = 0.0
     s = 1.0
@@ -83,11 +116,10 @@ def _subproblem_gap(op, ws, x, penalty, y, r):
 
 
 @njit(cache=True)
-def _ws_objective(ws, x, w, l2, r):
+def _ws_objective(op, ws, x, penalty, y, yy, r):
     """0.5 ||r||^2 + sum_ws w_j |x_j| + 0.5 l2 ||x_ws||^2 (x zero outside ws)."""
-    value = 0.0
-    for i in range(r.shape[0]):
-        value += 0.5 * r[i] * r[i]
+    w, l2, _ = _column_penalty(penalty)
+    value = 0.5 * residual_products(op, x, y, yy, r)[0]
     for a in range(ws.shape[0]):
         v = np.float64(x[ws[a]])
         value += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
@@ -95,7 +127,7 @@ def _ws_objective(ws, x, w, l2, r):
 
 
 @njit(cache=True)
-def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
+def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial):
     """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
 
     The combination sum_k c_k x_k with sum c = 1 minimizing ||sum c_k (x_k - x_{k-1})||
@@ -105,9 +137,10 @@ def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
 
     ``last_r`` holds the residuals of those iterates: r = y - A x is affine in x, so with
     sum c = 1 the extrapolated residual is sum_k c_k r_k, O(n K) instead of a pass over the
-    working set's columns (as skglm does); only a clipped combination needs that pass.
+    working set's columns (as skglm does); only a clipped combination needs that pass. The
+    last row of ``last`` is the current iterate.
     """
-    w, l2, positive = _column_penalty(penalty)
+    positive = penalty.positive
     n_rows, s = last.shape
     K = n_rows - 1
     U = np.empty((K, s))
@@ -141,17 +174,13 @@ def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
             for q in range(K):
                 value += z[q] / total * last_r[q + 1, i]
             r_trial[i] = value
-    current = _ws_objective(ws, x, w, l2, r)
-    extrapolated = 0.0
-    for i in range(r.shape[0]):
-        extrapolated += 0.5 * r_trial[i] * r_trial[i]
-    for a in range(s):
-        v = x_trial[a]
-        extrapolated += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
-    if not extrapolated < current:
-        return False
+    current = _ws_objective(op, ws, x, penalty, y, yy, r)
     for a in range(s):
         x[ws[a]] = x_trial[a]
+    if not _ws_objective(op, ws, x, penalty, y, yy, r_trial) < current:
+        for a in range(s):
+            x[ws[a]] = last[K, a]
+        return False
     for i in range(r.shape[0]):
         r[i] = r_trial[i]
     return True
@@ -205,7 +234,7 @@ def _select_working_set(x, penalty, g, norms2, screened, ws_size):
 
 @njit(cache=True)
 def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, screen, anderson,
-                       gap_freq, verbose):
+                       gap_freq, seed, verbose):
     """Working-set cyclic coordinate descent with gap-safe screening, one column at a time.
 
     Outer loop (celer / skglm): full duality gap at x with the rescaled residual (the same
@@ -218,8 +247,10 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
     not halve), solved by cyclic coordinate descent to 0.3 times the outer gap, with
     Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
 
-    ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations;
-    returns per-column epochs, primal, gap, convergence and the number of screened features.
+    ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations.
+    ``seed >= 0`` draws the coordinates at random (``_cd_epoch``) from Numba's generator
+    seeded with it; cyclic order otherwise. Returns per-column epochs, primal, gap,
+    convergence and the number of screened features.
     """
     op, target = fit.op, fit.target
     l2, positive = penalty.l2, penalty.positive
@@ -249,6 +280,9 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
     gap = np.empty(m)
     n_screened = np.zeros(m, dtype=np.int64)
     converged = np.zeros(m, dtype=np.bool_)
+    random = seed >= 0
+    if random:  # Numba's own generator (nopython code has no numpy.random.Generator)
+        np.random.seed(seed)  # noqa: NPY002
     for k in range(m):
         x1[:] = X[:, k]
         y1[:] = target[:, k]
@@ -320,7 +354,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
             x_trial = np.empty(n_ws)
             inner_epochs = 0
             while epochs < max_iter:
-                _cd_epoch(op, ws, x1, column_penalty, norms2, r)
+                _cd_epoch(op, ws, x1, column_penalty, norms2, r, random)
                 epochs += 1
                 if anderson:
                     row = inner_epochs % (_ANDERSON_K + 1)
@@ -328,11 +362,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                         last[row, a] = x1[ws[a]]
                     last_r[row] = r
                     if row == _ANDERSON_K:
-                        _anderson_step(op, ws, x1, column_penalty, r, last, last_r, r_trial,
-                                       x_trial)
+                        _anderson_step(op, ws, x1, column_penalty, y1, yy1[0], r, last,
+                                       last_r, r_trial, x_trial)
                 inner_epochs += 1
                 if epochs % gap_freq == 0:
-                    inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, r)
+                    inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, yy1[0], r)
                     if inner_gap <= inner_tol:
                         break
         X[:, k] = x1

@@ -39,38 +39,42 @@ def check_solver(solver, problem):
 
 
 def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, gap_freq=10,
-              x0=None):
+              x0=None, random_state=None):
     """Solve ``problem`` at each penalty ``lams[i] * W`` (with ``l2s[i]``), in the order given,
     each solve warm-started from the previous solution.
 
-    ``solver`` is "cd", "fista" or "ista" (resolved by :func:`check_solver`). The stopping
-    rule is a parameter: every column stops at ``gap <= max(tol * objective, atol)``, so the
-    functional API passes its relative ``tol`` (``atol=0``) and the estimators scikit-learn's
-    absolute ``atol = tol * ||y_k||^2`` (``tol=0``). Coordinate descent's gap-safe screening
-    starts from the warm start (the sequential rule of Ndiaye et al. 2017).
+    ``solver`` is "cd", "fista" or "ista" (resolved by :func:`check_solver`); coordinate
+    descent iterates on the Gram matrix when ``problem.gram``. The stopping rule is a
+    parameter: every column stops at ``gap <= max(tol * objective, atol)``, so the functional
+    API passes its relative ``tol`` (``atol=0``) and the estimators scikit-learn's absolute
+    ``atol = tol * ||y_k||^2`` (``tol=0``). Coordinate descent's gap-safe screening starts
+    from the warm start (the sequential rule of Ndiaye et al. 2017). With a
+    ``numpy.random.RandomState`` as ``random_state``, coordinate descent draws its
+    coordinates at random (scikit-learn's ``selection="random"``), each solve seeded from it.
 
     Returns the coefficients ``(n_targets, n_features, n_lams)``, the duality gaps
-    ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_lams,)`` and whether each
-    solve converged ``(n_lams,)``.
+    ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_targets, n_lams)`` and
+    whether each solve converged ``(n_lams,)``.
     """
     X = problem.start(x0, positive=positive)
     n_lams = len(lams)
     coefs = np.empty((problem.n_targets, problem.n_features, n_lams), dtype=problem.dtype)
     gaps = np.empty((problem.n_targets, n_lams))
-    n_iter = np.zeros(n_lams, dtype=np.int64)
+    n_iter = np.zeros((problem.n_targets, n_lams), dtype=np.int64)
     converged = np.zeros(n_lams, dtype=bool)
     for i, lam in enumerate(lams):
         penalty = problem.penalty(W * lam, l2s[i], positive)
         if solver == "cd":
+            seed = -1 if random_state is None else random_state.randint(np.iinfo(np.int32).max)
             result = cd_solve(problem, penalty, X, tol=tol, atol=atol, max_iter=max_iter,
-                              gap_freq=gap_freq)
+                              gap_freq=gap_freq, seed=seed)
         else:
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)
         X = np.array(result.x, copy=True).reshape(problem.n_features, problem.n_targets)
         coefs[:, :, i] = X.T
         gaps[:, i] = result.gap
-        n_iter[i] = result.n_iter
+        n_iter[:, i] = result.n_iter if result.n_iter_columns is None else result.n_iter_columns
         converged[i] = result.converged
     return coefs, gaps, n_iter, converged
 

@@ -62,9 +62,13 @@ class LeastSquaresProblem:
     problem dtype, ``||y_k||^2`` in float64 and, lazily, what the solvers need: the Gram
     matrix (FISTA on tall designs), a column-ordered copy (coordinate descent), the column
     norms and the Lipschitz constant.
+
+    ``gram`` is "auto", a bool, or ``A.T A`` itself (an ``(n_features, n_features)`` array
+    computed by the caller, e.g. scikit-learn's ``precompute``); ``Xy`` optionally gives
+    ``A.T y`` with it.
     """
 
-    def __init__(self, A, y, *, gram="auto"):
+    def __init__(self, A, y, *, gram="auto", Xy=None):
         op = as_operator(A, "A")
         y = as_float_array(y, "y")
         if y.ndim not in (1, 2):
@@ -88,16 +92,22 @@ class LeastSquaresProblem:
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
         self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
-        if gram == "auto":
+        self._cache = {}
+        if isinstance(gram, str) and gram == "auto":
             gram = (
                 self.op.kind != "linear_operator"
                 and n_samples >= _GRAM_RATIO * n_features
                 and n_features <= _GRAM_MAX_FEATURES
             )
+        elif isinstance(gram, np.ndarray):
+            if gram.shape != (n_features, n_features):
+                raise ValueError(f"the Gram matrix must have shape {(n_features, n_features)}; "
+                                 f"got {gram.shape}")
+            self._cache["gram"] = self._gram_datafit(gram, Xy)
+            gram = True
         elif gram and self.op.kind == "linear_operator":
             raise ValueError("gram=True needs a dense or sparse A, not a LinearOperator")
         self.gram = bool(gram)
-        self._cache = {}
 
     def _cached(self, key, compute):
         if key not in self._cache:
@@ -111,16 +121,23 @@ class LeastSquaresProblem:
         return (self.n_features, self.n_targets)
 
     def datafit(self):
-        """The :data:`Datafit` FISTA iterates on: Gram form if ``self.gram``, else direct."""
+        """The :data:`Datafit` FISTA and coordinate descent iterate on: Gram form if
+        ``self.gram``, else direct."""
         if not self.gram:
             return self.direct_datafit()
         return self._cached("gram", self._gram_datafit)
 
-    def _gram_datafit(self):
-        A = self.op.matrix
-        G = A.T @ A
-        G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
-        c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
+    def _gram_datafit(self, G=None, Xy=None):
+        if G is None:
+            A = self.op.matrix
+            G = A.T @ A
+            G = G.toarray() if hasattr(G, "toarray") else G
+        if Xy is None:
+            c = self.op.rmatmat(self.Y)
+        else:
+            c = np.asarray(Xy).reshape(self.n_features, self.n_targets)
+        G = np.ascontiguousarray(G, dtype=self.dtype)
+        c = np.ascontiguousarray(c, dtype=self.dtype)
         return Datafit(Gram(readonly(G)), c, self.yy)
 
     def direct_datafit(self, dtype=None):
@@ -149,11 +166,14 @@ class LeastSquaresProblem:
         )
 
     def column_squared_norms(self, block=64):
-        """``||a_j||^2`` for every column of A, in float64.
+        """``||a_j||^2`` for every column of A, in float64: the diagonal of the Gram matrix
+        when there is one (coordinate descent's exact curvature on it).
 
         A LinearOperator costs min(n_samples, n_features) products, in blocks of ``block``
         unit vectors from the smaller side.
         """
+        if self.gram:
+            return self._cached("norms", lambda: np.diag(self.datafit().op.G).astype(np.float64))
         return self._cached("norms", lambda: _column_squared_norms(self.op, block))
 
     def lipschitz_constant(self):

@@ -452,7 +452,8 @@ def _gather_columns(op, columns, n_features, out):
                            CsrRows=csr_rows, CsrColumns=csr_columns)
 
 
-# Coordinate descent reads A one column at a time, from a DenseColumns or CsrColumns operator.
+# Coordinate descent reads A one column at a time, from a DenseColumns or CsrColumns operator,
+# or works on the Gram matrix (Gram), where it keeps A.T r instead of the residual r.
 
 
 def column_dot(op, j, r):
@@ -466,6 +467,8 @@ def _column_dot(op, j, r):
         op,
         DenseColumns=lambda op, j, r: _dense_column_dot(op.M, j, r),
         CsrColumns=lambda op, j, r: _csr_column_dot(op.indptr, op.indices, op.data, j, r),
+        # Gram coordinate descent keeps g = A.T r = c - G x in place of r: A_j.T r is g_j
+        Gram=lambda op, j, r: np.float64(r[j]),
     )
 
 
@@ -504,7 +507,12 @@ def _column_axpy(op, j, a, r):
         for jj in range(op.indptr[j], op.indptr[j + 1]):
             r[op.indices[jj]] += a * op.data[jj]
 
-    return implementation(op, DenseColumns=dense_columns, CsrColumns=csr_columns)
+    def gram(op, j, a, r):  # g = A.T r: g += a A.T A_j = a G[:, j] (G symmetric)
+        G = op.G
+        for i in range(G.shape[1]):
+            r[i] += a * G[j, i]
+
+    return implementation(op, DenseColumns=dense_columns, CsrColumns=csr_columns, Gram=gram)
 
 
 # ---------------------------------------------------------------------------- LinearOperator
