@@ -1,9 +1,11 @@
 """scikit-learn estimators for sparse linear regression.
 
-:class:`Lasso`, :class:`ElasticNet`, :class:`LassoCV` and :class:`ElasticNetCV` are drop-in
-replacements for scikit-learn's classes of the same names (every parameter, attribute,
-method, message and warning; the same ``alpha`` gives the same coefficients), solved by
-sparserecover's coordinate descent with working sets and gap-safe screening;
+:class:`Lasso`, :class:`ElasticNet`, :class:`LassoCV`, :class:`ElasticNetCV` and the
+multi-task :class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`, :class:`MultiTaskLassoCV`
+and :class:`MultiTaskElasticNetCV` are drop-in replacements for scikit-learn's classes of the
+same names (every parameter, attribute, method, message and warning; the same ``alpha`` gives
+the same coefficients), solved by sparserecover's coordinate descent with working sets and
+gap-safe screening;
 :class:`IHTRegressor` fits k-sparse least squares by iterative hard thresholding. All accept
 dense or ``scipy.sparse`` ``X`` (the intercept never densifies it), sample weights, and keep
 float32 as float32.
@@ -19,5 +21,21 @@ Examples
 
 from sparserecover.linear_model._elastic_net import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sparserecover.linear_model._iht import IHTRegressor
+from sparserecover.linear_model._multi_task import (
+    MultiTaskElasticNet,
+    MultiTaskElasticNetCV,
+    MultiTaskLasso,
+    MultiTaskLassoCV,
+)
 
-__all__ = ["ElasticNet", "ElasticNetCV", "IHTRegressor", "Lasso", "LassoCV"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "IHTRegressor",
+    "Lasso",
+    "LassoCV",
+    "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
+    "MultiTaskLasso",
+    "MultiTaskLassoCV",
+]

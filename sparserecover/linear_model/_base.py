@@ -341,18 +341,27 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     here); ``random_state`` a ``RandomState`` for coordinate descent's
     ``selection="random"``.
     """
-    if multi_task:
-        raise NotImplementedError
     problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy)
-    if solver == "auto" and problem.op.kind != "linear_operator":
+    # one task: the row-group penalty is the lasso's (||w_j||_2 = |w_j|), solved as one
+    multi_task = multi_task and problem.n_targets > 1
+    if multi_task:
+        if problem.op.kind == "linear_operator":
+            # block coordinate descent reads columns: the centred sparse design is made dense
+            problem = LeastSquaresProblem(data.design @ np.eye(problem.n_features,
+                                                               dtype=problem.dtype),
+                                          data.target, gram=False)
+        solver = "cd"
+    elif solver == "auto" and problem.op.kind != "linear_operator":
         solver = "cd"
     solver = check_solver(solver, problem)
     alphas = np.asarray(alphas, dtype=np.float64)
-    atol = tol * problem.yy
+    # scikit-learn's tol * ||y||^2, per target; of the whole Y for the multi-task penalty
+    atol = tol * (problem.yy.sum(keepdims=True) if multi_task else problem.yy)
     coefs, gaps, n_iter, converged = enet_path(
         problem, alphas * (l1_ratio * data.weight_sum), problem.weights(1.0),
         l2s=alphas * ((1.0 - l1_ratio) * data.weight_sum), positive=bool(positive),
-        solver=solver, tol=0.0, atol=atol, max_iter=max_iter, x0=x0, random_state=random_state,
+        solver=solver, tol=0.0, atol=atol[0] if multi_task else atol, max_iter=max_iter,
+        x0=x0, random_state=random_state, multi_task=multi_task, update_tol=tol,
     )
     return _PathResult(coefs, gaps, n_iter, converged, atol)
 

@@ -7,30 +7,74 @@ from .._validation import check_int, check_scalar
 from ._cd_kernels import coordinate_descent as _coordinate_descent_kernel
 from ._certificate import certified_result
 from ._fista import _GAP_DOC
+from ._multitask_kernels import multitask_coordinate_descent
 from ._problem import LeastSquaresProblem, check_options
+from ._result import SolverResult
+
+# The estimators' cap on the passes of one working-set solve is their max_iter (scikit-learn's
+# cap on passes); in the functional API max_iter caps the passes summed over the solve.
+_NO_CAP = np.iinfo(np.int64).max
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
-             ws_start=10, anderson=True, seed=-1, verbose=False, solver=None):
+             ws_start=10, anderson=True, seed=-1, update_tol=None, verbose=False,
+             solver=None):
     """Run working-set coordinate descent on a prepared problem; return a SolverResult.
 
     Iterates on the Gram matrix when ``problem.gram``, on the columns of A otherwise. Stops
     when every column has ``gap <= max(tol * objective, atol)``. ``seed >= 0`` draws the
     coordinates at random (seeded); cyclic otherwise. With ``solver`` (the public function's
     name) a result that missed ``tol`` gets a ConvergenceWarning.
+
+    ``max_iter`` caps the passes summed over the solve, and ``n_iter`` counts them; with
+    ``update_tol`` (scikit-learn's semantics, for the estimators) it caps the outer
+    iterations and the passes of each, ``n_iter`` counts outer iterations, and the gap test
+    waits for a pass whose largest change is at most ``update_tol`` times the largest
+    coefficient (scikit-learn's ``tol``).
     """
     fit = problem.datafit() if problem.gram else problem.column_datafit()
-    X, n_iter, primal, gap, converged, n_screened = _coordinate_descent_kernel(
+    if update_tol is None:
+        caps = (np.inf, _NO_CAP, _NO_CAP, max_iter)
+    else:
+        caps = (update_tol, max_iter, max_iter, _NO_CAP)
+    X, n_outer, n_passes, primal, gap, converged, n_screened = _coordinate_descent_kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
-        np.broadcast_to(atol, problem.n_targets).astype(np.float64), max_iter, ws_start,
-        screen, anderson, gap_freq, np.int64(seed), bool(verbose),
+        np.broadcast_to(atol, problem.n_targets).astype(np.float64), float(caps[0]),
+        *(np.int64(cap) for cap in caps[1:]), ws_start, screen, anderson, gap_freq,
+        np.int64(seed), bool(verbose),
     )
+    n_iter = n_passes if update_tol is None else n_outer
     return certified_result(
         problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
         atol, solver=solver, max_iter=max_iter, stacklevel=3,
         n_screened=int(n_screened[0]) if problem.y_ndim == 1 else n_screened,
         n_iter_columns=n_iter,
     )
+
+
+def multitask_cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
+                       ws_start=10, seed=-1, update_tol=None):
+    """Working-set block coordinate descent for the multi-task (row-group, L2,1) penalty on a
+    prepared problem with 2-D ``y``: ``penalty.weights[j]`` weighs the 2-norm of row j of x.
+
+    One problem couples all columns; it stops when ``gap <= max(tol * objective, atol)``
+    (``atol`` a number), with ``max_iter`` and ``update_tol`` as in :func:`cd_solve`, and
+    returns a SolverResult with the objective and gap of the whole problem (float64, in the
+    iterations' precision).
+    """
+    fit = problem.datafit() if problem.gram else problem.column_datafit()
+    if update_tol is None:
+        caps = (np.inf, _NO_CAP, _NO_CAP, max_iter)
+    else:
+        caps = (update_tol, max_iter, max_iter, _NO_CAP)
+    X, n_outer, n_passes, primal, gap, converged, n_screened = multitask_coordinate_descent(
+        fit, penalty, X, problem.column_squared_norms(), float(tol), float(atol),
+        float(caps[0]), *(np.int64(cap) for cap in caps[1:]), ws_start, screen, gap_freq,
+        np.int64(seed),
+    )
+    n_iter = n_passes if update_tol is None else n_outer
+    return SolverResult(x=X, n_iter=int(n_iter), converged=bool(converged),
+                        objective=float(primal), gap=float(gap), n_screened=int(n_screened))
 
 
 def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positive=False,

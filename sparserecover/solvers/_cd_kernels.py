@@ -41,9 +41,14 @@ def _cd_epoch(op, ws, x, penalty, norms2, r, random):
     Coordinate j minimizes 0.5 ||r + A_j (x_j - u)||^2 + w_j |u| + 0.5 l2 u^2, i.e.
     u = ST(A_j.T r + ||A_j||^2 x_j, w_j) / (||A_j||^2 + l2) (ST: soft threshold; with
     ``positive``, max(., 0)); r = y - A x is updated in place.
+
+    Returns the largest |change| and the largest |x_j| over the coordinates updated
+    (scikit-learn's ``d_w_max`` and ``w_max``).
     """
     w, l2, positive = _column_penalty(penalty)
     n_ws = ws.shape[0]
+    largest_change = 0.0
+    largest = 0.0
     for a in range(n_ws):
         j = ws[np.random.randint(0, n_ws)] if random else ws[a]  # noqa: NPY002 (Numba's)
         curvature = norms2[j] + l2
@@ -56,6 +61,9 @@ def _cd_epoch(op, ws, x, penalty, norms2, r, random):
         if new != old:
             x[j] = new
             column_axpy(op, j, old - np.float64(x[j]), r)
+        largest_change = max(largest_change, abs(np.float64(x[j]) - old))
+        largest = max(largest, abs(np.float64(x[j])))
+    return largest_change, largest
 
 
 def residual_products(op, x, y, yy, r):
@@ -232,25 +240,46 @@ def _select_working_set(x, penalty, g, norms2, screened, ws_size):
     return ws[:n]
 
 
+# An outer iteration whose working-set problem was not solved within its passes and whose gap
+# is not below half the best gap so far is a stall; this many in a row end the solve (the gap
+# has reached the rounding floor, or the problem is too ill-conditioned for the passes).
+_MAX_STALLS = 2
+
+
 @njit(cache=True)
-def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, screen, anderson,
-                       gap_freq, seed, verbose):
+def stopping_test(primal, gap, tol, atol, change, largest, update_tol, first):
+    """The outer stopping test: ``gap <= max(tol * primal, atol)`` (``_gap.column_met``)
+    and, after the first test, scikit-learn's gate on the last pass: largest coordinate change
+    at most ``update_tol`` times the largest coefficient (``update_tol=inf``: no gate)."""
+    if not column_met(primal, gap, tol, atol):
+        return False
+    return first or largest == 0.0 or change <= update_tol * largest
+
+
+@njit(cache=True)
+def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer, max_inner,
+                       max_epochs, ws_start, screen, anderson, gap_freq, seed, verbose):
     """Working-set cyclic coordinate descent with gap-safe screening, one column at a time.
 
-    Outer loop (celer / skglm): full duality gap at x with the rescaled residual (the same
-    certificate as FISTA, ``_gap.duality_gap``), stopping when ``gap <= max(tol * P(x),
-    atol[k])``; gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017): with
-    the feasible dual point theta = s [r'; -sqrt(l2) x] and radius sqrt(2 gap) (the dual is
-    1-strongly concave), feature j is zero at the optimum when
+    Outer iteration (celer / skglm): full duality gap at x with the rescaled residual (the
+    same certificate as FISTA, ``_gap.duality_gap``) and the stopping test
+    (:func:`stopping_test`); gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et
+    al. 2017): with the feasible dual point theta = s [r'; -sqrt(l2) x] and radius
+    sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the optimum when
     s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
-    ``max(ws_start, 2 nnz)`` features by dual-constraint distance (doubled when the gap did
-    not halve), solved by cyclic coordinate descent to 0.3 times the outer gap, with
-    Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
+    ``max(ws_start, 2 nnz)`` features by dual-constraint distance, solved by cyclic
+    coordinate descent to 0.3 times the outer gap (tested every ``gap_freq`` passes, at most
+    ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K`` passes when
+    ``anderson``. An outer iteration depends on x alone (the screening and the working set
+    are recomputed from it), so a solve stopped after k outer iterations and restarted from
+    its x continues exactly as one run would (scikit-learn's ``warm_start`` with
+    ``max_iter``).
 
-    ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations.
-    ``seed >= 0`` draws the coordinates at random (``_cd_epoch``) from Numba's generator
-    seeded with it; cyclic order otherwise. Returns per-column epochs, primal, gap,
-    convergence and the number of screened features.
+    Caps: ``max_outer`` outer iterations, ``max_epochs`` passes summed over them, and
+    ``_MAX_STALLS`` stalled outer iterations in a row. ``seed >= 0`` draws
+    the coordinates at random (``_cd_epoch``) from Numba's generator seeded with it; cyclic
+    order otherwise. Returns per column the outer iterations, the passes, primal, gap,
+    convergence and the number of features screened at the end.
     """
     op, target = fit.op, fit.target
     l2, positive = penalty.l2, penalty.positive
@@ -272,9 +301,12 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
     FZ = np.empty((n, 1), dtype=target.dtype)
     r = np.empty(n)
     r_trial = np.empty(n)
+    g = np.empty(p)
+    screened = np.empty(p, dtype=np.bool_)
     primal1 = np.empty(1)
     gap1 = np.empty(1)
     scaling = np.empty(1)
+    n_outer = np.zeros(m, dtype=np.int64)
     n_iter = np.zeros(m, dtype=np.int64)
     primal = np.empty(m)
     gap = np.empty(m)
@@ -288,12 +320,16 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
         y1[:] = target[:, k]
         w1[:] = penalty.weights[:, k]
         yy1[0] = fit.yy[k]
-        screened = np.zeros(p, dtype=np.bool_)
+        screened[:] = False
         epochs = 0
-        ws_size = ws_start
-        previous_gap = np.inf
         outer = 0
+        best_gap = np.inf
+        stalls = 0
+        change = 0.0
+        largest = 0.0
+        solved = True
         fresh = True
+        confirming = False
         while True:
             if fresh:
                 forward(op, x, FX)
@@ -307,14 +343,23 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                         scaling)
             if verbose:
                 print("column", k, "outer", outer, "epochs", epochs, "objective", primal1[0],
-                      "gap", gap1[0], "working set", ws_size)
-            met = column_met(primal1[0], gap1[0], tol, atol[k])
-            if met or epochs >= max_iter:
+                      "gap", gap1[0])
+            met = stopping_test(primal1[0], gap1[0], tol, atol[k], change, largest,
+                                update_tol, outer == 0)
+            if not confirming:
+                if gap1[0] < 0.5 * best_gap:
+                    best_gap = gap1[0]
+                    stalls = 0
+                elif not solved:
+                    stalls += 1
+            if met or outer >= max_outer or epochs >= max_epochs or stalls >= _MAX_STALLS:
                 if not fresh:
-                    fresh = True
+                    fresh = confirming = True
                     continue
-                converged[k] = met
+                # at a cap, converged means the gap test (scikit-learn's last iteration)
+                converged[k] = column_met(primal1[0], gap1[0], tol, atol[k])
                 break
+            confirming = False
             outer += 1
             if fresh:
                 for i in range(n):
@@ -322,39 +367,32 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
             # float32 data: r stays float64 and FX would round it, so products stay fresh
             fresh = np.finfo(X.dtype).eps > 1e-10
             s = scaling[0]
-            if screen:
-                radius = np.sqrt(2.0 * gap1[0])
-                for j in range(p):
-                    if screened[j] or w1[j] == 0.0:
-                        continue
-                    gj = s * (np.float64(G[j, 0]) - l2 * (np.float64(x1[j]) + Z[j, 0]))
+            radius = np.sqrt(2.0 * gap1[0])
+            nnz = 0
+            for j in range(p):
+                g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
+                screened[j] = False
+                if screen and w1[j] != 0.0:
+                    gj = s * (g[j] - l2 * np.float64(x1[j]))
                     bound = abs(gj) if not positive else gj
                     if bound + radius * np.sqrt(norms2[j] + l2) < w1[j]:
                         screened[j] = True
                         if x1[j] != 0.0:
                             column_axpy(op, j, np.float64(x1[j]), r)
                             x1[j] = 0.0
-            nnz = 0
-            for j in range(p):
                 if x1[j] != 0.0:
                     nnz += 1
-            if gap1[0] >= previous_gap:
-                ws_size = 2 * ws_size  # no progress: the working set misses features
-            ws_size = max(ws_size, 2 * nnz)
-            previous_gap = gap1[0]
-            g = np.empty(p)
-            for j in range(p):
-                g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
-            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size)
-            ws_size = max(ws_size, ws.shape[0])
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened,
+                                     max(ws_start, 2 * nnz))
             inner_tol = 0.3 * gap1[0]
             n_ws = ws.shape[0]
             last = np.empty((_ANDERSON_K + 1, n_ws))
             last_r = np.empty((_ANDERSON_K + 1, n))
             x_trial = np.empty(n_ws)
             inner_epochs = 0
-            while epochs < max_iter:
-                _cd_epoch(op, ws, x1, column_penalty, norms2, r, random)
+            solved = False
+            while inner_epochs < max_inner and epochs < max_epochs:
+                change, largest = _cd_epoch(op, ws, x1, column_penalty, norms2, r, random)
                 epochs += 1
                 if anderson:
                     row = inner_epochs % (_ANDERSON_K + 1)
@@ -365,15 +403,17 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                         _anderson_step(op, ws, x1, column_penalty, y1, yy1[0], r, last,
                                        last_r, r_trial, x_trial)
                 inner_epochs += 1
-                if epochs % gap_freq == 0:
+                if inner_epochs % gap_freq == 0:
                     inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, yy1[0], r)
                     if inner_gap <= inner_tol:
+                        solved = True
                         break
         X[:, k] = x1
+        n_outer[k] = outer
         n_iter[k] = epochs
         primal[k] = primal1[0]
         gap[k] = gap1[0]
         for j in range(p):
             if screened[j]:
                 n_screened[k] += 1
-    return X, n_iter, primal, gap, converged, n_screened
+    return X, n_outer, n_iter, primal, gap, converged, n_screened

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_int, check_scalar
-from ._cd import cd_solve
+from ._cd import cd_solve, multitask_cd_solve
 from ._fista import proximal_solve
 from ._problem import LeastSquaresProblem, check_options
 
@@ -39,7 +39,7 @@ def check_solver(solver, problem):
 
 
 def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, gap_freq=10,
-              x0=None, random_state=None):
+              x0=None, random_state=None, multi_task=False, update_tol=None):
     """Solve ``problem`` at each penalty ``lams[i] * W`` (with ``l2s[i]``), in the order given,
     each solve warm-started from the previous solution.
 
@@ -51,6 +51,10 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
     from the warm start (the sequential rule of Ndiaye et al. 2017). With a
     ``numpy.random.RandomState`` as ``random_state``, coordinate descent draws its
     coordinates at random (scikit-learn's ``selection="random"``), each solve seeded from it.
+    ``multi_task`` solves the row-group (L2,1) penalty instead, all columns as one problem
+    (block coordinate descent only; ``W[j]`` weighs row j, ``atol`` is one number and the
+    gaps and iterations of every column are those of the whole problem). ``update_tol``
+    gives coordinate descent scikit-learn's iteration semantics (``cd_solve``).
 
     Returns the coefficients ``(n_targets, n_features, n_lams)``, the duality gaps
     ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_targets, n_lams)`` and
@@ -64,10 +68,16 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
     converged = np.zeros(n_lams, dtype=bool)
     for i, lam in enumerate(lams):
         penalty = problem.penalty(W * lam, l2s[i], positive)
-        if solver == "cd":
-            seed = -1 if random_state is None else random_state.randint(np.iinfo(np.int32).max)
+        seed = -1
+        if solver == "cd" and random_state is not None:
+            seed = random_state.randint(np.iinfo(np.int32).max)
+        if multi_task:
+            result = multitask_cd_solve(problem, penalty, X, tol=tol, atol=atol,
+                                        max_iter=max_iter, gap_freq=gap_freq, seed=seed,
+                                        update_tol=update_tol)
+        elif solver == "cd":
             result = cd_solve(problem, penalty, X, tol=tol, atol=atol, max_iter=max_iter,
-                              gap_freq=gap_freq, seed=seed)
+                              gap_freq=gap_freq, seed=seed, update_tol=update_tol)
         else:
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)

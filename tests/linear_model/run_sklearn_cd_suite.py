@@ -16,7 +16,8 @@ solvers and ``_set_order`` are still its own (those tests check scikit-learn's i
 The summary counts the outcomes; a failure outside those internals' tests makes the exit code
 non-zero.
 
-Run: ``python tests/linear_model/run_sklearn_cd_suite.py [extra pytest arguments]``.
+Run: ``python tests/linear_model/run_sklearn_cd_suite.py [--estimators Lasso,LassoCV]
+[extra pytest arguments]`` (``--estimators``: swap in only those; all eight by default).
 """
 
 import os
@@ -45,14 +46,14 @@ INTERNALS = (
 )
 
 
-def patched_source():
+def patched_source(estimators=ESTIMATORS):
     source_path = Path(sklearn.__file__).parent / "linear_model/tests/test_coordinate_descent.py"
     source = source_path.read_text()
     block = re.search(r"from sklearn\.linear_model import \(\n(?:    .*\n)*?\)\n", source)
     if block is None:
         raise RuntimeError(f"no `from sklearn.linear_model import (...)` in {source_path}")
     ours = "from sparserecover.linear_model import (  # swapped in\n" + "".join(
-        f"    {name},\n" for name in ESTIMATORS) + ")\n"
+        f"    {name},\n" for name in estimators) + ")\n"
     source = source[: block.end()] + ours + source[block.end():]
     target = '"sklearn.linear_model._coordinate_descent.Lasso"'
     if target not in source:
@@ -62,7 +63,15 @@ def patched_source():
 
 
 def main(extra_args):
-    source_path, source = patched_source()
+    estimators = ESTIMATORS
+    if extra_args[:1] == ["--estimators"]:
+        estimators = tuple(extra_args[1].split(","))
+        unknown = set(estimators) - set(ESTIMATORS)
+        if unknown:
+            raise SystemExit(f"--estimators: unknown {sorted(unknown)}; choose from {ESTIMATORS}")
+        extra_args = extra_args[2:]
+    source_path, source = patched_source(estimators)
+    print(f"swapped in: {', '.join(estimators)}")
     folder = Path(tempfile.mkdtemp(prefix="sklearn_cd_suite_"))
     try:
         test_file = folder / "test_coordinate_descent_sparserecover.py"
@@ -79,7 +88,9 @@ def main(extra_args):
         ]
         print(f"scikit-learn {sklearn.__version__}: {source_path}")
         print(" ".join(command), flush=True)
-        subprocess.run(command, cwd=folder, env=env, check=False)
+        completed = subprocess.run(command, cwd=folder, env=env, check=False)
+        if not report.exists():
+            return completed.returncode or 1
         counts, failures = summarize(report)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
