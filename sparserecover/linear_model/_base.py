@@ -236,6 +236,11 @@ class _SparseLinearModel(BaseEstimator):
     """Data validation, prediction and intercept shared by the sparse linear regressors
     (scikit-learn's ``LinearModel``); subclasses add the mixins and implement ``fit``."""
 
+    _non_finite_message = (
+        "{name} produced non-finite coefficients; the input data may hold values too large "
+        "for its dtype: scale the features"
+    )
+
     def _validate_fit_data(self, X, y, sample_weight, *, check_input=True, copy=True):
         """Validated ``X`` (float32/float64 ndarray or CSR/CSC matrix), ``y`` in its dtype and
         ``sample_weight`` (None for None or a number, as scikit-learn's linear models).
@@ -258,8 +263,9 @@ class _SparseLinearModel(BaseEstimator):
             )
         elif not sparse.issparse(X) and not (
             isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64)
-            and X.flags.f_contiguous
+            and (X.flags.f_contiguous or sample_weight is not None)
         ):
+            # (with sample weights X is rescaled into a copy, as in scikit-learn)
             raise ValueError(
                 "with check_input=False, X must be a float32 or float64 Fortran-ordered "
                 "ndarray or a CSR/CSC matrix (as scikit-learn's check_input=False requires)"
@@ -285,9 +291,7 @@ class _SparseLinearModel(BaseEstimator):
             self.intercept_ = 0.0
         if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
             raise ValueError(
-                f"{type(self).__name__} produced non-finite coefficients; the input data "
-                "may hold values too large for its dtype: scale the features"
-            )
+                self._non_finite_message.format(name=type(self).__name__))
 
     def predict(self, X):
         """Predict with the fitted linear model, ``X @ coef_.T + intercept_``.
@@ -341,7 +345,13 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     here); ``random_state`` a ``RandomState`` for coordinate descent's
     ``selection="random"``.
     """
-    problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy)
+    try:
+        problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy)
+    except ValueError as error:
+        if data.X_offset is not None and np.all(np.isfinite(data.X_offset)):
+            raise
+        # finite X whose mean overflowed: scikit-learn's error for such data
+        raise ValueError(_NON_FINITE) from error
     # one task: the row-group penalty is the lasso's (||w_j||_2 = |w_j|), solved as one
     multi_task = multi_task and problem.n_targets > 1
     if multi_task:
@@ -365,6 +375,12 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     )
     return _PathResult(coefs, gaps, n_iter, converged, atol)
 
+
+# scikit-learn's error for non-finite coefficients (sklearn/linear_model/_coordinate_descent.py)
+_NON_FINITE = (
+    "Coordinate descent iterations resulted in non-finite parameter values. The input data "
+    "may contain large values and need to be preprocessed."
+)
 
 # scikit-learn's ConvergenceWarning (sklearn/linear_model/_cd_fast.pyx), word for word
 _NOT_CONVERGED = (

@@ -29,6 +29,7 @@ from sklearn.utils.validation import (
 )
 
 from sparserecover.linear_model._base import (
+    _NON_FINITE,
     _alpha_grid,
     _fit_path,
     _gram_option,
@@ -194,6 +195,8 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     >>> model.predict([[1.0, 1.0]]).round(3)
     array([1.155])
     """
+
+    _non_finite_message = _NON_FINITE
 
     # check_input is an optimisation, not data to route through a pipeline (as scikit-learn)
     __metadata_request__fit: ClassVar[dict] = {"check_input": metadata_routing.UNUSED}

@@ -11,9 +11,11 @@ from ._multitask_kernels import multitask_coordinate_descent
 from ._problem import LeastSquaresProblem, check_options
 from ._result import SolverResult
 
-# The estimators' cap on the passes of one working-set solve is their max_iter (scikit-learn's
-# cap on passes); in the functional API max_iter caps the passes summed over the solve.
+# In the functional API max_iter caps the passes summed over the solve; the estimators' caps
+# the outer iterations, each of at most _MAX_INNER passes: a fixed number, so that an outer
+# iteration depends on its start alone (scikit-learn's warm_start with max_iter).
 _NO_CAP = np.iinfo(np.int64).max
+_MAX_INNER = 10_000
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
@@ -26,24 +28,23 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
     coordinates at random (seeded); cyclic otherwise. With ``solver`` (the public function's
     name) a result that missed ``tol`` gets a ConvergenceWarning.
 
-    ``max_iter`` caps the passes summed over the solve, and ``n_iter`` counts them; with
-    ``update_tol`` (scikit-learn's semantics, for the estimators) it caps the outer
-    iterations and the passes of each, ``n_iter`` counts outer iterations, and the gap test
-    waits for a pass whose largest change is at most ``update_tol`` times the largest
-    coefficient (scikit-learn's ``tol``).
+    ``n_iter`` counts the coordinate-descent passes. ``max_iter`` caps them, summed over the
+    solve; with ``update_tol`` (scikit-learn's semantics, for the estimators) it caps the outer
+    iterations instead (of at most ``_MAX_INNER`` passes each), and the gap test waits for a
+    pass whose largest change is at most ``update_tol`` times the largest coefficient
+    (scikit-learn's ``tol``).
     """
     fit = problem.datafit() if problem.gram else problem.column_datafit()
     if update_tol is None:
-        caps = (np.inf, _NO_CAP, _NO_CAP, max_iter)
+        caps = (-1.0, _NO_CAP, _NO_CAP, max_iter)
     else:
-        caps = (update_tol, max_iter, max_iter, _NO_CAP)
-    X, n_outer, n_passes, primal, gap, converged, n_screened = _coordinate_descent_kernel(
+        caps = (update_tol, max_iter, _MAX_INNER, _NO_CAP)
+    X, n_iter, primal, gap, converged, n_screened = _coordinate_descent_kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
         np.broadcast_to(atol, problem.n_targets).astype(np.float64), float(caps[0]),
         *(np.int64(cap) for cap in caps[1:]), ws_start, screen, anderson, gap_freq,
         np.int64(seed), bool(verbose),
     )
-    n_iter = n_passes if update_tol is None else n_outer
     return certified_result(
         problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
         atol, solver=solver, max_iter=max_iter, stacklevel=3,
@@ -64,15 +65,14 @@ def multitask_cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10,
     """
     fit = problem.datafit() if problem.gram else problem.column_datafit()
     if update_tol is None:
-        caps = (np.inf, _NO_CAP, _NO_CAP, max_iter)
+        caps = (-1.0, _NO_CAP, _NO_CAP, max_iter)
     else:
-        caps = (update_tol, max_iter, max_iter, _NO_CAP)
-    X, n_outer, n_passes, primal, gap, converged, n_screened = multitask_coordinate_descent(
+        caps = (update_tol, max_iter, _MAX_INNER, _NO_CAP)
+    X, n_iter, primal, gap, converged, n_screened = multitask_coordinate_descent(
         fit, penalty, X, problem.column_squared_norms(), float(tol), float(atol),
         float(caps[0]), *(np.int64(cap) for cap in caps[1:]), ws_start, screen, gap_freq,
         np.int64(seed),
     )
-    n_iter = n_passes if update_tol is None else n_outer
     return SolverResult(x=X, n_iter=int(n_iter), converged=bool(converged),
                         objective=float(primal), gap=float(gap), n_screened=int(n_screened))
 

@@ -240,20 +240,28 @@ def _select_working_set(x, penalty, g, norms2, screened, ws_size):
     return ws[:n]
 
 
-# An outer iteration whose working-set problem was not solved within its passes and whose gap
-# is not below half the best gap so far is a stall; this many in a row end the solve (the gap
-# has reached the rounding floor, or the problem is too ill-conditioned for the passes).
+# An outer iteration whose working-set problem missed its tolerance at every test within its
+# passes, and whose gap is not below half the best gap so far, is a stall; this many in a row
+# end the solve (the gap has reached the rounding floor, or the problem is too ill-conditioned
+# for the passes).
 _MAX_STALLS = 2
+
+
+@njit(cache=True)
+def small_changes(change, largest, update_tol):
+    """scikit-learn's gate on a pass: its largest coordinate change is at most ``update_tol``
+    times the largest coefficient (never, for ``update_tol < 0``)."""
+    return update_tol >= 0.0 and (largest == 0.0 or change <= update_tol * largest)
 
 
 @njit(cache=True)
 def stopping_test(primal, gap, tol, atol, change, largest, update_tol, first):
     """The outer stopping test: ``gap <= max(tol * primal, atol)`` (``_gap.column_met``)
-    and, after the first test, scikit-learn's gate on the last pass: largest coordinate change
-    at most ``update_tol`` times the largest coefficient (``update_tol=inf``: no gate)."""
+    and, with ``update_tol >= 0`` and after the first test, :func:`small_changes` of the last
+    pass."""
     if not column_met(primal, gap, tol, atol):
         return False
-    return first or largest == 0.0 or change <= update_tol * largest
+    return first or update_tol < 0.0 or small_changes(change, largest, update_tol)
 
 
 @njit(cache=True)
@@ -278,8 +286,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     Caps: ``max_outer`` outer iterations, ``max_epochs`` passes summed over them, and
     ``_MAX_STALLS`` stalled outer iterations in a row. ``seed >= 0`` draws
     the coordinates at random (``_cd_epoch``) from Numba's generator seeded with it; cyclic
-    order otherwise. Returns per column the outer iterations, the passes, primal, gap,
-    convergence and the number of features screened at the end.
+    order otherwise. Returns per column the passes, primal, gap, convergence and the number
+    of features screened at the end.
     """
     op, target = fit.op, fit.target
     l2, positive = penalty.l2, penalty.positive
@@ -306,7 +314,6 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     primal1 = np.empty(1)
     gap1 = np.empty(1)
     scaling = np.empty(1)
-    n_outer = np.zeros(m, dtype=np.int64)
     n_iter = np.zeros(m, dtype=np.int64)
     primal = np.empty(m)
     gap = np.empty(m)
@@ -327,7 +334,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
         stalls = 0
         change = 0.0
         largest = 0.0
-        solved = True
+        failed = False
         fresh = True
         confirming = False
         while True:
@@ -350,7 +357,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                 if gap1[0] < 0.5 * best_gap:
                     best_gap = gap1[0]
                     stalls = 0
-                elif not solved:
+                elif failed:
                     stalls += 1
             if met or outer >= max_outer or epochs >= max_epochs or stalls >= _MAX_STALLS:
                 if not fresh:
@@ -390,7 +397,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             last_r = np.empty((_ANDERSON_K + 1, n))
             x_trial = np.empty(n_ws)
             inner_epochs = 0
-            solved = False
+            failed = False
             while inner_epochs < max_inner and epochs < max_epochs:
                 change, largest = _cd_epoch(op, ws, x1, column_penalty, norms2, r, random)
                 epochs += 1
@@ -403,17 +410,17 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                         _anderson_step(op, ws, x1, column_penalty, y1, yy1[0], r, last,
                                        last_r, r_trial, x_trial)
                 inner_epochs += 1
-                if inner_epochs % gap_freq == 0:
+                # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
+                if inner_epochs % gap_freq == 0 or small_changes(change, largest, update_tol):
                     inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, yy1[0], r)
-                    if inner_gap <= inner_tol:
-                        solved = True
+                    failed = inner_gap > inner_tol
+                    if not failed:
                         break
         X[:, k] = x1
-        n_outer[k] = outer
         n_iter[k] = epochs
         primal[k] = primal1[0]
         gap[k] = gap1[0]
         for j in range(p):
             if screened[j]:
                 n_screened[k] += 1
-    return X, n_outer, n_iter, primal, gap, converged, n_screened
+    return X, n_iter, primal, gap, converged, n_screened

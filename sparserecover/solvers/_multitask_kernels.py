@@ -24,7 +24,13 @@ import numpy as np
 
 from .._jit import njit
 from .._prox_kernels import block_soft_threshold
-from ._cd_kernels import _MAX_STALLS, _select_working_set, residual_products, stopping_test
+from ._cd_kernels import (
+    _MAX_STALLS,
+    _select_working_set,
+    residual_products,
+    small_changes,
+    stopping_test,
+)
 from ._gap import _refit, _violates_unpenalized, column_met, residual_terms
 from ._problem import Penalty
 from ._products import column_axpy, column_dot, forward
@@ -152,8 +158,8 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     Gap-safe screening (Ndiaye et al. 2017) drops row j when
     s ||g_j|| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; the working set holds
     ``max(ws_start, 2 nnz)`` rows by dual-constraint distance, solved to 0.3 times the outer
-    gap. ``seed >= 0`` draws the rows at random. Returns W, the outer iterations, the passes,
-    primal, gap, convergence and the number of rows screened at the end.
+    gap. ``seed >= 0`` draws the rows at random. Returns W, the passes, primal, gap,
+    convergence and the number of rows screened at the end.
     """
     op, target = fit.op, fit.target
     l2 = penalty.l2
@@ -184,7 +190,7 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     stalls = 0
     change = 0.0
     largest = 0.0
-    solved = True
+    failed = False
     fresh = True
     confirming = False
     converged = False
@@ -206,7 +212,7 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
             if gap < 0.5 * best_gap:
                 best_gap = gap
                 stalls = 0
-            elif not solved:
+            elif failed:
                 stalls += 1
         if met or outer >= max_outer or epochs >= max_epochs or stalls >= _MAX_STALLS:
             if not fresh:
@@ -251,17 +257,18 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
                                  max(ws_start, 2 * nnz))
         inner_tol = 0.3 * gap
         inner_epochs = 0
-        solved = False
+        failed = False
         while inner_epochs < max_inner and epochs < max_epochs:
             change, largest = _block_epoch(op, ws, Xt, w, l2, norms2, Rt, random, z)
             epochs += 1
             inner_epochs += 1
-            if inner_epochs % gap_freq == 0:
-                if _subproblem_gap(op, ws, Xt, w, l2, target_t, fit.yy, Rt) <= inner_tol:
-                    solved = True
+            # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
+            if inner_epochs % gap_freq == 0 or small_changes(change, largest, update_tol):
+                failed = _subproblem_gap(op, ws, Xt, w, l2, target_t, fit.yy, Rt) > inner_tol
+                if not failed:
                     break
     n_screened = 0
     for j in range(p):
         if screened[j]:
             n_screened += 1
-    return X, outer, epochs, primal, gap, converged, n_screened
+    return X, epochs, primal, gap, converged, n_screened
