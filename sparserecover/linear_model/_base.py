@@ -85,7 +85,9 @@ class _LinearData:
     """Data ready for a solver, and what is needed to map its solution back.
 
     ``design`` and ``target`` define the solver's least-squares term; ``weight_sum`` is
-    ``sum(sw)`` (``n_samples`` without weights) so that ``lam = alpha * weight_sum``.
+    ``sum(sw)`` (``n_samples`` without weights) so that ``lam = alpha * weight_sum``. Or,
+    without them, ``gram = (G, c, yy)``: the term's Gram matrix ``design.T design``,
+    ``design.T target`` and ``||target||^2`` (see :func:`_training_grams`).
     """
 
     design: object
@@ -93,6 +95,7 @@ class _LinearData:
     X_offset: np.ndarray
     y_offset: np.ndarray
     weight_sum: float
+    gram: tuple = None
 
 
 def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
@@ -121,7 +124,7 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
         if sparse.issparse(X):
             X_offset = _sparse_column_average(X, sample_weight)
         else:
-            X_offset = np.average(X, axis=0, weights=sample_weight).astype(dtype, copy=False)
+            X_offset = _column_average(X, sample_weight)
     else:
         X_offset = np.zeros(n_features, dtype=dtype)
         y_offset = np.zeros(y.shape[1:], dtype=dtype)
@@ -148,10 +151,84 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
     return _LinearData(design, target, X_offset, np.asarray(y_offset, dtype=dtype), weight_sum)
 
 
+def _column_average(X, sample_weight):
+    """Weighted column means of dense ``X`` in its dtype (a product with the weights: no
+    ``n_samples x n_features`` temporary, which ``np.average`` makes)."""
+    if sample_weight is None:
+        return X.mean(axis=0)
+    return ((sample_weight @ X) / np.sum(sample_weight)).astype(X.dtype, copy=False)
+
+
 def _sparse_column_average(X, sample_weight):
     """Weighted column means of a sparse matrix, without densifying it (as scikit-learn)."""
     means, _ = mean_variance_axis(X, axis=0, weights=sample_weight)
     return means.astype(X.dtype, copy=False)
+
+
+def _training_grams(X, y, sample_weight, trains, fit_intercept):
+    """The prepared data of each training set ``trains[k]`` of dense ``X`` (1-D ``y``), as
+    Gram matrices (``_LinearData.gram``), from one pass over ``X``.
+
+    The Gram matrix of a training set is the whole data's minus that of the rows left out,
+    and when the left-out sets are disjoint (k-fold) the whole data's is their sum: the rows
+    are multiplied once, where a Gram matrix per training set costs ``k - 1`` times as much
+    (scikit-learn's folds). Sums are taken around the data's (weighted) mean, and each
+    training set is centred on its own mean by the exact rank-one correction
+    ``sum_i w_i (x_i - m)(x_i - m)^T - s s^T / W`` (``s = sum_i w_i (x_i - m)``,
+    ``W = sum_i w_i``), whose terms stay small: no cancellation.
+    """
+    n_samples = X.shape[0]
+    weights = np.ones(n_samples) if sample_weight is None else sample_weight.astype(np.float64)
+    if fit_intercept:
+        x_shift = _column_average(X, sample_weight)
+        y_shift = float(np.average(y, weights=sample_weight))
+    else:
+        x_shift = np.zeros(X.shape[1], dtype=X.dtype)
+        y_shift = 0.0
+
+    def sums(rows):
+        block = X[rows] - x_shift
+        w = weights[rows]
+        r = y[rows].astype(np.float64) - y_shift
+        weighted = block if sample_weight is None else block * w[:, None].astype(X.dtype)
+        return [
+            (weighted.T @ block).astype(np.float64),  # sum w (x - m)(x - m)^T
+            w @ block,  # sum w (x - m)
+            (weighted.T @ r.astype(X.dtype)).astype(np.float64),  # sum w (x - m)(y - m_y)
+            float(w @ r),  # sum w (y - m_y)
+            float(w @ (r * r)),  # sum w (y - m_y)^2
+            float(w.sum()),
+        ]
+
+    left_out = []
+    counts = np.zeros(n_samples, dtype=np.int64)
+    for train in trains:
+        out = np.ones(n_samples, dtype=bool)
+        out[train] = False
+        counts += out
+        left_out.append(np.flatnonzero(out))
+    left_out_sums = [sums(rows) for rows in left_out]
+    if counts.max() <= 1:  # disjoint: the whole is their sum and the rows in none
+        total = sums(np.flatnonzero(counts == 0))
+        for part in left_out_sums:
+            total = [a + b for a, b in zip(total, part)]
+    else:
+        total = sums(np.arange(n_samples))
+    grams = []
+    for part in left_out_sums:
+        G, s, c, t, yy, weight = (a - b for a, b in zip(total, part))
+        if fit_intercept:
+            G = G - np.outer(s, s) / weight
+            c = c - s * (t / weight)
+            yy = yy - t * t / weight
+            X_offset = (x_shift + s / weight).astype(X.dtype)
+            y_offset = np.asarray(y_shift + t / weight, dtype=X.dtype)
+        else:
+            X_offset = np.zeros(X.shape[1], dtype=X.dtype)
+            y_offset = np.zeros((), dtype=X.dtype)
+        grams.append(_LinearData(None, None, X_offset, y_offset, weight,
+                                 (G.astype(X.dtype), c.astype(X.dtype), max(yy, 0.0))))
+    return grams
 
 
 def _alpha_max(X, y, sample_weight, fit_intercept, positive=False, l1_ratio=1.0):
@@ -334,7 +411,7 @@ class _PathResult:
 
 
 def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=None, gram=False,
-              Xy=None, random_state=None, multi_task=False):
+              Xy=None, random_state=None, multi_task=False, certify=True):
     """The elastic-net path on prepared data, each alpha to scikit-learn's stopping rule.
 
     scikit-learn's coordinate descent stops when the duality gap is at most
@@ -343,10 +420,15 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     descent (scikit-learn's algorithm), or FISTA for the implicit centred sparse design (a
     ``LinearOperator``); ``gram`` and ``Xy`` as in ``LeastSquaresProblem`` (never "auto"
     here); ``random_state`` a ``RandomState`` for coordinate descent's
-    ``selection="random"``.
+    ``selection="random"``; ``certify=False`` for paths whose gaps are not reported (the
+    cross-validation folds): float32 and Gram solves keep the kernels' gaps instead of
+    recomputing them from the data in float64.
     """
     try:
-        problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy)
+        if data.gram is not None:
+            problem = LeastSquaresProblem.from_gram(*data.gram, data.weight_sum)
+        else:
+            problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy)
     except ValueError as error:
         if data.X_offset is not None and np.all(np.isfinite(data.X_offset)):
             raise
@@ -355,13 +437,13 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     # one task: the row-group penalty is the lasso's (||w_j||_2 = |w_j|), solved as one
     multi_task = multi_task and problem.n_targets > 1
     if multi_task:
-        if problem.op.kind == "linear_operator":
+        if problem.op is not None and problem.op.kind == "linear_operator":
             # block coordinate descent reads columns: the centred sparse design is made dense
             problem = LeastSquaresProblem(data.design @ np.eye(problem.n_features,
                                                                dtype=problem.dtype),
                                           data.target, gram=False)
         solver = "cd"
-    elif solver == "auto" and problem.op.kind != "linear_operator":
+    elif solver == "auto" and (problem.op is None or problem.op.kind != "linear_operator"):
         solver = "cd"
     solver = check_solver(solver, problem)
     alphas = np.asarray(alphas, dtype=np.float64)
@@ -372,6 +454,7 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
         l2s=alphas * ((1.0 - l1_ratio) * data.weight_sum), positive=bool(positive),
         solver=solver, tol=0.0, atol=atol[0] if multi_task else atol, max_iter=max_iter,
         x0=x0, random_state=random_state, multi_task=multi_task, update_tol=tol,
+        certify=certify,
     )
     return _PathResult(coefs, gaps, n_iter, converged, atol)
 

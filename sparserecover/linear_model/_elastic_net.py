@@ -36,6 +36,7 @@ from sparserecover.linear_model._base import (
     _LinearData,
     _prepare_data,
     _SparseLinearModel,
+    _training_grams,
     _warn_not_converged,
 )
 from sparserecover.solvers._path import SOLVERS as _SOLVERS
@@ -587,13 +588,14 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
             max_iter=self.max_iter, tol=self.tol, multi_task=self._multi_task,
             random_state=self.random_state if self.selection == "random" else None,
         )
+        prepared = self._training_grams(X, y, sample_weight, folds)
         # No prefer="threads" (scikit-learn's choice): the compiled solver loops hold the GIL,
         # so threads would take turns; joblib's default backend (processes) runs folds truly
         # in parallel, and a user's parallel_config(backend=...) still decides.
         mse_paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fold_mse)(X, y, sample_weight, train, test, grid, l1_ratio, options)
+            delayed(_fold_mse)(X, y, sample_weight, train, test, grid, l1_ratio, options, data)
             for l1_ratio, grid in zip(l1_ratios, grids)
-            for train, test in folds
+            for (train, test), data in zip(folds, prepared)
         )
         mse_paths = np.reshape(mse_paths, (len(l1_ratios), len(folds), -1))
         mean_mse = mse_paths.mean(axis=1)
@@ -633,6 +635,22 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         self.n_iter_ = model.n_iter_
         return self
 
+    def _training_grams(self, X, y, sample_weight, folds):
+        """The folds' training data as Gram matrices (``_training_grams``) where their
+        coordinate descent runs on the Gram matrix (scikit-learn's ``precompute``: True, or
+        "auto" for more samples than features), else None (each fold prepares its rows)."""
+        precompute = getattr(self, "precompute", False)
+        if (sparse.issparse(X) or self._multi_task or self.solver not in ("auto", "cd")
+                or not isinstance(precompute, (str, bool, np.bool_))):
+            return [None] * len(folds)
+        use = [precompute is True or (precompute == "auto" and len(train) > X.shape[1])
+               for train, _ in folds]
+        grams = iter(_training_grams(
+            X, y, sample_weight, [train for (train, _), on in zip(folds, use) if on],
+            self.fit_intercept,
+        ) if any(use) else [])
+        return [next(grams) if on else None for on in use]
+
     def get_metadata_routing(self):
         """Get the metadata routing of this object: ``fit``'s extra parameters go to the
         splitter's ``split`` (scikit-learn's routing).
@@ -658,25 +676,27 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         return tags
 
 
-def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, options):
+def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, options, data=None):
     """Test-set mean squared error (averaged over targets) along the path fitted on the
-    training rows."""
-    sw_train = None
-    if sample_weight is not None:
-        sw_train = sample_weight[train]
-        sw_train = sw_train * (len(train) / np.sum(sw_train))
-    X_train = X[train]
-    data = _prepare_data(X_train, y[train], sw_train, options["fit_intercept"],
-                         copy=X_train is X)
+    training rows (or on their prepared ``data``)."""
     gram = False
-    if not options["multi_task"]:
-        gram = _gram_option(options["precompute"], data, len(train), options["fit_intercept"])
+    if data is None:
+        sw_train = None
+        if sample_weight is not None:
+            sw_train = sample_weight[train]
+            sw_train = sw_train * (len(train) / np.sum(sw_train))
+        X_train = X[train]
+        data = _prepare_data(X_train, y[train], sw_train, options["fit_intercept"],
+                             copy=X_train is X)
+        if not options["multi_task"]:
+            gram = _gram_option(options["precompute"], data, len(train),
+                                options["fit_intercept"])
     random_state = options["random_state"]
     path = _fit_path(
         data, alphas, l1_ratio, solver=options["solver"], positive=options["positive"],
         max_iter=options["max_iter"], tol=options["tol"], gram=gram,
         random_state=None if random_state is None else check_random_state(random_state),
-        multi_task=options["multi_task"],
+        multi_task=options["multi_task"], certify=False,
     )
     if not path.converged.all():
         missed = np.flatnonzero(~path.converged)

@@ -19,14 +19,15 @@ _MAX_INNER = 10_000
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
-             ws_start=10, anderson=True, seed=-1, update_tol=None, verbose=False,
-             solver=None):
+             ws_start=10, anderson=True, seed=-1, update_tol=None, certify=True,
+             verbose=False, solver=None):
     """Run working-set coordinate descent on a prepared problem; return a SolverResult.
 
     Iterates on the Gram matrix when ``problem.gram``, on the columns of A otherwise. Stops
     when every column has ``gap <= max(tol * objective, atol)``. ``seed >= 0`` draws the
     coordinates at random (seeded); cyclic otherwise. With ``solver`` (the public function's
-    name) a result that missed ``tol`` gets a ConvergenceWarning.
+    name) a result that missed ``tol`` gets a ConvergenceWarning. ``certify`` as in
+    ``certified_result``.
 
     ``n_iter`` counts the coordinate-descent passes. ``max_iter`` caps them, summed over the
     solve; with ``update_tol`` (scikit-learn's semantics, for the estimators) it caps the outer
@@ -47,7 +48,7 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
     )
     return certified_result(
         problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
-        atol, solver=solver, max_iter=max_iter, stacklevel=3,
+        atol, solver=solver, max_iter=max_iter, stacklevel=3, certify=certify,
         n_screened=int(n_screened[0]) if problem.y_ndim == 1 else n_screened,
         n_iter_columns=n_iter,
     )

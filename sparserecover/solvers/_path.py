@@ -30,7 +30,7 @@ def check_solver(solver, problem):
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
-    linear_operator = problem.op.kind == "linear_operator"
+    linear_operator = problem.op is not None and problem.op.kind == "linear_operator"
     if solver == "auto":
         return "fista" if linear_operator or problem.n_features < MIN_CD_FEATURES else "cd"
     if solver == "cd" and linear_operator:
@@ -39,7 +39,7 @@ def check_solver(solver, problem):
 
 
 def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, gap_freq=10,
-              x0=None, random_state=None, multi_task=False, update_tol=None):
+              x0=None, random_state=None, multi_task=False, update_tol=None, certify=True):
     """Solve ``problem`` at each penalty ``lams[i] * W`` (with ``l2s[i]``), in the order given,
     each solve warm-started from the previous solution.
 
@@ -54,7 +54,8 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
     ``multi_task`` solves the row-group (L2,1) penalty instead, all columns as one problem
     (block coordinate descent only; ``W[j]`` weighs row j, ``atol`` is one number and the
     gaps and iterations of every column are those of the whole problem). ``update_tol``
-    gives coordinate descent scikit-learn's iteration semantics (``cd_solve``).
+    gives coordinate descent scikit-learn's iteration semantics (``cd_solve``);
+    ``certify=False`` keeps the kernels' gaps (``certified_result``).
 
     Returns the coefficients ``(n_targets, n_features, n_lams)``, the duality gaps
     ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_targets, n_lams)`` and
@@ -77,7 +78,8 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
                                         update_tol=update_tol)
         elif solver == "cd":
             result = cd_solve(problem, penalty, X, tol=tol, atol=atol, max_iter=max_iter,
-                              gap_freq=gap_freq, seed=seed, update_tol=update_tol)
+                              gap_freq=gap_freq, seed=seed, update_tol=update_tol,
+                              certify=certify)
         else:
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)

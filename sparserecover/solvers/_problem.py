@@ -109,6 +109,25 @@ class LeastSquaresProblem:
             raise ValueError("gram=True needs a dense or sparse A, not a LinearOperator")
         self.gram = bool(gram)
 
+    @classmethod
+    def from_gram(cls, G, c, yy, n_samples):
+        """A problem known only by ``G = A.T A``, ``c = A.T y`` (``(n_features,)`` or
+        ``(n_features, n_targets)``) and ``yy = ||y_k||^2``, e.g. assembled from blocks of
+        rows: coordinate descent and its Gram-form duality gap need nothing else (there is
+        no float64 recomputation from A: pass ``certify=False``)."""
+        self = cls.__new__(cls)
+        c = np.asarray(c)
+        self.op = None
+        self.dtype = np.result_type(G.dtype, c.dtype)
+        self.y_ndim = c.ndim
+        self.n_samples, self.n_features = int(n_samples), G.shape[0]
+        self.n_targets = 1 if c.ndim == 1 else c.shape[1]
+        self.yy = np.atleast_1d(np.asarray(yy, dtype=np.float64))
+        self.gram = True
+        self._cache = {}
+        self._cache["gram"] = self._gram_datafit(G, c)
+        return self
+
     def _cached(self, key, compute):
         if key not in self._cache:
             self._cache[key] = compute()
@@ -220,11 +239,16 @@ class LeastSquaresProblem:
                        self._unpenalized_gram(unpenalized, l2))
 
     def _unpenalized_gram(self, unpenalized, l2):
-        """``A_U.T A_U + l2 I`` in float64 for the columns ``unpenalized``."""
+        """``A_U.T A_U + l2 I`` in float64 for the columns ``unpenalized`` (from the Gram
+        matrix when there is one)."""
         if unpenalized.size == 0:
             return np.empty((0, 0))
-        A_U = self.columns(unpenalized)
-        return np.ascontiguousarray(A_U.T @ A_U + l2 * np.eye(unpenalized.size))
+        if self.op is None:
+            gram_U = self.datafit().op.G[np.ix_(unpenalized, unpenalized)].astype(np.float64)
+        else:
+            A_U = self.columns(unpenalized)
+            gram_U = A_U.T @ A_U
+        return np.ascontiguousarray(gram_U + l2 * np.eye(unpenalized.size))
 
     def columns(self, indices):
         """``A[:, indices]`` as a float64 ndarray (one product for a LinearOperator)."""

@@ -75,7 +75,7 @@ def test_a_users_gram_matrix_is_used_and_checked(diabetes, rng):
     ours = sr.Lasso(alpha=0.01, precompute=gram, **TIGHT).fit(X_w, y, sample_weight=weights)
     theirs = sk.Lasso(alpha=0.01, precompute=gram, **TIGHT).fit(X_w, y, sample_weight=weights)
     assert_relative_close(ours.coef_, theirs.coef_)
-    with pytest.raises(ValueError, match="Gram matrix.*did not pass validation"):
+    with pytest.raises(ValueError, match=r"Gram matrix.*did not pass validation"):
         sr.Lasso(precompute=np.eye(10)).fit(X_c, y)
     with pytest.warns(UserWarning, match="Gram matrix was provided but X was centered"):
         sr.Lasso(precompute=(X + 1).T @ (X + 1)).fit(X + 1, y)
