@@ -55,7 +55,7 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
 
 
 def multitask_cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
-                       ws_start=10, seed=-1, update_tol=None):
+                       ws_start=10, anderson=True, seed=-1, update_tol=None):
     """Working-set block coordinate descent for the multi-task (row-group, L2,1) penalty on a
     prepared problem with 2-D ``y``: ``penalty.weights[j]`` weighs the 2-norm of row j of x.
 
@@ -71,8 +71,8 @@ def multitask_cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10,
         caps = (update_tol, max_iter, _MAX_INNER, _NO_CAP)
     X, n_iter, primal, gap, converged, n_screened = multitask_coordinate_descent(
         fit, penalty, X, problem.column_squared_norms(), float(tol), float(atol),
-        float(caps[0]), *(np.int64(cap) for cap in caps[1:]), ws_start, screen, gap_freq,
-        np.int64(seed),
+        float(caps[0]), *(np.int64(cap) for cap in caps[1:]), ws_start, screen, anderson,
+        gap_freq, np.int64(seed),
     )
     return SolverResult(x=X, n_iter=int(n_iter), converged=bool(converged),
                         objective=float(primal), gap=float(gap), n_screened=int(n_screened))

@@ -135,20 +135,12 @@ def _ws_objective(op, ws, x, penalty, y, yy, r):
 
 
 @njit(cache=True)
-def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial):
-    """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
-
-    The combination sum_k c_k x_k with sum c = 1 minimizing ||sum c_k (x_k - x_{k-1})||
-    (c proportional to (U U.T)^-1 1, U the successive differences; Anderson 1965, used for
-    coordinate descent by Bertrand & Massias, AISTATS 2021) is kept when it lowers the
-    objective (clipped at 0 with ``positive``); then x and r are updated in place.
-
-    ``last_r`` holds the residuals of those iterates: r = y - A x is affine in x, so with
-    sum c = 1 the extrapolated residual is sum_k c_k r_k, O(n K) instead of a pass over the
-    working set's columns (as skglm does); only a clipped combination needs that pass. The
-    last row of ``last`` is the current iterate.
-    """
-    positive = penalty.positive
+def anderson_weights(last):
+    """The weights c (sum c = 1) of Anderson's combination sum_k c_k x_k of the iterates
+    x_1..x_K (rows 1..K of ``last``; row 0 is the one before), minimizing
+    ||sum c_k (x_k - x_{k-1})||: c proportional to (U U.T)^-1 1, U the successive differences
+    (Anderson 1965; for coordinate descent, Bertrand & Massias, AISTATS 2021). Empty when
+    the system is degenerate."""
     n_rows, s = last.shape
     K = n_rows - 1
     U = np.empty((K, s))
@@ -159,12 +151,33 @@ def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial)
     z = solve_psd(C, np.ones(K), np.empty(0))
     total = z.sum()
     if not np.isfinite(total) or total == 0.0:
+        return np.empty(0)
+    return z / total
+
+
+@njit(cache=True)
+def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial):
+    """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
+
+    The combination of :func:`anderson_weights` is kept when it lowers the objective
+    (clipped at 0 with ``positive``); then x and r are updated in place.
+
+    ``last_r`` holds the residuals of those iterates: r = y - A x is affine in x, so with
+    sum c = 1 the extrapolated residual is sum_k c_k r_k, O(n K) instead of a pass over the
+    working set's columns (as skglm does); only a clipped combination needs that pass. The
+    last row of ``last`` is the current iterate.
+    """
+    positive = penalty.positive
+    n_rows, s = last.shape
+    K = n_rows - 1
+    z = anderson_weights(last)
+    if z.shape[0] == 0:
         return False
     clipped = False
     for a in range(s):
         value = 0.0
         for q in range(K):
-            value += z[q] / total * last[q + 1, a]
+            value += z[q] * last[q + 1, a]
         if positive and value < 0.0:
             value = 0.0
             clipped = True
@@ -180,7 +193,7 @@ def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial)
         for i in range(r.shape[0]):
             value = 0.0
             for q in range(K):
-                value += z[q] / total * last_r[q + 1, i]
+                value += z[q] * last_r[q + 1, i]
             r_trial[i] = value
     current = _ws_objective(op, ws, x, penalty, y, yy, r)
     for a in range(s):

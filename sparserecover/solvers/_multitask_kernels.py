@@ -25,15 +25,17 @@ import numpy as np
 from .._jit import njit
 from .._prox_kernels import block_soft_threshold
 from ._cd_kernels import (
+    _ANDERSON_K,
     _MAX_STALLS,
     _select_working_set,
+    anderson_weights,
     residual_products,
     small_changes,
     stopping_test,
 )
 from ._gap import _refit, _violates_unpenalized, column_met, residual_terms
 from ._problem import Penalty
-from ._products import column_axpy, column_dot, forward
+from ._products import column_axpy, column_dot
 
 
 @njit(cache=True)
@@ -64,6 +66,52 @@ def _block_epoch(op, ws, Xt, w, l2, norms2, Rt, random, z):
             largest_change = max(largest_change, abs(np.float64(Xt[k, j]) - old))
             largest = max(largest, abs(np.float64(Xt[k, j])))
     return largest_change, largest
+
+
+@njit(cache=True)
+def _objective(op, ws, Xt, w, l2, target_t, yy, Rt):
+    """0.5 ||R||^2 + sum_ws w_j ||W_j|| + 0.5 l2 ||W_ws||^2 (W zero outside ws)."""
+    value = 0.0
+    for k in range(Xt.shape[0]):
+        value += 0.5 * residual_products(op, Xt[k], target_t[k], yy[k], Rt[k])[0]
+    for a in range(ws.shape[0]):
+        row = 0.0
+        for k in range(Xt.shape[0]):
+            v = np.float64(Xt[k, ws[a]])
+            row += v * v
+        value += w[ws[a]] * np.sqrt(row) + 0.5 * l2 * row
+    return value
+
+
+@njit(cache=True)
+def _anderson_step(op, ws, Xt, w, l2, target_t, yy, Rt, last, last_r, Rt_trial):
+    """Anderson extrapolation of the working set's rows (``_cd_kernels.anderson_weights``
+    on the flattened rows of ``last``), kept when it lowers the objective; R, affine in W,
+    is extrapolated from ``last_r`` with the same weights."""
+    c = anderson_weights(last)
+    if c.shape[0] == 0:
+        return
+    m, n = Rt.shape
+    K = c.shape[0]
+    current = _objective(op, ws, Xt, w, l2, target_t, yy, Rt)
+    for a in range(ws.shape[0]):
+        for k in range(m):
+            value = 0.0
+            for q in range(K):
+                value += c[q] * last[q + 1, a * m + k]
+            Xt[k, ws[a]] = value
+    for k in range(m):
+        for i in range(n):
+            value = 0.0
+            for q in range(K):
+                value += c[q] * last_r[q + 1, k * n + i]
+            Rt_trial[k, i] = value
+    if _objective(op, ws, Xt, w, l2, target_t, yy, Rt_trial) < current:
+        Rt[:] = Rt_trial
+        return
+    for a in range(ws.shape[0]):
+        for k in range(m):
+            Xt[k, ws[a]] = last[K, a * m + k]
 
 
 @njit(cache=True)
@@ -149,7 +197,8 @@ def group_duality_gap(fit, penalty, FX, X, resid, G, Z, FZ):
 
 @njit(cache=True)
 def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer,
-                                 max_inner, max_epochs, ws_start, screen, gap_freq, seed):
+                                 max_inner, max_epochs, ws_start, screen, anderson, gap_freq,
+                                 seed):
     """Working-set block coordinate descent with gap-safe screening (see the module notes):
     the outer iteration, stopping test and caps of ``_cd_kernels.coordinate_descent``, with
     rows for coordinates.
@@ -158,7 +207,8 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     Gap-safe screening (Ndiaye et al. 2017) drops row j when
     s ||g_j|| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; the working set holds
     ``max(ws_start, 2 nnz)`` rows by dual-constraint distance, solved to 0.3 times the outer
-    gap. ``seed >= 0`` draws the rows at random. Returns W, the passes, primal, gap,
+    gap, with Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
+    ``seed >= 0`` draws the rows at random. Returns W, the passes, primal, gap,
     convergence and the number of rows screened at the end.
     """
     op, target = fit.op, fit.target
@@ -172,6 +222,8 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     Xt = np.ascontiguousarray(X.T)
     target_t = np.ascontiguousarray(target.T)
     Rt = np.empty((m, n))
+    Rt_trial = np.empty((m, n))
+    FXt = np.empty((m, n))
     FX = np.empty((n, m), dtype=target.dtype)
     resid = np.empty((n, m), dtype=target.dtype)
     G = np.empty((p, m), dtype=X.dtype)
@@ -198,8 +250,15 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
         for j in range(p):
             for k in range(m):
                 X[j, k] = Xt[k, j]
-        if fresh:
-            forward(op, X, FX)
+        if fresh:  # A W from W's nonzero rows only
+            FXt[:] = 0.0
+            for j in range(p):
+                for k in range(m):
+                    if Xt[k, j] != 0.0:
+                        column_axpy(op, j, np.float64(Xt[k, j]), FXt[k])
+            for i in range(n):
+                for k in range(m):
+                    FX[i, k] = FXt[k, i]
         else:
             # A W = Y - R from the residual the passes keep up to date (one product saved);
             # a converged gap is confirmed below from a fresh product
@@ -256,11 +315,23 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
         ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened,
                                  max(ws_start, 2 * nnz))
         inner_tol = 0.3 * gap
+        n_ws = ws.shape[0]
+        last = np.empty((_ANDERSON_K + 1, n_ws * m))
+        last_r = np.empty((_ANDERSON_K + 1, m * n))
         inner_epochs = 0
         failed = False
         while inner_epochs < max_inner and epochs < max_epochs:
             change, largest = _block_epoch(op, ws, Xt, w, l2, norms2, Rt, random, z)
             epochs += 1
+            if anderson:
+                row = inner_epochs % (_ANDERSON_K + 1)
+                for a in range(n_ws):
+                    for k in range(m):
+                        last[row, a * m + k] = Xt[k, ws[a]]
+                last_r[row] = Rt.reshape(m * n)
+                if row == _ANDERSON_K:
+                    _anderson_step(op, ws, Xt, w, l2, target_t, fit.yy, Rt, last, last_r,
+                                   Rt_trial)
             inner_epochs += 1
             # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
             if inner_epochs % gap_freq == 0 or small_changes(change, largest, update_tol):
