@@ -79,6 +79,11 @@ class _CenteredSparseOperator(LinearOperator):
     def _adjoint(self):
         return _CenteredSparseOperator(self.S.T.tocsr(), self.offset, self.u)
 
+    def centered_sparse(self):
+        """``(S, u, offset)``: the parts the solvers' compiled column access reads
+        (coordinate descent runs on the implicit centred matrix without forming it)."""
+        return self.S, self.u, self.offset
+
 
 @dataclass
 class _LinearData:
@@ -417,8 +422,8 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     scikit-learn's coordinate descent stops when the duality gap is at most
     ``tol * ||y_c||^2`` (``y_c`` the weighted, centred target, in the solvers' scaling, per
     target): that is the solvers' absolute stopping rule. ``solver="auto"`` is coordinate
-    descent (scikit-learn's algorithm), or FISTA for the implicit centred sparse design (a
-    ``LinearOperator``); ``gram`` and ``Xy`` as in ``LeastSquaresProblem`` (never "auto"
+    descent (scikit-learn's algorithm; the multi-task penalty has no other); ``gram`` and
+    ``Xy`` as in ``LeastSquaresProblem`` (never "auto"
     here); ``random_state`` a ``RandomState`` for coordinate descent's
     ``selection="random"``; ``certify=False`` for paths whose gaps are not reported (the
     cross-validation folds): float32 and Gram solves keep the kernels' gaps instead of
@@ -436,14 +441,7 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
         raise ValueError(_NON_FINITE) from error
     # one task: the row-group penalty is the lasso's (||w_j||_2 = |w_j|), solved as one
     multi_task = multi_task and problem.n_targets > 1
-    if multi_task:
-        if problem.op is not None and problem.op.kind == "linear_operator":
-            # block coordinate descent reads columns: the centred sparse design is made dense
-            problem = LeastSquaresProblem(data.design @ np.eye(problem.n_features,
-                                                               dtype=problem.dtype),
-                                          data.target, gram=False)
-        solver = "cd"
-    elif solver == "auto" and (problem.op is None or problem.op.kind != "linear_operator"):
+    if multi_task or (solver == "auto" and problem.has_columns):
         solver = "cd"
     solver = check_solver(solver, problem)
     alphas = np.asarray(alphas, dtype=np.float64)

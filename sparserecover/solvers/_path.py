@@ -30,10 +30,10 @@ def check_solver(solver, problem):
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
-    linear_operator = problem.op is not None and problem.op.kind == "linear_operator"
     if solver == "auto":
+        linear_operator = problem.op is not None and problem.op.kind == "linear_operator"
         return "fista" if linear_operator or problem.n_features < MIN_CD_FEATURES else "cd"
-    if solver == "cd" and linear_operator:
+    if solver == "cd" and not problem.has_columns:
         raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
     return solver
 

@@ -173,10 +173,17 @@ class LeastSquaresProblem:
 
         return self._cached(("direct", dtype), compute)
 
+    @property
+    def has_columns(self):
+        """Whether coordinate descent can run: column access to A (dense, sparse, or the
+        implicit centred sparse matrix of ``_products.kernel_operator``) or the Gram matrix."""
+        return self.op is None or self.op.kind != "linear_operator" or hasattr(
+            self.op.matrix, "centered_sparse")
+
     def column_datafit(self):
         """The :data:`Datafit` with column access for coordinate descent: a C-ordered dense
         ``A`` is copied once to Fortran order, a CSR matrix converted once to CSC."""
-        if self.op.kind == "linear_operator":
+        if not self.has_columns:
             raise TypeError("A must be a dense or sparse matrix for coordinate descent; got a "
                             "LinearOperator (use fista)")
 
@@ -193,6 +200,8 @@ class LeastSquaresProblem:
         """
         if self.gram:
             return self._cached("norms", lambda: np.diag(self.datafit().op.G).astype(np.float64))
+        if self.op.kind == "linear_operator" and self.has_columns:
+            return self._cached("norms", lambda: _centered_squared_norms(self.op.matrix))
         return self._cached("norms", lambda: _column_squared_norms(self.op, block))
 
     def lipschitz_constant(self):
@@ -312,6 +321,19 @@ def lam_max_from_correlation(correlation, W, positive):
     if not positive:
         correlation = np.abs(correlation)
     return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
+
+
+def _centered_squared_norms(A):
+    """``||S_j - offset_j u||^2`` for the centred sparse matrix ``A = S - u offset^T``:
+    ``sum_i S_ij^2 - 2 offset_j u.S_j + offset_j^2 ||u||^2``, from the nonzeros of S."""
+    S, u, offset = A.centered_sparse()
+    offset = offset.astype(np.float64)
+    squares = S.copy()
+    squares.data = squares.data.astype(np.float64) ** 2
+    u = u.astype(np.float64)
+    norms = (np.asarray(squares.sum(axis=0)).ravel() - 2.0 * offset * np.asarray(u @ S).ravel()
+             + offset**2 * (u @ u))
+    return np.maximum(norms, 0.0)
 
 
 def _column_squared_norms(op, block):
