@@ -145,9 +145,11 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
             u = np.ones(n_samples, dtype=dtype) if sqrt_weight is None else sqrt_weight
             design = _CenteredSparseOperator(design, u, X_offset)
     elif fit_intercept or sqrt_weight is not None:
-        in_place = not copy and X.flags.writeable
-        design = X if in_place else np.empty(X.shape, dtype=dtype, order="F")
-        np.subtract(X, X_offset, out=design)
+        # (numpy's transposing copy and then an in-place subtraction are faster than one
+        # subtraction into a Fortran-ordered array)
+        design = X if not copy and X.flags.writeable else np.array(X, order="F", copy=True)
+        if fit_intercept:
+            design -= X_offset
         if sqrt_weight is not None:
             np.multiply(design, sqrt_weight[:, None], out=design)
     else:
@@ -429,16 +431,13 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     cross-validation folds): float32 and Gram solves keep the kernels' gaps instead of
     recomputing them from the data in float64.
     """
-    try:
-        if data.gram is not None:
-            problem = LeastSquaresProblem.from_gram(*data.gram, data.weight_sum)
-        else:
-            problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy)
-    except ValueError as error:
-        if data.X_offset is not None and np.all(np.isfinite(data.X_offset)):
-            raise
-        # finite X whose mean overflowed: scikit-learn's error for such data
-        raise ValueError(_NON_FINITE) from error
+    if data.gram is not None:
+        problem = LeastSquaresProblem.from_gram(*data.gram, data.weight_sum)
+    else:
+        # (validated finite; a centring that overflowed ends in scikit-learn's error on the
+        # coefficients, as in scikit-learn)
+        problem = LeastSquaresProblem(data.design, data.target, gram=gram, Xy=Xy,
+                                      assume_finite=True)
     # one task: the row-group penalty is the lasso's (||w_j||_2 = |w_j|), solved as one
     multi_task = multi_task and problem.n_targets > 1
     if multi_task or (solver == "auto" and problem.has_columns):

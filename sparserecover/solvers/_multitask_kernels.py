@@ -273,7 +273,8 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
                 stalls = 0
             elif failed:
                 stalls += 1
-        if met or outer >= max_outer or epochs >= max_epochs or stalls >= _MAX_STALLS:
+        if (met or outer >= max_outer or epochs >= max_epochs or stalls >= _MAX_STALLS
+                or not np.isfinite(gap)):
             if not fresh:
                 fresh = confirming = True
                 continue

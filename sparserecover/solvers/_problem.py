@@ -65,11 +65,12 @@ class LeastSquaresProblem:
 
     ``gram`` is "auto", a bool, or ``A.T A`` itself (an ``(n_features, n_features)`` array
     computed by the caller, e.g. scikit-learn's ``precompute``); ``Xy`` optionally gives
-    ``A.T y`` with it.
+    ``A.T y`` with it. ``assume_finite`` skips the NaN/infinity checks of data the caller
+    has checked.
     """
 
-    def __init__(self, A, y, *, gram="auto", Xy=None):
-        op = as_operator(A, "A")
+    def __init__(self, A, y, *, gram="auto", Xy=None, assume_finite=False):
+        op = as_operator(A, "A", assume_finite=assume_finite)
         y = as_float_array(y, "y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got {y.ndim} dimensions")
@@ -81,7 +82,8 @@ class LeastSquaresProblem:
             )
         if y.ndim == 2 and y.shape[1] < 1:
             raise ValueError("y must have at least one column")
-        check_finite(y, "y")
+        if not assume_finite:
+            check_finite(y, "y")
         # One dtype end to end: mixing float64 y into float32 BLAS would upcast every product.
         dtype = np.result_type(op.dtype, y.dtype)
         self.op = op.astype(dtype)
