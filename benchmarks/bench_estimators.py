@@ -23,10 +23,11 @@ Problems (the solvers' benchmark problems, ``bench_lasso.py``; ``alpha = alpha_m
 * ``mt 500x5000x20``: the dense wide design with 20 tasks sharing 50 rows (multi-task);
 * ``mt 200x1000x5``: a smaller multi-task problem for the multi-task CV estimators.
 
-Each time is the CPU time of the fitting process, the smallest of ``--repeat`` fits after one
-warm-up fit (Numba compilation excluded; its cache is on disk): BLAS, the solvers and the
-folds (``n_jobs=None``) run on one thread, so on an idle machine it is the wall time, and on
-a shared one it is not inflated by other jobs.
+Each time is the CPU time of the fitting process, the smallest of ``--repeat`` fits (more,
+up to 200, while they take less than a second in all) after one warm-up fit (Numba
+compilation excluded; its cache is on disk): BLAS, the solvers and the folds
+(``n_jobs=None``) run on one thread, so on an idle machine it is the wall time, and on a
+shared one it is not inflated by other jobs.
 
 Run: ``python benchmarks/bench_estimators.py [--repeat 3] [--only diabetes,20000x200]``.
 """
@@ -95,10 +96,12 @@ def problems():
     ]
 
 
-def timed(fit, repeat):
+def timed(fit, repeat, budget=1.0):
+    """The smallest CPU time of ``repeat`` fits, or of as many as ``budget`` seconds allow
+    (at most 200: sub-millisecond fits need many for a stable minimum)."""
     fit()  # warm-up: compilation, caches
     times = []
-    for _ in range(repeat):
+    while len(times) < repeat or (sum(times) < budget and len(times) < 200):
         start = time.process_time()
         model = fit()
         times.append(time.process_time() - start)

@@ -447,7 +447,8 @@ def _fit_path(data, alphas, l1_ratio, *, solver, positive, max_iter, tol, x0=Non
     # scikit-learn's tol * ||y||^2, per target; of the whole Y for the multi-task penalty
     atol = tol * (problem.yy.sum(keepdims=True) if multi_task else problem.yy)
     coefs, gaps, n_iter, converged = enet_path(
-        problem, alphas * (l1_ratio * data.weight_sum), problem.weights(1.0),
+        problem, alphas * (l1_ratio * data.weight_sum),
+        np.ones((problem.n_features, problem.n_targets)),
         l2s=alphas * ((1.0 - l1_ratio) * data.weight_sum), positive=bool(positive),
         solver=solver, tol=0.0, atol=atol[0] if multi_task else atol, max_iter=max_iter,
         x0=x0, random_state=random_state, multi_task=multi_task, update_tol=tol,

@@ -46,10 +46,10 @@ from sparserecover.solvers._path import SOLVERS as _SOLVERS
 _SOLVER_DOC = """solver : {"auto", "cd", "fista", "ista"}, default="auto"
         The algorithm. "auto" and "cd" are coordinate descent, scikit-learn's algorithm,
         with working sets, gap-safe screening and Anderson acceleration
-        (:func:`sparserecover.solvers.coordinate_descent`); on the Gram matrix with
+        (:func:`sparserecover.solvers.coordinate_descent`), on the Gram matrix with
         ``precompute``. "fista" and "ista" are (accelerated) proximal gradient
-        (:func:`sparserecover.fista`). "auto" runs FISTA on a sparse ``X`` with an intercept
-        (an implicit centred operator, which coordinate descent cannot read by columns)."""
+        (:func:`sparserecover.fista`): ``selection`` does not apply to them, and their
+        ``max_iter`` and ``n_iter_`` count gradient steps."""
 
 _COMMON_DOC = """fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept. Sparse ``X`` is never densified for it.
@@ -60,16 +60,17 @@ _COMMON_DOC = """fit_intercept : bool, default=True
         itself, for ``X`` that needs no centring (it is checked, and recomputed with a
         warning when ``X`` was centred, as in scikit-learn). Ignored for sparse ``X``.
     max_iter : int, default=1000
-        Maximum number of coordinate-descent passes (epochs) over the working sets, summed
-        over the outer iterations (or of proximal-gradient iterations).
+        Maximum number of outer iterations of coordinate descent: each computes the duality
+        gap, screens features and makes passes over a working set (see Notes).
     copy_X : bool, default=True
         If True, ``X`` is copied; else a dense float ``X`` may be overwritten (centred and
         scaled by the sample weights in place, saving the copy)."""
 
 _TOL_DOC = """tol : float, default=1e-4
-        Tolerance on the duality gap, with scikit-learn's meaning: the fit stops once the
-        duality gap of the objective is at most ``tol * ||y_c||^2 / n_samples`` (``y_c`` the
-        centred target, weighted with ``sample_weight``), per target.
+        Tolerance with scikit-learn's meaning: the fit stops once the duality gap of the
+        objective is at most ``tol * ||y_c||^2 / n_samples`` (``y_c`` the centred target,
+        weighted with ``sample_weight``), per target, after a pass whose largest coefficient
+        change is at most ``tol`` times the largest coefficient.
     warm_start : bool, default=False
         When True, start from the previous ``coef_`` (the first fit starts from zero)."""
 
@@ -93,7 +94,8 @@ default="auto"
         it has more samples than features (as scikit-learn). The final refit on all data
         runs without it for "auto" (as scikit-learn). See :class:`ElasticNet`.
     max_iter : int, default=1000
-        Maximum number of coordinate-descent passes per alpha.
+        Maximum number of outer iterations of coordinate descent per alpha (see
+        :class:`ElasticNet`).
     tol : float, default=1e-4
         Tolerance on the duality gap per alpha, as in :class:`ElasticNet`.
     copy_X : bool, default=True
@@ -155,8 +157,9 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     intercept_ : float or ndarray of shape (n_targets,)
         The intercept ``b`` (0.0 if ``fit_intercept=False``).
     n_iter_ : int or list of int
-        Coordinate-descent passes run (one per target for several targets); 0 when the start
-        already met the tolerance.
+        Coordinate-descent passes run, over the working sets, summed over the outer
+        iterations (one count per target for several targets); 0 when the start already met
+        the tolerance.
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the objective above at ``coef_``: an upper bound on how far the
         objective is from its minimum.
@@ -175,15 +178,22 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     -----
     **Stopping.** scikit-learn stops coordinate descent when the duality gap is at most
     ``tol * ||y_c||^2 / n_samples`` (in its ``_cd_fast``: ``gap <= tol * y_c @ y_c`` for the
-    objective multiplied by ``n_samples``); so does this estimator, with the same gap (the
-    rescaled-residual dual point), so ``dual_gap_`` meets scikit-learn's bound whenever no
-    ``ConvergenceWarning`` was raised. The gap is tested at the start (a warm start that
-    already meets it runs 0 passes) and between passes.
+    objective multiplied by ``n_samples``), testing it after a pass whose largest change is
+    at most ``tol`` times the largest coefficient; so does this estimator, with the same gap
+    (the rescaled-residual dual point), so ``dual_gap_`` meets scikit-learn's bound whenever
+    no ``ConvergenceWarning`` was raised. The gap is also tested at the start: a warm start
+    that already meets it runs no pass.
 
     **Coordinate descent.** Each outer iteration computes the full duality gap, discards the
     features gap-safe screening proves zero, and runs cyclic passes over a working set of the
-    features closest to their dual constraint (celer, skglm): on sparse solutions far fewer
-    coordinate updates than scikit-learn's passes over every feature.
+    features closest to their dual constraint (celer, skglm) until that subproblem's gap is
+    below 0.3 times the full one (at most 10000 passes), with Anderson extrapolation: on
+    sparse solutions far fewer coordinate updates than scikit-learn's passes over every
+    feature. An outer iteration depends on its start alone, so ``max_iter`` counts them:
+    two fits of ``max_iter=k`` with ``warm_start`` give what one fit of ``max_iter=2 k``
+    gives, as in scikit-learn; ``n_iter_`` counts the passes. Two outer iterations in a row
+    that neither solve their working set within its passes nor halve the gap end the fit
+    (with the warning): the gap has stalled at the rounding of the data.
 
     Examples
     --------
@@ -359,7 +369,8 @@ class Lasso(ElasticNet):
     intercept_ : float or ndarray of shape (n_targets,)
         The intercept ``b`` (0.0 if ``fit_intercept=False``).
     n_iter_ : int or list of int
-        Coordinate-descent passes run (one per target for several targets).
+        Coordinate-descent passes run (one per target for several targets); see
+        :class:`ElasticNet`'s Notes for them and for ``max_iter``.
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the objective above at ``coef_``.
     n_features_in_ : int

@@ -31,8 +31,8 @@ _MT_DOC = """fit_intercept : bool, default=True
     copy_X : bool, default=True
         If True, ``X`` is copied; else a dense float ``X`` may be overwritten.
     max_iter : int, default=1000
-        Maximum number of outer iterations (each: the duality gap, screening, and at most
-        ``max_iter`` passes over the working set of rows).
+        Maximum number of outer iterations (each: the duality gap, screening, and passes over
+        a working set of rows; see :class:`ElasticNet`'s Notes).
     tol : float, default=1e-4
         Tolerance with scikit-learn's meaning: the fit stops once the duality gap is at most
         ``tol * ||Y_c||_F^2 / n_samples`` after a pass whose largest coefficient change is at
@@ -47,7 +47,7 @@ _MT_ATTRIBUTES = """coef_ : ndarray of shape (n_targets, n_features)
     intercept_ : ndarray of shape (n_targets,)
         The intercepts.
     n_iter_ : int
-        Outer iterations run (0 when the start already met the tolerance).
+        Block coordinate-descent passes run (0 when the start already met the tolerance).
     dual_gap_ : float
         Duality gap of the objective at ``coef_`` (all tasks together).
     eps_ : float
@@ -261,7 +261,7 @@ class MultiTaskElasticNetCV(_LinearModelCV):
     dual_gap_ : float
         Duality gap of the refit.
     n_iter_ : int
-        Outer iterations of the refit.
+        Block coordinate-descent passes of the refit.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -364,7 +364,7 @@ class MultiTaskLassoCV(_LinearModelCV):
     dual_gap_ : float
         Duality gap of the refit.
     n_iter_ : int
-        Outer iterations of the refit.
+        Block coordinate-descent passes of the refit.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

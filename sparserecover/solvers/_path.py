@@ -119,7 +119,8 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         Per-coefficient weights ``w`` (broadcast like ``lam`` in :func:`fista`; zero =
         unpenalized). Default 1.
     positive, l2, max_iter, tol, gap_freq, gram
-        As in :func:`fista`.
+        As in :func:`fista`; with ``gram``, coordinate descent runs on the Gram matrix too
+        (keeping ``A.T r`` up to date instead of the residual ``r``).
     x0 : ndarray, optional
         Warm start for the first (largest) penalty.
     solver : {"auto", "cd", "fista", "ista"}, default "auto"
