@@ -405,7 +405,12 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                     nnz += 1
             ws = _select_working_set(x1, column_penalty, g, norms2, screened,
                                      max(ws_start, 2 * nnz))
-            inner_tol = 0.3 * gap1[0]
+            # the working set's problem to 0.3 times the gap, or to half the tolerance: no
+            # further than the stopping test needs; if only the gate on the changes failed,
+            # until a pass of small changes
+            threshold = max(tol * primal1[0], atol[k])
+            inner_tol = max(0.3 * gap1[0], 0.5 * threshold)
+            gate_only = gap1[0] <= threshold
             n_ws = ws.shape[0]
             last = np.empty((_ANDERSON_K + 1, n_ws))
             last_r = np.empty((_ANDERSON_K + 1, n))
@@ -424,8 +429,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                         _anderson_step(op, ws, x1, column_penalty, y1, yy1[0], r, last,
                                        last_r, r_trial, x_trial)
                 inner_epochs += 1
+                small = small_changes(change, largest, update_tol)
+                if gate_only and small:
+                    break
                 # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
-                if inner_epochs % gap_freq == 0 or small_changes(change, largest, update_tol):
+                if inner_epochs % gap_freq == 0 or small:
                     inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, yy1[0], r)
                     failed = inner_gap > inner_tol
                     if not failed:

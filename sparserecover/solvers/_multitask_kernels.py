@@ -315,7 +315,10 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
                 nnz += 1
         ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened,
                                  max(ws_start, 2 * nnz))
-        inner_tol = 0.3 * gap
+        # (as the lasso kernel: no further than the stopping test needs)
+        threshold = max(tol * primal, atol)
+        inner_tol = max(0.3 * gap, 0.5 * threshold)
+        gate_only = gap <= threshold
         n_ws = ws.shape[0]
         last = np.empty((_ANDERSON_K + 1, n_ws * m))
         last_r = np.empty((_ANDERSON_K + 1, m * n))
@@ -334,8 +337,11 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
                     _anderson_step(op, ws, Xt, w, l2, target_t, fit.yy, Rt, last, last_r,
                                    Rt_trial)
             inner_epochs += 1
+            small = small_changes(change, largest, update_tol)
+            if gate_only and small:
+                break
             # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
-            if inner_epochs % gap_freq == 0 or small_changes(change, largest, update_tol):
+            if inner_epochs % gap_freq == 0 or small:
                 failed = _subproblem_gap(op, ws, Xt, w, l2, target_t, fit.yy, Rt) > inner_tol
                 if not failed:
                     break
