@@ -107,7 +107,9 @@ def _anderson_step(op, ws, Xt, w, l2, target_t, yy, Rt, last, last_r, Rt_trial):
                 value += c[q] * last_r[q + 1, k * n + i]
             Rt_trial[k, i] = value
     if _objective(op, ws, Xt, w, l2, target_t, yy, Rt_trial) < current:
-        Rt[:] = Rt_trial
+        for k in range(m):  # (element loops: an array-to-array copy compiles shape checks)
+            for i in range(n):
+                Rt[k, i] = Rt_trial[k, i]
         return
     for a in range(ws.shape[0]):
         for k in range(m):
@@ -332,7 +334,9 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
                 for a in range(n_ws):
                     for k in range(m):
                         last[row, a * m + k] = Xt[k, ws[a]]
-                last_r[row] = Rt.reshape(m * n)
+                for k in range(m):
+                    for i in range(n):
+                        last_r[row, k * n + i] = Rt[k, i]
                 if row == _ANDERSON_K:
                     _anderson_step(op, ws, Xt, w, l2, target_t, fit.yy, Rt, last, last_r,
                                    Rt_trial)
