@@ -50,7 +50,18 @@ _LAZY_NAMES = {
     ),
     # scikit-learn estimators
     **dict.fromkeys(
-        ["Lasso", "ElasticNet", "LassoCV", "IHTRegressor"], "sparserecover.linear_model"
+        [
+            "Lasso",
+            "ElasticNet",
+            "LassoCV",
+            "ElasticNetCV",
+            "MultiTaskLasso",
+            "MultiTaskElasticNet",
+            "MultiTaskLassoCV",
+            "MultiTaskElasticNetCV",
+            "IHTRegressor",
+        ],
+        "sparserecover.linear_model",
     ),
     **dict.fromkeys(
         [

@@ -66,6 +66,27 @@ def soft_threshold(x, t):
 
 
 @njit(**_JIT_OPTIONS)
+def block_soft_threshold(z, t):
+    """The factor ``max(1 - t / ||z||_2, 0)`` of block soft thresholding: the proximal
+    operator of ``t ||.||_2`` maps the vector ``z`` to that factor times ``z`` (the group
+    soft threshold of ``prox.prox_group_l2``). The norm is scaled by the largest magnitude,
+    so it neither overflows nor underflows."""
+    scale = 0.0
+    for k in range(z.shape[0]):
+        scale = max(scale, abs(z[k]))
+    if scale == 0.0:
+        return 0.0
+    total = 0.0
+    for k in range(z.shape[0]):
+        ratio = z[k] / scale
+        total += ratio * ratio
+    norm = np.sqrt(total) * scale
+    if norm <= t:
+        return 0.0
+    return 1.0 - t / norm
+
+
+@njit(**_JIT_OPTIONS)
 def _hard_threshold(x, lambd):
     # torch: (x >= -lambd and x <= lambd) ? 0 : x. x - x is +0.0 for finite x, typed like x;
     # & rather than `and`: no short-circuit branch in the loop body.

@@ -144,7 +144,7 @@ class _CastOperator:
         )
 
 
-def as_operator(A, name="A"):
+def as_operator(A, name="A", *, assume_finite=False):
     """Check a design matrix and wrap it in an :class:`Operator`.
 
     Parameters
@@ -155,6 +155,8 @@ def as_operator(A, name="A"):
         formats are converted to CSR once. Dense and sparse entries must be finite.
     name : str
         The argument name used in error messages.
+    assume_finite : bool, default False
+        Skip the check for NaN and infinity (for data the caller has checked).
 
     Returns
     -------
@@ -195,7 +197,8 @@ def as_operator(A, name="A"):
         if data is not A.data:
             A = A.copy()
             A.data = data
-        check_finite(A.data, name)
+        if not assume_finite:
+            check_finite(A.data, name)
         if min(A.shape) < 1:
             raise ValueError(f"{name} must be non-empty; got shape {A.shape}")
         return Operator(A, "sparse")
@@ -209,7 +212,8 @@ def as_operator(A, name="A"):
         raise ValueError(f"{name} must be 2-D; got {A.ndim} dimension(s)")
     if min(A.shape) < 1:
         raise ValueError(f"{name} must be non-empty; got shape {A.shape}")
-    check_finite(A, name)
+    if not assume_finite:
+        check_finite(A, name)
     return Operator(A, "dense")
 
 

@@ -1,10 +1,14 @@
 """scikit-learn estimators for sparse linear regression.
 
-:class:`Lasso`, :class:`ElasticNet` and :class:`LassoCV` minimise exactly scikit-learn's
-objectives (the same ``alpha`` gives the same coefficients) with the proximal-gradient
-solvers of :mod:`sparserecover.solvers`; :class:`IHTRegressor` fits k-sparse least squares
-by iterative hard thresholding. All accept dense or ``scipy.sparse`` ``X`` (the intercept
-never densifies it), several targets at once, sample weights, and keep float32 as float32.
+:class:`Lasso`, :class:`ElasticNet`, :class:`LassoCV`, :class:`ElasticNetCV` and the
+multi-task :class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`, :class:`MultiTaskLassoCV`
+and :class:`MultiTaskElasticNetCV` are drop-in replacements for scikit-learn's classes of the
+same names (every parameter, attribute, method, message and warning; the same ``alpha`` gives
+the same coefficients), solved by sparserecover's coordinate descent with working sets and
+gap-safe screening;
+:class:`IHTRegressor` fits k-sparse least squares by iterative hard thresholding. All accept
+dense or ``scipy.sparse`` ``X`` (the intercept never densifies it), sample weights, and keep
+float32 as float32.
 
 Examples
 --------
@@ -15,7 +19,23 @@ Examples
 4
 """
 
-from sparserecover.linear_model._elastic_net import ElasticNet, Lasso, LassoCV
+from sparserecover.linear_model._elastic_net import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from sparserecover.linear_model._iht import IHTRegressor
+from sparserecover.linear_model._multi_task import (
+    MultiTaskElasticNet,
+    MultiTaskElasticNetCV,
+    MultiTaskLasso,
+    MultiTaskLassoCV,
+)
 
-__all__ = ["ElasticNet", "IHTRegressor", "Lasso", "LassoCV"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "IHTRegressor",
+    "Lasso",
+    "LassoCV",
+    "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
+    "MultiTaskLasso",
+    "MultiTaskLassoCV",
+]

@@ -7,29 +7,84 @@ from .._validation import check_int, check_scalar
 from ._cd_kernels import coordinate_descent as _coordinate_descent_kernel
 from ._certificate import certified_result
 from ._fista import _GAP_DOC
+from ._multitask_kernels import multitask_coordinate_descent
 from ._problem import LeastSquaresProblem, check_options
 from ._products import select_driver
+from ._result import SolverResult
+
+# In the functional API max_iter caps the passes summed over the solve; the estimators' caps
+# the outer iterations, each of at most _MAX_INNER passes: a fixed number, so that an outer
+# iteration depends on its start alone (scikit-learn's warm_start with max_iter).
+_NO_CAP = np.iinfo(np.int64).max
+_MAX_INNER = 10_000
 
 
 def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
-             ws_start=10, anderson=True, verbose=False, solver=None):
+             ws_start=10, anderson=True, seed=-1, update_tol=None, certify=True,
+             verbose=False, solver=None):
     """Run working-set coordinate descent on a prepared problem; return a SolverResult.
 
-    Stops when every column has ``gap <= max(tol * objective, atol)``. With ``solver`` (the
-    public function's name) a result that missed ``tol`` gets a ConvergenceWarning.
+    Iterates on the Gram matrix when ``problem.gram``, on the columns of A otherwise. Stops
+    when every column has ``gap <= max(tol * objective, atol)``. ``seed >= 0`` draws the
+    coordinates at random (seeded); cyclic otherwise. With ``solver`` (the public function's
+    name) a result that missed ``tol`` gets a ConvergenceWarning. ``certify`` as in
+    ``certified_result``.
+
+    ``n_iter`` counts the coordinate-descent passes. ``max_iter`` caps them, summed over the
+    solve; with ``update_tol`` (scikit-learn's semantics, for the estimators) it caps the outer
+    iterations instead (of at most ``_MAX_INNER`` passes each), and the gap test waits for a
+    pass whose largest change is at most ``update_tol`` times the largest coefficient
+    (scikit-learn's ``tol``).
     """
-    fit = problem.column_datafit()
+    fit = problem.datafit() if problem.gram else problem.column_datafit()
+    if update_tol is None:
+        caps = (-1.0, _NO_CAP, _NO_CAP, max_iter)
+    else:
+        caps = (update_tol, max_iter, _MAX_INNER, _NO_CAP)
     kernel, _ = select_driver(_coordinate_descent_kernel, problem, None, verbose)
     X, n_iter, primal, gap, converged, n_screened = kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
-        np.broadcast_to(atol, problem.n_targets).astype(np.float64), max_iter, ws_start,
-        screen, anderson, gap_freq, bool(verbose),
+        np.broadcast_to(atol, problem.n_targets).astype(np.float64), float(caps[0]),
+        *(np.int64(cap) for cap in caps[1:]), ws_start, screen, anderson, gap_freq,
+        np.int64(seed), bool(verbose),
     )
     return certified_result(
         problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
-        atol, solver=solver, max_iter=max_iter, stacklevel=3,
+        atol, solver=solver, max_iter=max_iter, stacklevel=3, certify=certify,
         n_screened=int(n_screened[0]) if problem.y_ndim == 1 else n_screened,
+        n_iter_columns=n_iter,
     )
+
+
+def multitask_cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=True,
+                       ws_start=None, anderson=True, seed=-1, update_tol=None):
+    """Working-set block coordinate descent for the multi-task (row-group, L2,1) penalty on a
+    prepared problem with 2-D ``y``: ``penalty.weights[j]`` weighs the 2-norm of row j of x.
+
+    One problem couples all columns; it stops when ``gap <= max(tol * objective, atol)``
+    (``atol`` a number), with ``max_iter`` and ``update_tol`` as in :func:`cd_solve`, and
+    returns a SolverResult with the objective and gap of the whole problem (float64, in the
+    iterations' precision).
+
+    ``ws_start`` defaults to ``max(10, n_features // 100)``: an outer iteration costs a
+    product with all of A (``n p m``), while a pass over the first working set costs
+    ``2 n ws_start m``: starting above 10 rows saves outer iterations (the working set doubles
+    at each) for at most a fifth of one of them in ten passes.
+    """
+    if ws_start is None:
+        ws_start = max(10, problem.n_features // 100)
+    fit = problem.datafit() if problem.gram else problem.column_datafit()
+    if update_tol is None:
+        caps = (-1.0, _NO_CAP, _NO_CAP, max_iter)
+    else:
+        caps = (update_tol, max_iter, _MAX_INNER, _NO_CAP)
+    X, n_iter, primal, gap, converged, n_screened = multitask_coordinate_descent(
+        fit, penalty, X, problem.column_squared_norms(), float(tol), float(atol),
+        float(caps[0]), *(np.int64(cap) for cap in caps[1:]), ws_start, screen, anderson,
+        gap_freq, np.int64(seed),
+    )
+    return SolverResult(x=X, n_iter=int(n_iter), converged=bool(converged),
+                        objective=float(primal), gap=float(gap), n_screened=int(n_screened))
 
 
 def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positive=False,

@@ -1,12 +1,18 @@
 """Numba kernels of working-set coordinate descent (see ``_cd.py``).
 
-The operator gives column access (``_products.column_dot``/``column_axpy``): ``transposed``
-is True, i.e. ``M`` is the C-contiguous ``A.T`` of a Fortran-ordered dense ``A``, or the
-index arrays are those of a CSC matrix. Data fit and penalty travel as the named tuples of
-``_problem``.
+The operator gives column access (``_products.column_dot``/``column_axpy``): ``M`` is the
+C-contiguous ``A.T`` of a Fortran-ordered dense ``A``, or the index arrays are those of a CSC
+matrix. Data fit and penalty travel as the named tuples of ``_problem``.
+
+On a Gram problem (operator ``G = A.T A``, target ``c = A.T b``) the same loops run with
+``g = A.T r = c - G x`` (length n_features) in place of the residual ``r = b - A x``: the
+column access reads ``g_j`` and adds columns of ``G``, and :func:`residual_products` gives
+``||r||^2`` and ``b.T r`` from ``g``; everything else (``A x = b - r`` becomes
+``G x = c - g``, Anderson's affine extrapolation of ``r``) holds as written.
 """
 
 import numpy as np
+from numba.extending import overload
 
 from .._jit import njit, trace
 from .._prox_kernels import soft_threshold
@@ -14,7 +20,7 @@ from .._selection import kth_smallest
 from ._gap import column_met, duality_gap
 from ._linalg import solve_psd
 from ._problem import Datafit, Penalty
-from ._products import column_axpy, column_dot, forward
+from ._products import column_axpy, column_dot, forward, implementation
 
 # Anderson extrapolation from the last _ANDERSON_K passes (skglm's choice, Bertrand et al. 2022)
 _ANDERSON_K = 5
@@ -27,16 +33,24 @@ def _column_penalty(penalty):
 
 
 @njit(cache=True)
-def _cd_epoch(op, ws, x, penalty, norms2, r):
-    """One cyclic pass of exact coordinate minimization over the working set ``ws``.
+def _cd_epoch(op, ws, x, penalty, norms2, r, random):
+    """One pass of exact coordinate minimization over the working set ``ws``: cyclic, or with
+    ``random`` as many coordinates drawn uniformly with replacement (scikit-learn's
+    ``selection="random"``).
 
     Coordinate j minimizes 0.5 ||r + A_j (x_j - u)||^2 + w_j |u| + 0.5 l2 u^2, i.e.
     u = ST(A_j.T r + ||A_j||^2 x_j, w_j) / (||A_j||^2 + l2) (ST: soft threshold; with
     ``positive``, max(., 0)); r = y - A x is updated in place.
+
+    Returns the largest |change| and the largest |x_j| over the coordinates updated
+    (scikit-learn's ``d_w_max`` and ``w_max``).
     """
     w, l2, positive = _column_penalty(penalty)
-    for a in range(ws.shape[0]):
-        j = ws[a]
+    n_ws = ws.shape[0]
+    largest_change = 0.0
+    largest = 0.0
+    for a in range(n_ws):
+        j = ws[np.random.randint(0, n_ws)] if random else ws[a]  # noqa: NPY002 (Numba's)
         curvature = norms2[j] + l2
         if curvature <= 0.0:
             continue
@@ -47,10 +61,41 @@ def _cd_epoch(op, ws, x, penalty, norms2, r):
         if new != old:
             x[j] = new
             column_axpy(op, j, old - np.float64(x[j]), r)
+        largest_change = max(largest_change, abs(np.float64(x[j]) - old))
+        largest = max(largest, abs(np.float64(x[j])))
+    return largest_change, largest
+
+
+def residual_products(op, x, y, yy, r):
+    """(||r||^2, b.T r) for coordinate descent's residual r = b - A x (compiled only)."""
+    raise TypeError("coordinate descent needs a dense or sparse A")
+
+
+@overload(residual_products)
+def _residual_products(op, x, y, yy, r):
+    def direct(op, x, y, yy, r):
+        rr = 0.0
+        yr = 0.0
+        for i in range(r.shape[0]):
+            rr += np.float64(r[i]) * r[i]
+            yr += np.float64(y[i]) * r[i]
+        return rr, yr
+
+    def gram(op, x, y, yy, r):
+        # y is c = A.T b and r is g = c - G x: b.T r = ||b||^2 - c.T x and
+        # ||r||^2 = ||b||^2 - 2 c.T x + x.T G x = ||b||^2 - c.T x - x.T g
+        cx = 0.0
+        xg = 0.0
+        for j in range(x.shape[0]):
+            cx += np.float64(y[j]) * x[j]
+            xg += np.float64(x[j]) * r[j]
+        return max(yy - cx - xg, 0.0), yy - cx
+
+    return implementation(op, Gram=gram, direct=direct)
 
 
 @njit(cache=True)
-def _subproblem_gap(op, ws, x, penalty, y, r):
+def _subproblem_gap(op, ws, x, penalty, y, yy, r):
     """Duality gap of the LASSO restricted to ``ws`` (x is zero elsewhere), rescaled residual.
 
     Only the inner stopping test: the certificate is the full gap of ``_duality_gap``.
@@ -58,11 +103,7 @@ def _subproblem_gap(op, ws, x, penalty, y, r):
     exactly at every pass).
     """
     w, l2, positive = _column_penalty(penalty)
-    rr = 0.0
-    yr = 0.0
-    for i in range(r.shape[0]):
-        rr += np.float64(r[i]) * r[i]
-        yr += np.float64(y[i]) * r[i]
+    rr, yr = residual_products(op, x, y, yy, r)
     primal = 0.5 * rr
     xx = 0.0
     s = 1.0
@@ -83,11 +124,10 @@ def _subproblem_gap(op, ws, x, penalty, y, r):
 
 
 @njit(cache=True)
-def _ws_objective(ws, x, w, l2, r):
+def _ws_objective(op, ws, x, penalty, y, yy, r):
     """0.5 ||r||^2 + sum_ws w_j |x_j| + 0.5 l2 ||x_ws||^2 (x zero outside ws)."""
-    value = 0.0
-    for i in range(r.shape[0]):
-        value += 0.5 * r[i] * r[i]
+    w, l2, _ = _column_penalty(penalty)
+    value = 0.5 * residual_products(op, x, y, yy, r)[0]
     for a in range(ws.shape[0]):
         v = np.float64(x[ws[a]])
         value += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
@@ -95,19 +135,12 @@ def _ws_objective(ws, x, w, l2, r):
 
 
 @njit(cache=True)
-def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
-    """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
-
-    The combination sum_k c_k x_k with sum c = 1 minimizing ||sum c_k (x_k - x_{k-1})||
-    (c proportional to (U U.T)^-1 1, U the successive differences; Anderson 1965, used for
-    coordinate descent by Bertrand & Massias, AISTATS 2021) is kept when it lowers the
-    objective (clipped at 0 with ``positive``); then x and r are updated in place.
-
-    ``last_r`` holds the residuals of those iterates: r = y - A x is affine in x, so with
-    sum c = 1 the extrapolated residual is sum_k c_k r_k, O(n K) instead of a pass over the
-    working set's columns (as skglm does); only a clipped combination needs that pass.
-    """
-    w, l2, positive = _column_penalty(penalty)
+def anderson_weights(last):
+    """The weights c (sum c = 1) of Anderson's combination sum_k c_k x_k of the iterates
+    x_1..x_K (rows 1..K of ``last``; row 0 is the one before), minimizing
+    ||sum c_k (x_k - x_{k-1})||: c proportional to (U U.T)^-1 1, U the successive differences
+    (Anderson 1965; for coordinate descent, Bertrand & Massias, AISTATS 2021). Empty when
+    the system is degenerate."""
     n_rows, s = last.shape
     K = n_rows - 1
     U = np.empty((K, s))
@@ -118,12 +151,33 @@ def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
     z = solve_psd(C, np.ones(K), None)
     total = z.sum()
     if not np.isfinite(total) or total == 0.0:
+        return np.empty(0)
+    return z / total
+
+
+@njit(cache=True)
+def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial):
+    """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
+
+    The combination of :func:`anderson_weights` is kept when it lowers the objective
+    (clipped at 0 with ``positive``); then x and r are updated in place.
+
+    ``last_r`` holds the residuals of those iterates: r = y - A x is affine in x, so with
+    sum c = 1 the extrapolated residual is sum_k c_k r_k, O(n K) instead of a pass over the
+    working set's columns (as skglm does); only a clipped combination needs that pass. The
+    last row of ``last`` is the current iterate.
+    """
+    positive = penalty.positive
+    n_rows, s = last.shape
+    K = n_rows - 1
+    z = anderson_weights(last)
+    if z.shape[0] == 0:
         return False
     clipped = False
     for a in range(s):
         value = 0.0
         for q in range(K):
-            value += z[q] / total * last[q + 1, a]
+            value += z[q] * last[q + 1, a]
         if positive and value < 0.0:
             value = 0.0
             clipped = True
@@ -139,19 +193,15 @@ def _anderson_step(op, ws, x, penalty, r, last, last_r, r_trial, x_trial):
         for i in range(r.shape[0]):
             value = 0.0
             for q in range(K):
-                value += z[q] / total * last_r[q + 1, i]
+                value += z[q] * last_r[q + 1, i]
             r_trial[i] = value
-    current = _ws_objective(ws, x, w, l2, r)
-    extrapolated = 0.0
-    for i in range(r.shape[0]):
-        extrapolated += 0.5 * r_trial[i] * r_trial[i]
-    for a in range(s):
-        v = x_trial[a]
-        extrapolated += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
-    if not extrapolated < current:
-        return False
+    current = _ws_objective(op, ws, x, penalty, y, yy, r)
     for a in range(s):
         x[ws[a]] = x_trial[a]
+    if not _ws_objective(op, ws, x, penalty, y, yy, r_trial) < current:
+        for a in range(s):
+            x[ws[a]] = last[K, a]
+        return False
     for i in range(r.shape[0]):
         r[i] = r_trial[i]
     return True
@@ -203,23 +253,54 @@ def _select_working_set(x, penalty, g, norms2, screened, ws_size):
     return ws[:n]
 
 
+# An outer iteration whose working-set problem missed its tolerance at every test within its
+# passes, and whose gap is not below half the best gap so far, is a stall; this many in a row
+# end the solve (the gap has reached the rounding floor, or the problem is too ill-conditioned
+# for the passes).
+_MAX_STALLS = 2
+
+
 @njit(cache=True)
-def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, screen, anderson,
-                       gap_freq, verbose):
+def small_changes(change, largest, update_tol):
+    """scikit-learn's gate on a pass: its largest coordinate change is at most ``update_tol``
+    times the largest coefficient (never, for ``update_tol < 0``)."""
+    return update_tol >= 0.0 and (largest == 0.0 or change <= update_tol * largest)
+
+
+@njit(cache=True)
+def stopping_test(primal, gap, tol, atol, change, largest, update_tol, first):
+    """The outer stopping test: ``gap <= max(tol * primal, atol)`` (``_gap.column_met``)
+    and, with ``update_tol >= 0`` and after the first test, :func:`small_changes` of the last
+    pass."""
+    if not column_met(primal, gap, tol, atol):
+        return False
+    return first or update_tol < 0.0 or small_changes(change, largest, update_tol)
+
+
+@njit(cache=True)
+def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer, max_inner,
+                       max_epochs, ws_start, screen, anderson, gap_freq, seed, verbose):
     """Working-set cyclic coordinate descent with gap-safe screening, one column at a time.
 
-    Outer loop (celer / skglm): full duality gap at x with the rescaled residual (the same
-    certificate as FISTA, ``_gap.duality_gap``), stopping when ``gap <= max(tol * P(x),
-    atol[k])``; gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017): with
-    the feasible dual point theta = s [r'; -sqrt(l2) x] and radius sqrt(2 gap) (the dual is
-    1-strongly concave), feature j is zero at the optimum when
+    Outer iteration (celer / skglm): full duality gap at x with the rescaled residual (the
+    same certificate as FISTA, ``_gap.duality_gap``) and the stopping test
+    (:func:`stopping_test`); gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et
+    al. 2017): with the feasible dual point theta = s [r'; -sqrt(l2) x] and radius
+    sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the optimum when
     s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
-    ``max(ws_start, 2 nnz)`` features by dual-constraint distance (doubled when the gap did
-    not halve), solved by cyclic coordinate descent to 0.3 times the outer gap, with
-    Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
+    ``max(ws_start, 2 nnz)`` features by dual-constraint distance, solved by cyclic
+    coordinate descent to 0.3 times the outer gap (tested every ``gap_freq`` passes, at most
+    ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K`` passes when
+    ``anderson``. An outer iteration depends on x alone (the screening and the working set
+    are recomputed from it), so a solve stopped after k outer iterations and restarted from
+    its x continues exactly as one run would (scikit-learn's ``warm_start`` with
+    ``max_iter``).
 
-    ``max_iter`` caps the passes (epochs) over working sets, summed over outer iterations;
-    returns per-column epochs, primal, gap, convergence and the number of screened features.
+    Caps: ``max_outer`` outer iterations, ``max_epochs`` passes summed over them, and
+    ``_MAX_STALLS`` stalled outer iterations in a row. ``seed >= 0`` draws
+    the coordinates at random (``_cd_epoch``) from Numba's generator seeded with it; cyclic
+    order otherwise. Returns per column the passes, primal, gap, convergence and the number
+    of features screened at the end.
     """
     op, target = fit.op, fit.target
     l2, positive = penalty.l2, penalty.positive
@@ -241,6 +322,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
     FZ = np.empty((n, 1), dtype=target.dtype)
     r = np.empty(n)
     r_trial = np.empty(n)
+    g = np.empty(p)
+    screened = np.empty(p, dtype=np.bool_)
     primal1 = np.empty(1)
     gap1 = np.empty(1)
     scaling = np.empty(1)
@@ -249,6 +332,9 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
     gap = np.empty(m)
     n_screened = np.zeros(m, dtype=np.int64)
     converged = np.zeros(m, dtype=np.bool_)
+    random = seed >= 0
+    if random:  # Numba's own generator (nopython code has no numpy.random.Generator)
+        np.random.seed(seed)  # noqa: NPY002
     for k in range(m):
         for j in range(p):
             x1[j] = X[j, k]
@@ -256,12 +342,16 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
         for i in range(n):
             y1[i] = target[i, k]
         yy1[0] = fit.yy[k]
-        screened = np.zeros(p, dtype=np.bool_)
+        screened[:] = False
         epochs = 0
-        ws_size = ws_start
-        previous_gap = np.inf
         outer = 0
+        best_gap = np.inf
+        stalls = 0
+        change = 0.0
+        largest = 0.0
+        failed = False
         fresh = True
+        confirming = False
         while True:
             if fresh:
                 forward(op, x, FX)
@@ -275,14 +365,24 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                         scaling)
             if verbose:
                 trace("column", k, "outer", outer, "epochs", epochs, "objective", primal1[0],
-                      "gap", gap1[0], "working set", ws_size)
-            met = column_met(primal1[0], gap1[0], tol, atol[k])
-            if met or epochs >= max_iter:
+                      "gap", gap1[0])
+            met = stopping_test(primal1[0], gap1[0], tol, atol[k], change, largest,
+                                update_tol, outer == 0)
+            if not confirming:
+                if gap1[0] < 0.5 * best_gap:
+                    best_gap = gap1[0]
+                    stalls = 0
+                elif failed:
+                    stalls += 1
+            if (met or outer >= max_outer or epochs >= max_epochs or stalls >= _MAX_STALLS
+                    or not np.isfinite(gap1[0])):
                 if not fresh:
-                    fresh = True
+                    fresh = confirming = True
                     continue
-                converged[k] = met
+                # at a cap, converged means the gap test (scikit-learn's last iteration)
+                converged[k] = column_met(primal1[0], gap1[0], tol, atol[k])
                 break
+            confirming = False
             outer += 1
             if fresh:
                 for i in range(n):
@@ -290,39 +390,37 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
             # float32 data: r stays float64 and FX would round it, so products stay fresh
             fresh = np.finfo(X.dtype).eps > 1e-10
             s = scaling[0]
-            if screen:
-                radius = np.sqrt(2.0 * gap1[0])
-                for j in range(p):
-                    if screened[j] or w1[j] == 0.0:
-                        continue
-                    gj = s * (np.float64(G[j, 0]) - l2 * (np.float64(x1[j]) + Z[j, 0]))
+            radius = np.sqrt(2.0 * gap1[0])
+            nnz = 0
+            for j in range(p):
+                g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
+                screened[j] = False
+                if screen and w1[j] != 0.0:
+                    gj = s * (g[j] - l2 * np.float64(x1[j]))
                     bound = abs(gj) if not positive else gj
                     if bound + radius * np.sqrt(norms2[j] + l2) < w1[j]:
                         screened[j] = True
                         if x1[j] != 0.0:
                             column_axpy(op, j, np.float64(x1[j]), r)
                             x1[j] = 0.0
-            nnz = 0
-            for j in range(p):
                 if x1[j] != 0.0:
                     nnz += 1
-            if gap1[0] >= previous_gap:
-                ws_size = 2 * ws_size  # no progress: the working set misses features
-            ws_size = max(ws_size, 2 * nnz)
-            previous_gap = gap1[0]
-            g = np.empty(p)
-            for j in range(p):
-                g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
-            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size)
-            ws_size = max(ws_size, ws.shape[0])
-            inner_tol = 0.3 * gap1[0]
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened,
+                                     max(ws_start, 2 * nnz))
+            # the working set's problem to 0.3 times the gap, or to half the tolerance: no
+            # further than the stopping test needs; if only the gate on the changes failed,
+            # until a pass of small changes
+            threshold = max(tol * primal1[0], atol[k])
+            inner_tol = max(0.3 * gap1[0], 0.5 * threshold)
+            gate_only = gap1[0] <= threshold
             n_ws = ws.shape[0]
             last = np.empty((_ANDERSON_K + 1, n_ws))
             last_r = np.empty((_ANDERSON_K + 1, n))
             x_trial = np.empty(n_ws)
             inner_epochs = 0
-            while epochs < max_iter:
-                _cd_epoch(op, ws, x1, column_penalty, norms2, r)
+            failed = False
+            while inner_epochs < max_inner and epochs < max_epochs:
+                change, largest = _cd_epoch(op, ws, x1, column_penalty, norms2, r, random)
                 epochs += 1
                 if anderson:
                     row = inner_epochs % (_ANDERSON_K + 1)
@@ -331,12 +429,17 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, max_iter, ws_start, s
                     for i in range(n):
                         last_r[row, i] = r[i]
                     if row == _ANDERSON_K:
-                        _anderson_step(op, ws, x1, column_penalty, r, last, last_r, r_trial,
-                                       x_trial)
+                        _anderson_step(op, ws, x1, column_penalty, y1, yy1[0], r, last,
+                                       last_r, r_trial, x_trial)
                 inner_epochs += 1
-                if epochs % gap_freq == 0:
-                    inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, r)
-                    if inner_gap <= inner_tol:
+                small = small_changes(change, largest, update_tol)
+                if gate_only and small:
+                    break
+                # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
+                if inner_epochs % gap_freq == 0 or small:
+                    inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, yy1[0], r)
+                    failed = inner_gap > inner_tol
+                    if not failed:
                         break
         for j in range(p):
             X[j, k] = x1[j]

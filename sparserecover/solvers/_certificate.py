@@ -67,10 +67,12 @@ def _gap_at(fit, penalty, X):
 
 
 def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, atol, *,
-                     solver=None, max_iter=None, stacklevel=3, **extra):
+                     solver=None, max_iter=None, stacklevel=3, certify=True, **extra):
     """The :class:`SolverResult` of a convex solve, its gap recomputed in float64 from A for
     float32 data and Gram iterations (and convergence judged on that gap).
 
+    ``certify=False`` keeps the kernel's own gap (a path whose gaps nobody reads: the
+    recomputation costs a product with A per solve).
     ``converged`` is the kernel's verdict. With ``solver`` (a functional solver's name, whose
     ``tol`` is relative), a result that missed the tolerance gets a ConvergenceWarning:
     ``max_iter`` ran out, or the recomputed gap is above the kernel's. ``extra`` holds the
@@ -78,7 +80,7 @@ def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, a
     ``stacklevel`` counts from the caller of this function to the user's call.
     """
     kernel_converged = converged
-    if problem.dtype != np.float64 or problem.gram:
+    if certify and problem.op is not None and (problem.dtype != np.float64 or problem.gram):
         primal, gap = exact_gap(problem, X, penalty)
         converged = converged and bool(np.all(gap <= np.maximum(tol * primal, atol)))
     if solver is not None and not converged:

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._convergence import warn_convergence
 from .._validation import as_float_array, check_finite, check_int, check_scalar
-from ._cd import cd_solve
+from ._cd import cd_solve, multitask_cd_solve
 from ._fista import proximal_solve
 from ._problem import LeastSquaresProblem, check_options
 
@@ -30,48 +30,64 @@ def check_solver(solver, problem):
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
-    linear_operator = problem.op.kind == "linear_operator"
     if solver == "auto":
+        linear_operator = problem.op is not None and problem.op.kind == "linear_operator"
         return "fista" if linear_operator or problem.n_features < MIN_CD_FEATURES else "cd"
-    if solver == "cd" and linear_operator:
+    if solver == "cd" and not problem.has_columns:
         raise TypeError("solver='cd' needs a dense or sparse A, not a LinearOperator")
     return solver
 
 
 def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, gap_freq=10,
-              x0=None):
+              x0=None, random_state=None, multi_task=False, update_tol=None, certify=True):
     """Solve ``problem`` at each penalty ``lams[i] * W`` (with ``l2s[i]``), in the order given,
     each solve warm-started from the previous solution.
 
-    ``solver`` is "cd", "fista" or "ista" (resolved by :func:`check_solver`). The stopping
-    rule is a parameter: every column stops at ``gap <= max(tol * objective, atol)``, so the
-    functional API passes its relative ``tol`` (``atol=0``) and the estimators scikit-learn's
-    absolute ``atol = tol * ||y_k||^2`` (``tol=0``; ``atol`` is in the problem's scaled units:
-    ``tol * problem.yy``). Coordinate descent's gap-safe screening
-    starts from the warm start (the sequential rule of Ndiaye et al. 2017).
+    ``solver`` is "cd", "fista" or "ista" (resolved by :func:`check_solver`); coordinate
+    descent iterates on the Gram matrix when ``problem.gram``. The stopping rule is a
+    parameter: every column stops at ``gap <= max(tol * objective, atol)``, so the functional
+    API passes its relative ``tol`` (``atol=0``) and the estimators scikit-learn's absolute
+    ``atol = tol * ||y_k||^2`` (``tol=0``; in the problem's scaled units: ``tol * problem.yy``).
+    Coordinate descent's gap-safe screening starts
+    from the warm start (the sequential rule of Ndiaye et al. 2017). With a
+    ``numpy.random.RandomState`` as ``random_state``, coordinate descent draws its
+    coordinates at random (scikit-learn's ``selection="random"``), each solve seeded from it.
+    ``multi_task`` solves the row-group (L2,1) penalty instead, all columns as one problem
+    (block coordinate descent only; ``W[j]`` weighs row j, ``atol`` is one number and the
+    gaps and iterations of every column are those of the whole problem). ``update_tol``
+    gives coordinate descent scikit-learn's iteration semantics (``cd_solve``);
+    ``certify=False`` keeps the kernels' gaps (``certified_result``).
 
     Returns the coefficients ``(n_targets, n_features, n_lams)``, the duality gaps
-    ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_lams,)`` and whether each
-    solve converged ``(n_lams,)``.
+    ``(n_targets, n_lams)`` (float64, absolute), the iterations ``(n_targets, n_lams)`` and
+    whether each solve converged ``(n_lams,)``.
     """
     X = problem.start(x0, positive=positive)
     n_lams = len(lams)
     coefs = np.empty((problem.n_targets, problem.n_features, n_lams), dtype=problem.dtype)
     gaps = np.empty((problem.n_targets, n_lams))
-    n_iter = np.zeros(n_lams, dtype=np.int64)
+    n_iter = np.zeros((problem.n_targets, n_lams), dtype=np.int64)
     converged = np.zeros(n_lams, dtype=bool)
     for i, lam in enumerate(lams):
         penalty = problem.penalty(W * lam, l2s[i], positive)
-        if solver == "cd":
+        seed = -1
+        if solver == "cd" and random_state is not None:
+            seed = random_state.randint(np.iinfo(np.int32).max)
+        if multi_task:
+            result = multitask_cd_solve(problem, penalty, X, tol=tol, atol=atol,
+                                        max_iter=max_iter, gap_freq=gap_freq, seed=seed,
+                                        update_tol=update_tol)
+        elif solver == "cd":
             result = cd_solve(problem, penalty, X, tol=tol, atol=atol, max_iter=max_iter,
-                              gap_freq=gap_freq)
+                              gap_freq=gap_freq, seed=seed, update_tol=update_tol,
+                              certify=certify)
         else:
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)
         coefs[:, :, i] = np.reshape(result.x, (problem.n_features, problem.n_targets)).T
         X = problem.start(result.x)  # in the kernels' scaled units
         gaps[:, i] = result.gap
-        n_iter[i] = result.n_iter
+        n_iter[:, i] = result.n_iter if result.n_iter_columns is None else result.n_iter_columns
         converged[i] = result.converged
     return coefs, gaps, n_iter, converged
 
@@ -104,7 +120,8 @@ def lasso_path(A, y, lams=None, *, n_lams=100, eps=1e-3, weights=None, positive=
         Per-coefficient weights ``w`` (broadcast like ``lam`` in :func:`fista`; zero =
         unpenalized). Default 1.
     positive, l2, max_iter, tol, gap_freq, gram
-        As in :func:`fista`.
+        As in :func:`fista`; with ``gram``, coordinate descent runs on the Gram matrix too
+        (keeping ``A.T r`` up to date instead of the residual ``r``).
     x0 : ndarray, optional
         Warm start for the first (largest) penalty.
     solver : {"auto", "cd", "fista", "ista"}, default "auto"

@@ -81,10 +81,15 @@ class LeastSquaresProblem:
     problem dtype, ``||y_k||^2`` in float64 and, lazily, what the solvers need: the Gram
     matrix (FISTA on tall designs), a column-ordered copy (coordinate descent), the column
     norms and the Lipschitz constant.
+
+    ``gram`` is "auto", a bool, or ``A.T A`` itself (an ``(n_features, n_features)`` array
+    computed by the caller, e.g. scikit-learn's ``precompute``); ``Xy`` optionally gives
+    ``A.T y`` with it. ``assume_finite`` skips the NaN/infinity checks of data the caller
+    has checked.
     """
 
-    def __init__(self, A, y, *, gram="auto"):
-        op = as_operator(A, "A")
+    def __init__(self, A, y, *, gram="auto", Xy=None, assume_finite=False):
+        op = as_operator(A, "A", assume_finite=assume_finite)
         y = as_float_array(y, "y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got {y.ndim} dimensions")
@@ -96,7 +101,8 @@ class LeastSquaresProblem:
             )
         if y.ndim == 2 and y.shape[1] < 1:
             raise ValueError("y must have at least one column")
-        check_finite(y, "y")
+        if not assume_finite:
+            check_finite(y, "y")
         # One dtype end to end: mixing float64 y into float32 BLAS would upcast every product.
         dtype = np.result_type(op.dtype, y.dtype)
         self.op = op.astype(dtype)
@@ -128,16 +134,46 @@ class LeastSquaresProblem:
                 " and with it the objective; divide y by a constant (the solution and lam "
                 "scale with it)"
             )
-        if gram == "auto":
+        self._cache = {}
+        if isinstance(gram, str) and gram == "auto":
             gram = (
                 self.op.kind != "linear_operator"
                 and n_samples >= _GRAM_RATIO * n_features
                 and n_features <= _GRAM_MAX_FEATURES
             )
+        elif isinstance(gram, np.ndarray):
+            if gram.shape != (n_features, n_features):
+                raise ValueError(f"the Gram matrix must have shape {(n_features, n_features)}; "
+                                 f"got {gram.shape}")
+            # the caller's A.T A and A.T y, in the scaled units of A and y as well
+            exponent = np.broadcast_to(a, (n_features,))[:, None]
+            gram = np.ldexp(gram, -(exponent + exponent.T))
+            if Xy is not None:
+                Xy = np.ldexp(np.asarray(Xy).reshape(n_features, -1), -(exponent + b))
+            self._cache["gram"] = self._gram_datafit(gram, Xy)
+            gram = True
         elif gram and self.op.kind == "linear_operator":
             raise ValueError("gram=True needs a dense or sparse A, not a LinearOperator")
         self.gram = bool(gram)
+
+    @classmethod
+    def from_gram(cls, G, c, yy, n_samples):
+        """A problem known only by ``G = A.T A``, ``c = A.T y`` (``(n_features,)`` or
+        ``(n_features, n_targets)``) and ``yy = ||y_k||^2``, e.g. assembled from blocks of
+        rows: coordinate descent and its Gram-form duality gap need nothing else (there is
+        no float64 recomputation from A: pass ``certify=False``)."""
+        self = cls.__new__(cls)
+        c = np.asarray(c)
+        self.op = None
+        self.dtype = np.result_type(G.dtype, c.dtype)
+        self.y_ndim = c.ndim
+        self.n_samples, self.n_features = int(n_samples), G.shape[0]
+        self.n_targets = 1 if c.ndim == 1 else c.shape[1]
+        self.yy = np.atleast_1d(np.asarray(yy, dtype=np.float64))
+        self.gram = True
         self._cache = {}
+        self._cache["gram"] = self._gram_datafit(G, c)
+        return self
 
     def unscaled(self, value, kind):
         """``value`` (a float or array) of ``kind`` ("x", "lam", "objective", "step" or "l2")
@@ -179,16 +215,23 @@ class LeastSquaresProblem:
         return (self.n_features, self.n_targets)
 
     def datafit(self):
-        """The :data:`Datafit` FISTA iterates on: Gram form if ``self.gram``, else direct."""
+        """The :data:`Datafit` FISTA and coordinate descent iterate on: Gram form if
+        ``self.gram``, else direct."""
         if not self.gram:
             return self.direct_datafit()
         return self._cached("gram", self._gram_datafit)
 
-    def _gram_datafit(self):
-        A = self.op.matrix
-        G = A.T @ A
-        G = np.ascontiguousarray(G.toarray() if hasattr(G, "toarray") else G)
-        c = np.ascontiguousarray(self.op.rmatmat(self.Y), dtype=self.dtype)
+    def _gram_datafit(self, G=None, Xy=None):
+        if G is None:
+            A = self.op.matrix
+            G = A.T @ A
+            G = G.toarray() if hasattr(G, "toarray") else G
+        if Xy is None:
+            c = self.op.rmatmat(self.Y)
+        else:
+            c = np.asarray(Xy).reshape(self.n_features, self.n_targets)
+        G = np.ascontiguousarray(G, dtype=self.dtype)
+        c = np.ascontiguousarray(c, dtype=self.dtype)
         return Datafit(Gram(readonly(G)), c, self.yy)
 
     def direct_datafit(self, dtype=None):
@@ -205,10 +248,17 @@ class LeastSquaresProblem:
 
         return self._cached(("direct", dtype), compute)
 
+    @property
+    def has_columns(self):
+        """Whether coordinate descent can run: column access to A (dense, sparse, or the
+        implicit centred sparse matrix of ``_products.kernel_operator``) or the Gram matrix."""
+        return self.op is None or self.op.kind != "linear_operator" or hasattr(
+            self.op.matrix, "centered_sparse")
+
     def column_datafit(self):
         """The :data:`Datafit` with column access for coordinate descent: a C-ordered dense
         ``A`` is copied once to Fortran order, a CSR matrix converted once to CSC."""
-        if self.op.kind == "linear_operator":
+        if not self.has_columns:
             raise TypeError("A must be a dense or sparse matrix for coordinate descent; got a "
                             "LinearOperator (use fista)")
 
@@ -217,11 +267,16 @@ class LeastSquaresProblem:
         )
 
     def column_squared_norms(self, block=64):
-        """``||a_j||^2`` for every column of A, in float64.
+        """``||a_j||^2`` for every column of A, in float64: the diagonal of the Gram matrix
+        when there is one (coordinate descent's exact curvature on it).
 
         A LinearOperator costs min(n_samples, n_features) products, in blocks of ``block``
         unit vectors from the smaller side.
         """
+        if self.gram:
+            return self._cached("norms", lambda: np.diag(self.datafit().op.G).astype(np.float64))
+        if self.op.kind == "linear_operator" and self.has_columns:
+            return self._cached("norms", lambda: _centered_squared_norms(self.op.matrix))
         return self._cached("norms", lambda: _column_squared_norms(self.op, block))
 
     def lipschitz_constant(self):
@@ -275,11 +330,16 @@ class LeastSquaresProblem:
                        self._unpenalized_gram(unpenalized, l2))
 
     def _unpenalized_gram(self, unpenalized, l2):
-        """``A_U.T A_U + l2 I`` in float64 for the columns ``unpenalized``."""
+        """``A_U.T A_U + l2 I`` in float64 for the columns ``unpenalized`` (from the Gram
+        matrix when there is one)."""
         if unpenalized.size == 0:
             return np.empty((0, 0))
-        A_U = self.columns(unpenalized)
-        return np.ascontiguousarray(A_U.T @ A_U + l2 * np.eye(unpenalized.size))
+        if self.op is None:
+            gram_U = self.datafit().op.G[np.ix_(unpenalized, unpenalized)].astype(np.float64)
+        else:
+            A_U = self.columns(unpenalized)
+            gram_U = A_U.T @ A_U
+        return np.ascontiguousarray(gram_U + l2 * np.eye(unpenalized.size))
 
     def columns(self, indices):
         """``A[:, indices]`` as a float64 ndarray (one product for a LinearOperator)."""
@@ -366,6 +426,19 @@ def lam_max_from_correlation(correlation, W, positive):
     if not positive:
         correlation = np.abs(correlation)
     return float(np.max(correlation[penalized] / W[penalized], initial=0.0))
+
+
+def _centered_squared_norms(A):
+    """``||S_j - offset_j u||^2`` for the centred sparse matrix ``A = S - u offset^T``:
+    ``sum_i S_ij^2 - 2 offset_j u.S_j + offset_j^2 ||u||^2``, from the nonzeros of S."""
+    S, u, offset = A.centered_sparse()
+    offset = offset.astype(np.float64)
+    squares = S.copy()
+    squares.data = squares.data.astype(np.float64) ** 2
+    u = u.astype(np.float64)
+    norms = (np.asarray(squares.sum(axis=0)).ravel() - 2.0 * offset * np.asarray(u @ S).ravel()
+             + offset**2 * (u @ u))
+    return np.maximum(norms, 0.0)
 
 
 def _column_squared_norms(op, block):

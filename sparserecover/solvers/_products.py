@@ -34,22 +34,31 @@ CsrRows = namedtuple("CsrRows", ["indptr", "indices", "data"])
 CsrColumns = namedtuple("CsrColumns", ["indptr", "indices", "data"])
 # The problem's operator is the Gram matrix G = A.T A (symmetric).
 Gram = namedtuple("Gram", ["G"])
+# A = S - u offset^T with S in CSC form: a centred (and row-weighted) sparse matrix, kept
+# implicit (coordinate descent's column access, and the products of its duality gap).
+CenteredColumns = namedtuple("CenteredColumns", ["indptr", "indices", "data", "u", "offset"])
 
 
 def is_kernel_operator(op):
     """Whether ``op`` is one of the kernels' operator forms (else a LinearOperator)."""
-    return isinstance(op, (DenseRows, DenseColumns, CsrRows, CsrColumns, Gram))
+    return isinstance(op, (DenseRows, DenseColumns, CsrRows, CsrColumns, Gram, CenteredColumns))
 
 
 def kernel_operator(op, columns=False):
     """The kernels' form of a dense or sparse :class:`sparserecover.operators.Operator`.
 
     With ``columns`` (coordinate descent), a C-ordered dense ``A`` is copied to Fortran order
-    and a CSR matrix converted to CSC, so that columns are contiguous. Arrays are read-only
+    and a CSR matrix converted to CSC, so that columns are contiguous; a LinearOperator with a
+    ``centered_sparse()`` method (returning ``S, u, offset`` with ``A = S - u offset^T``)
+    becomes :data:`CenteredColumns`. Arrays are read-only
     views (Numba compiles read-only and writable arrays apart) and sparse indices unsigned
     (Numba then skips the negative-index wraparound test on every gather and scatter).
     """
     A = op.matrix
+    if columns and op.kind == "linear_operator" and hasattr(A, "centered_sparse"):
+        S, u, offset = A.centered_sparse()
+        S = kernel_operator(type(op)(S, "sparse"), columns=True)
+        return CenteredColumns(*S, readonly(u), readonly(offset))
     if op.kind == "dense":
         if columns or (A.flags.f_contiguous and not A.flags.c_contiguous):
             return DenseColumns(readonly(np.asfortranarray(A).T))
@@ -166,7 +175,29 @@ def _forward(op, X, out):
         CsrRows=lambda op, X, out: _csr_matmat(op.indptr, op.indices, op.data, X, out),
         CsrColumns=lambda op, X, out: _csr_rmatmat(op.indptr, op.indices, op.data, X, out),
         Gram=lambda op, X, out: _dense_matmat(op.G, X, out),
+        CenteredColumns=_centered_forward,
     )
+
+
+def _centered_forward(op, X, out):
+    _csr_rmatmat(op.indptr, op.indices, op.data, X, out)  # S X (CSC: the CSR form of S.T)
+    _subtract_outer(op.u, op.offset, X, out)
+
+
+def _centered_adjoint(op, R, out):
+    _csr_matmat(op.indptr, op.indices, op.data, R, out)  # S.T R
+    _subtract_outer(op.offset, op.u, R, out)
+
+
+@njit(cache=True)
+def _subtract_outer(a, b, X, out):
+    """out -= a (b.T X): the rank-one part of a centred operator's product."""
+    for k in range(X.shape[1]):
+        bx = 0.0
+        for i in range(X.shape[0]):
+            bx += np.float64(b[i]) * X[i, k]
+        for i in range(out.shape[0]):
+            out[i, k] -= a[i] * bx
 
 
 def adjoint(op, R, out):
@@ -183,6 +214,7 @@ def _adjoint(op, R, out):
         CsrRows=lambda op, R, out: _csr_rmatmat(op.indptr, op.indices, op.data, R, out),
         CsrColumns=lambda op, R, out: _csr_matmat(op.indptr, op.indices, op.data, R, out),
         Gram=lambda op, R, out: _dense_matmat(op.G, R, out),  # G is symmetric
+        CenteredColumns=_centered_adjoint,
     )
 
 
@@ -384,7 +416,8 @@ def _residual_gradient(op, target, Z, resid, out):
         adjoint(op, resid, out)
 
     return implementation(op, DenseRows=dense, DenseColumns=dense, CsrRows=csr_rows,
-                           CsrColumns=two_products, Gram=two_products)
+                           CsrColumns=two_products, Gram=two_products,
+                           CenteredColumns=two_products)
 
 
 def _dense_gradient_pass(op, Zt, B, Rt, Gt):
@@ -445,7 +478,8 @@ def _gather_columns(op, columns, n_features, out):
                            CsrRows=csr_rows, CsrColumns=csr_columns)
 
 
-# Coordinate descent reads A one column at a time, from a DenseColumns or CsrColumns operator.
+# Coordinate descent reads A one column at a time, from a DenseColumns or CsrColumns operator,
+# or works on the Gram matrix (Gram), where it keeps A.T r instead of the residual r.
 
 
 def column_dot(op, j, r):
@@ -459,6 +493,12 @@ def _column_dot(op, j, r):
         op,
         DenseColumns=lambda op, j, r: _dense_column_dot(op.M, j, r),
         CsrColumns=lambda op, j, r: _csr_column_dot(op.indptr, op.indices, op.data, j, r),
+        # Gram coordinate descent keeps g = A.T r = c - G x in place of r: A_j.T r is g_j
+        Gram=lambda op, j, r: np.float64(r[j]),
+        # A_j.T r = S_j.T r - offset_j u.T r, and u.T r = 0 for the residuals of centred data
+        # (u is orthogonal to y_c and to every column of A), as in scikit-learn's sparse
+        # coordinate descent: O(nnz of S_j)
+        CenteredColumns=lambda op, j, r: _csr_column_dot(op.indptr, op.indices, op.data, j, r),
     )
 
 
@@ -497,7 +537,21 @@ def _column_axpy(op, j, a, r):
         for jj in range(op.indptr[j], op.indptr[j + 1]):
             r[op.indices[jj]] += a * op.data[jj]
 
-    return implementation(op, DenseColumns=dense_columns, CsrColumns=csr_columns)
+    def gram(op, j, a, r):  # g = A.T r: g += a A.T A_j = a G[:, j] (G symmetric)
+        G = op.G
+        for i in range(G.shape[1]):
+            r[i] += a * G[j, i]
+
+    def centered_columns(op, j, a, r):  # r += a (S_j - offset_j u): dense, as scikit-learn's
+        for jj in range(op.indptr[j], op.indptr[j + 1]):
+            r[op.indices[jj]] += a * op.data[jj]
+        shift = a * op.offset[j]
+        u = op.u
+        for i in range(r.shape[0]):
+            r[i] -= shift * u[i]
+
+    return implementation(op, DenseColumns=dense_columns, CsrColumns=csr_columns, Gram=gram,
+                          CenteredColumns=centered_columns)
 
 
 # ---------------------------------------------------------------------------- LinearOperator

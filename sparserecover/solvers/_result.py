@@ -34,6 +34,9 @@ class SolverResult:
     n_screened : int or ndarray or None
         Features that gap-safe screening proved zero at the optimum (per column for 2-D
         ``y``); None for solvers without screening.
+    n_iter_columns : ndarray of shape (n_targets,) or None
+        Iterations per column of ``y``, for solvers that solve the columns one after another
+        (coordinate descent; ``n_iter`` is their maximum); None otherwise.
 
     Examples
     --------
@@ -54,6 +57,7 @@ class SolverResult:
     history: dict = None
     step: object = None
     n_screened: object = None
+    n_iter_columns: object = None
 
     def __repr__(self):
         def short(value):

@@ -158,17 +158,16 @@ def test_lasso_cv_matches_sklearn(diabetes):
 
 
 def test_lasso_cv_summarizes_missed_alphas_once_per_fold(diabetes):
-    # the tall diabetes design takes the Gram-matrix path solver; with max_iter=2 most alphas
-    # miss scikit-learn's rule, and each fold says so once, in LassoCV's terms
+    # with max_iter=2 most alphas miss scikit-learn's rule, and each fold says so once
     X, y = diabetes
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         LassoCV(cv=3, alphas=10, max_iter=2, tol=1e-12).fit(X, y)
     messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-    folds = [m for m in messages if m.startswith("LassoCV: ")]
-    assert len(folds) == 3 and all("alphas of a fold's path did not converge" in m for m in folds)
+    folds = [m for m in messages if "alphas of a fold's path: Objective did not converge" in m]
+    assert len(folds) == 3
     assert len(messages) == 4  # and the final refit's (a Lasso at alpha_)
-    assert messages[-1].startswith("Lasso did not converge")
+    assert messages[-1].startswith("Objective did not converge")
 
 
 def test_lasso_cv_with_weights_and_alphas_array_matches_sklearn(
@@ -222,12 +221,6 @@ def test_lasso_cv_paths_of_every_solver_match_sklearn(rng, shape):
         assert ours.alpha_ == reference.alpha_
 
 
-def test_lasso_cv_rejects_several_targets(diabetes):
-    X, y = diabetes
-    with pytest.raises(ValueError, match="single target"):
-        LassoCV().fit(X, np.column_stack([y, y]))
-
-
 # ---------------------------------------------------------------------------------------------
 # sparse and dense, dtypes, warm start, warnings
 
@@ -260,7 +253,19 @@ def test_sparse_input_is_not_densified_nor_modified(rng):
     assert (X != X_before).nnz == 0
 
 
-@pytest.mark.parametrize("Estimator", [Lasso, ElasticNet, IHTRegressor, LassoCV])
+@pytest.mark.parametrize(
+    "Estimator",
+    # The convex fits at tol=1e-6: at the default 1e-4, diabetes' coefficients are determined
+    # to about 1e-3 only, and two fits may stop anywhere within that. LassoCV on a grid whose
+    # errors are not within tol of each other (on the default grid the flat minimum of
+    # diabetes' errors lets alpha_ differ by a grid step).
+    [
+        lambda: Lasso(tol=1e-6),
+        lambda: ElasticNet(tol=1e-6),
+        IHTRegressor,
+        lambda: LassoCV(alphas=[1.0, 0.1, 0.01], tol=1e-6),
+    ],
+)
 def test_float32_stays_float32(diabetes, Estimator):
     X, y = diabetes
     model = Estimator().fit(X.astype(np.float32), y.astype(np.float32))
@@ -282,8 +287,8 @@ def test_warm_start_reuses_the_solution(diabetes):
 
 def test_convergence_warning_when_max_iter_is_too_small(diabetes):
     X, y = diabetes
-    with pytest.warns(ConvergenceWarning, match="max_iter"):
-        Lasso(alpha=0.001, max_iter=3, tol=1e-10).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="Objective did not converge"):
+        Lasso(alpha=0.001, max_iter=1, tol=1e-14).fit(X, y)
 
 
 def test_input_is_not_modified(diabetes, rng):
