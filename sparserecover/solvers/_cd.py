@@ -41,7 +41,7 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
         caps = (-1.0, _NO_CAP, _NO_CAP, max_iter)
     else:
         caps = (update_tol, max_iter, _MAX_INNER, _NO_CAP)
-    kernel, _ = select_driver(_coordinate_descent_kernel, problem, None, verbose)
+    kernel, _ = select_driver(_coordinate_descent_kernel, fit.op, problem, None, verbose)
     X, n_iter, primal, gap, converged, n_screened = kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
         np.broadcast_to(atol, problem.n_targets).astype(np.float64), float(caps[0]),

@@ -150,8 +150,8 @@ def proximal_solve(problem, penalty, X, *, accelerate, restart=True, backtrackin
     """
     steps = initial_steps(problem, step, backtracking)
     atol = np.broadcast_to(atol, problem.n_targets).astype(np.float64)
-    loop, wrapped = select_driver(proximal_gradient, problem, problem.user_callback(callback),
-                                  verbose)
+    loop, wrapped = select_driver(proximal_gradient, problem.datafit().op, problem,
+                                  problem.user_callback(callback), verbose)
     m = problem.n_targets
     records = [(np.zeros(0, np.int64), np.zeros((0, m)), np.zeros((0, m)))]
 

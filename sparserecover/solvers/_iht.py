@@ -6,7 +6,7 @@ from .._convergence import warn_convergence
 from .._validation import check_int
 from ._hard_thresholding import iht_loop
 from ._problem import LeastSquaresProblem, check_options, warn_not_converged
-from ._products import python_driver, select_driver
+from ._products import is_kernel_operator, python_driver, select_driver
 from ._result import SolverResult
 from ._scaled_pursuit import CYCLED, PATIENCE, RUNNING, greedy_start, scaled_pursuit_loop
 
@@ -121,7 +121,7 @@ def iht(A, y, n_nonzero, *, x0=None, method="htp-scaled", step=None, max_iter=10
             problem, fit, X, n_nonzero, fixed_step, max_iter, tol, callback, verbose
         )
     else:
-        loop, wrapped = select_driver(iht_loop, problem, callback, verbose)
+        loop, wrapped = select_driver(iht_loop, fit.op, problem, callback, verbose)
         X, n_iter, objective, converged = loop(
             fit.op, fit.target, X, n_nonzero, fixed_step, method == "htp", max_iter, tol,
             wrapped, bool(verbose),
@@ -148,8 +148,8 @@ def _scaled_pursuit(problem, fit, X, n_nonzero, step, max_iter, tol, callback, v
     on unit-norm columns, and keep whichever run fits better.
     """
     norms = problem.column_squared_norms()
-    loop, wrapped = select_driver(scaled_pursuit_loop, problem, callback, verbose)
-    greedy = python_driver(greedy_start) if problem.op.kind == "linear_operator" else greedy_start
+    loop, wrapped = select_driver(scaled_pursuit_loop, fit.op, problem, callback, verbose)
+    greedy = greedy_start if is_kernel_operator(fit.op) else python_driver(greedy_start)
     op_args, target = fit.op, fit.target
     X, n_iter, objective, status = loop(
         op_args, target, X, n_nonzero, norms, step, max_iter, tol, PATIENCE, wrapped,

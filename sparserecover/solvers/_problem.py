@@ -171,6 +171,7 @@ class LeastSquaresProblem:
         self.n_targets = 1 if c.ndim == 1 else c.shape[1]
         self.yy = np.atleast_1d(np.asarray(yy, dtype=np.float64))
         self.gram = True
+        self._exponents = {"x": 0, "lam": 0, "objective": 0, "step": 0, "l2": 0}  # unscaled
         self._cache = {}
         self._cache["gram"] = self._gram_datafit(G, c)
         return self

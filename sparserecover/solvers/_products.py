@@ -628,15 +628,16 @@ def python_source(kernel):
     )
 
 
-def select_driver(kernel, problem, callback, verbose):
-    """The function to run ``kernel`` with on ``problem``, and the callback to pass it.
+def select_driver(kernel, op, problem, callback, verbose):
+    """The function to run ``kernel`` with on the operator ``op`` of ``problem``, and the
+    callback to pass it.
 
     A LinearOperator needs the Python rebuild (its products are Python calls); a callback or
     ``verbose`` needs the kernel's Python source (Numba cannot call arbitrary Python), whose
     callees stay compiled; otherwise the compiled kernel. The user's callback receives ``x``
     in the shape they passed ``y`` in (1-D for a 1-D ``y``) and its answer as a bool.
     """
-    if problem.op.kind == "linear_operator":
+    if not is_kernel_operator(op):
         driver = python_driver(kernel)
     elif callback is not None or verbose:
         driver = python_source(kernel)
