@@ -158,12 +158,8 @@ def _sure_threshold(rule, detail, scale, universal, exponent, work):
     total = (sum0 + sum1 + sum2 + sum3) / (scale * scale)
     if (total - n) / n <= sparsity_bound:
         return np.sqrt(universal2) * scale
-    if n < _SURE_MIN_BINNED:
-        for j in range(n):
-            value = detail[j] / scale
-            squares[j] = value * value
-        best = _sure_by_sorting(squares[:n], universal2, garrote, scratch[0])
-    else:
+    best = 0.0  # (one coefficient: 2 log n = 0, t = 0 is the only candidate)
+    if n > 1:
         best = _sure_by_bins(detail, scale, squares[:n], universal2, garrote, scratch, bins)
     if best <= 0.0:
         return 0.0
@@ -180,9 +176,8 @@ def _sure_threshold(rule, detail, scale, universal, exponent, work):
 _SNAP = 1e-12
 
 
-# Levels shorter than this are sorted whole; longer ones go through _sure_by_bins with about
-# _SURE_PER_BIN candidates per bin.
-_SURE_MIN_BINNED = 64
+# _sure_by_bins puts about _SURE_PER_BIN candidates in a bin (short levels too: sorting them
+# whole instead, in a second function, was no faster and took 0.5 s more to compile).
 _SURE_PER_BIN = 4
 _SURE_SCRATCH_ROWS = 9
 
@@ -201,35 +196,9 @@ def _sure_risk(n, k, cumulative, a, tail_inverse, garrote):
 
 
 @njit(cache=True, error_model="numpy", boundscheck=False)
-def _sure_by_sorting(squares, universal2, garrote, tail_inverse):
-    """The SURE minimizer t**2 over 0 and the ``squares`` <= universal2 (sorts ``squares``)."""
-    n = len(squares)
-    sort_small(squares)
-    if garrote:
-        # tail_inverse[k] = sum_{i >= k} 1 / a_i (0-based), summed from the small end of
-        # the tail so that a tiny a_i does not swamp the others by cancellation
-        tail_inverse[n] = 0.0
-        for k in range(n - 1, -1, -1):
-            tail_inverse[k] = tail_inverse[k + 1] + (1.0 / squares[k] if squares[k] > 0.0 else 0.0)
-    best_risk = float(n)  # t = 0 keeps every coefficient: risk n for either rule
-    best = 0.0
-    cumulative = 0.0
-    for k in range(1, n + 1):
-        a = squares[k - 1]
-        if a > universal2:
-            break
-        cumulative += a
-        risk = _sure_risk(n, k, cumulative, a, tail_inverse[k] if garrote else 0.0, garrote)
-        if risk < best_risk:
-            best_risk = risk
-            best = a
-    return np.sqrt(best)
-
-
-@njit(cache=True, error_model="numpy", boundscheck=False)
 def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
-    """_sure_by_sorting of ``(detail / scale)**2`` (written to ``squares``) without sorting
-    everything: see _sure_threshold."""
+    """The SURE minimizer t**2 over 0 and the values a = ``(detail / scale)**2`` <=
+    universal2 (written to ``squares``), without sorting them all: see _sure_threshold."""
     n = len(squares)
     n_bins = max(1, n // _SURE_PER_BIN)
     bins_per_z = n_bins / np.sqrt(universal2)
@@ -323,7 +292,8 @@ def _sure_by_bins(detail, scale, squares, universal2, garrote, scratch, bins):
             last = first + int(count[b])
             sort_small(work[first:last])
             # the tail inverse at each value: the inverses above the bin plus those of the
-            # bin's larger values, summed from the small end as _sure_by_sorting does
+            # bin's larger values, summed from the small end so that a tiny a_i does not swamp
+            # the others by cancellation
             running = inverse_beyond[b]
             for j in range(last - 1, first - 1, -1):
                 tails[j] = running
