@@ -97,11 +97,11 @@ class MultiTaskElasticNet(ElasticNet):
     >>> from sparserecover import MultiTaskElasticNet
     >>> model = MultiTaskElasticNet(alpha=0.1).fit([[0, 0], [1, 1], [2, 2]],
     ...                                            [[0, 0], [1, 1], [2, 2]])
-    >>> model.coef_.round(4)
-    array([[0.4566, 0.4561],
-           [0.4566, 0.4561]])
+    >>> model.coef_.round(4)  # two identical features share the weight (the l2 part)
+    array([[0.4564, 0.4564],
+           [0.4564, 0.4564]])
     >>> model.intercept_.round(4)
-    array([0.0872, 0.0872])
+    array([0.0873, 0.0873])
     """
 
     _parameter_constraints: ClassVar[dict] = {
