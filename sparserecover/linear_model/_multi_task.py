@@ -97,7 +97,7 @@ class MultiTaskElasticNet(ElasticNet):
     >>> from sparserecover import MultiTaskElasticNet
     >>> model = MultiTaskElasticNet(alpha=0.1).fit([[0, 0], [1, 1], [2, 2]],
     ...                                            [[0, 0], [1, 1], [2, 2]])
-    >>> model.coef_.round(4)  # the optimum splits evenly between the two equal columns
+    >>> model.coef_.round(4)  # two identical features share the weight (the l2 part)
     array([[0.4564, 0.4564],
            [0.4564, 0.4564]])
     >>> model.intercept_.round(4)
