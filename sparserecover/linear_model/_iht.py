@@ -27,7 +27,7 @@ class IHTRegressor(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         ``max(1, int(0.1 * n_features))``, like ``OrthogonalMatchingPursuit``.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    method : {"htp-scaled", "htp", "niht"}, default="htp-scaled"
+    method : {"htp-scaled", "htp", "niht", "sp", "cosamp"}, default="htp-scaled"
         :func:`sparserecover.iht`'s methods. The default, hard thresholding pursuit ranking
         features by their effect on the residual, is also ``iht``'s: it does not depend on
         the scale of the features, and it depends on the data only through ``X.T X``,
@@ -84,7 +84,7 @@ class IHTRegressor(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     _parameter_constraints: ClassVar[dict] = {
         "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
         "fit_intercept": ["boolean"],
-        "method": [StrOptions({"htp-scaled", "htp", "niht"})],
+        "method": [StrOptions({"htp-scaled", "htp", "niht", "sp", "cosamp"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
     }
