@@ -32,9 +32,11 @@ class IHTRegressor(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         features by their effect on the residual, is also ``iht``'s: it does not depend on
         the scale of the features, and it depends on the data only through ``X.T X``,
         ``X.T y`` and ``||y||`` (after centring), so integer sample weights give the model
-        of the repeated rows. It found the true supports more often than the other methods
-        and scikit-learn's OMP on badly scaled and on correlated features (the solver
-        benchmarks in the documentation give the figures).
+        of the repeated rows. It found the true supports more often than "htp", "niht" and
+        scikit-learn's OMP on badly scaled and on correlated features (the solver
+        benchmarks in the documentation give the figures). "sp" (subspace pursuit) and
+        "cosamp" recover denser supports when the nonzero coefficients have equal
+        magnitudes.
     max_iter : int, default=10_000
         Maximum number of iterations (for "htp-scaled" and "htp", least-squares fits: a few
         to a few dozen). NIHT converges linearly at a rate set by the conditioning of the

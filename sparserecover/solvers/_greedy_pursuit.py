@@ -49,7 +49,6 @@ def pursuit_loop(op, target, X, n_nonzero, column_sq_norms, cosamp, max_iter, to
     merged = np.zeros((p, m), dtype=np.bool_)
     new_support = np.zeros((p, m), dtype=np.bool_)
     rr = np.empty(m)
-    rr_best = np.full(m, np.inf)
     stalled = np.zeros(m, dtype=np.int64)
     status = np.zeros(m, dtype=np.int8)
     for j in range(p):
@@ -69,7 +68,7 @@ def pursuit_loop(op, target, X, n_nonzero, column_sq_norms, cosamp, max_iter, to
                 X[j, k] = coef[j, k]
     column_dots(resid, resid, rr)
     X_best = X.copy()
-    rr_best[:] = rr
+    rr_best = rr.copy()
     for j in range(p):
         for k in range(m):
             previous[j, k] = X[j, k]
