@@ -1,4 +1,4 @@
-"""Sparse recovery: sparserecover.iht (its three methods) against scikit-learn's OMP.
+"""Sparse recovery: sparserecover.iht (its five methods) against scikit-learn's OMP.
 
 Compressed sensing with a Gaussian A (n=256, p=1024, columns scaled by 1/sqrt(n)) and a
 k-sparse x with standard normal nonzeros on a random support, for k = 10, 20, ..., 80,
@@ -33,6 +33,8 @@ def solvers():
         "iht (htp-scaled, default)": lambda A, y, k: iht(A, y, k).x,
         "iht (htp)": lambda A, y, k: iht(A, y, k, method="htp").x,
         "iht (niht)": lambda A, y, k: iht(A, y, k, method="niht").x,
+        "iht (sp)": lambda A, y, k: iht(A, y, k, method="sp").x,
+        "iht (cosamp)": lambda A, y, k: iht(A, y, k, method="cosamp").x,
         "OrthogonalMatchingPursuit": omp,
     }
 

@@ -39,6 +39,8 @@ _LAZY_NAMES = {
             "prox_l0",
             "prox_elastic_net",
             "prox_group_l2",
+            "prox_mcp",
+            "prox_scad",
             "project_k_sparse",
         ],
         "sparserecover.prox",

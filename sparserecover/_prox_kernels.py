@@ -4,7 +4,8 @@ Every kernel is a loop over 1-D contiguous arrays that the public front in ``pro
 already validated, raveled and typed. Each is compiled for exactly the signature a call needs,
 on that call, and cached on disk (``cache=True``): a float32-only program never compiles the
 float64 variant, and importing this module compiles nothing. :func:`soft_threshold` is also the
-scalar soft threshold that the solvers' compiled loops call.
+scalar soft threshold that the solvers' compiled loops call; :func:`mcp_threshold` and
+:func:`scad_threshold` are the scalar proximal maps of the non-convex penalties, with a step.
 
 Transcendental functions (``tanh``, ``exp``, ``log1p``) are not called here: Numba lowers them
 to scalar libm calls, several times slower than NumPy's SIMD loops (docs/benchmarks_prox.md),
@@ -87,6 +88,53 @@ def block_soft_threshold(z, t):
 
 
 @njit(**_JIT_OPTIONS)
+def mcp_threshold(x, lam, gamma, step):
+    """The proximal map of ``step * MCP`` at one real number: firm thresholding.
+
+    MCP (Zhang, Ann. Statist. 38(2), 2010) is ``lam |z| - z^2 / (2 gamma)`` for
+    ``|z| <= gamma lam`` and ``gamma lam^2 / 2`` beyond. The argmin of
+    ``0.5 (z - x)^2 + step * MCP(z)`` (unique for ``gamma > step``) is 0 up to
+    ``|x| = step lam``, ``x`` beyond ``gamma lam``, and
+    ``soft_threshold(x, step lam) * gamma / (gamma - step)`` between. That product exceeds
+    ``|x|`` exactly when ``|x| > gamma lam``, so the smaller of the two is the answer: no
+    comparison with a rounded ``gamma lam``, which near ``gamma = step`` (a steep middle piece)
+    would extrapolate the product far past its piece. Each factor is rounded once: within 2
+    ulp for any ``gamma``; an overflowing product only means ``x``. NaN propagates; 0 is
+    ``+0.0``.
+    """
+    z = soft_threshold(x, step * lam) * (gamma / (gamma - step))
+    return x if abs(z) > abs(x) else z
+
+
+@njit(**_JIT_OPTIONS)
+def scad_threshold(x, lam, gamma, step):
+    """The proximal map of ``step * SCAD`` at one real number.
+
+    SCAD (Fan & Li, J. Amer. Statist. Assoc. 96(456), 2001) is ``lam |z|`` for
+    ``|z| <= lam``, ``(2 gamma lam |z| - z^2 - lam^2) / (2 (gamma - 1))`` up to
+    ``gamma lam``, and ``lam^2 (gamma + 1) / 2`` beyond. The argmin of
+    ``0.5 (z - x)^2 + step * SCAD(z)`` (unique for ``gamma > 1 + step``) is the soft threshold
+    up to ``|x| = (1 + step) lam``, ``x`` beyond ``gamma lam``, and between, on the quadratic
+    piece, ``sign(x) (lam + (|x| - (1 + step) lam) (gamma - 1) / (gamma - 1 - step))``: Fan
+    and Li's ``((gamma - 1) x - sign(x) step gamma lam) / (gamma - 1 - step)`` written as a sum
+    of positive terms, which does not cancel. As for :func:`mcp_threshold`, the pieces are
+    chosen by value, not by comparing ``|x|`` with rounded breakpoints: the middle piece is
+    above the soft threshold exactly when ``|x| > (1 + step) lam`` and above ``|x|`` exactly
+    when ``|x| > gamma lam``. Within 3 ulp for any ``gamma``; NaN propagates; 0 is ``+0.0``.
+    """
+    a = abs(x)
+    z = a - step * lam
+    middle = lam + (a - (1.0 + step) * lam) * ((gamma - 1.0) / (gamma - 1.0 - step))
+    if middle > z:
+        z = middle
+    if z > a:
+        z = a
+    if z < 0.0:
+        z = 0.0
+    return math.copysign(z, x) + 0.0  # + 0.0: -0.0 becomes +0.0
+
+
+@njit(**_JIT_OPTIONS)
 def _hard_threshold(x, lambd):
     # torch: (x >= -lambd and x <= lambd) ? 0 : x. x - x is +0.0 for finite x, typed like x;
     # & rather than `and`: no short-circuit branch in the loop body.
@@ -141,6 +189,17 @@ def _hardshrink(x, lambd, out):
 def _hardshrink_weighted(x, lambd, out):
     for i in range(x.size):
         out[i] = _hard_threshold(x[i], lambd[i])
+
+
+def _prox_mcp(x, lam, gamma, out):
+    # in float64 whatever the dtype: one rounding at the store for float32
+    for i in range(x.size):
+        out[i] = mcp_threshold(np.float64(x[i]), lam, gamma, 1.0)
+
+
+def _prox_scad(x, lam, gamma, out):
+    for i in range(x.size):
+        out[i] = scad_threshold(np.float64(x[i]), lam, gamma, 1.0)
 
 
 def _threshold(x, threshold, value, out):
@@ -217,6 +276,8 @@ _KERNELS = {
     "shrink_modulus_weighted": (_shrink_modulus_weighted, "void({A}, {S}[::1], {S}, {A})"),
     "hardshrink": (_hardshrink, "void({A}, {S}, {A})"),
     "hardshrink_weighted": (_hardshrink_weighted, "void({A}, {S}[::1], {A})"),
+    "prox_mcp": (_prox_mcp, "void({A}, float64, float64, {A})"),
+    "prox_scad": (_prox_scad, "void({A}, float64, float64, {A})"),
     "threshold": (_threshold, "void({A}, {S}, {S}, {A})"),
     "band_grad": (_band_grad, "void({A}, {S}, {A})"),
     "threshold_grad": (_threshold_grad, "void({A}, {S}, {A})"),

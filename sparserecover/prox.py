@@ -43,6 +43,8 @@ __all__ = [
     "prox_group_l2",
     "prox_l0",
     "prox_l1",
+    "prox_mcp",
+    "prox_scad",
     "softplus",
     "softplus_grad",
     "softshrink",
@@ -903,6 +905,123 @@ def prox_elastic_net(x, t, l2, *, out=None):
     shrunk = prox_l1(x, weights, out=out)
     divisor = (1 + np.asarray(weights, dtype=np.float64) * l2).astype(x.real.dtype)
     return _finish(np.divide(shrunk, divisor, out=out), out)
+
+
+def _nonconvex_prox(name, x, lam, gamma, gamma_low, out):
+    x = _as_real(x)
+    lam = check_scalar(lam, "lam", low=0.0)
+    gamma = check_scalar(gamma, "gamma", low=gamma_low, low_inclusive=False)
+    _check_out(out, x)
+    kernel = _kernel(name, x.dtype)
+    return _finish(_flat_apply(lambda a, o: kernel(a, lam, gamma, o), x, out), out)
+
+
+def prox_mcp(x, lam, gamma=3.0, *, out=None):
+    """Proximal map of the minimax concave penalty (MCP): firm thresholding.
+
+    ``argmin_z 0.5 * (z - x)**2 + pen(z)`` elementwise, for Zhang's MCP
+    (Ann. Statist. 38(2), 2010) ``pen(z) = lam |z| - z**2 / (2 gamma)`` for
+    ``|z| <= gamma lam`` and ``gamma lam**2 / 2`` beyond: 0 for ``|x| <= lam``, ``x`` for
+    ``|x| > gamma lam``, and ``gamma / (gamma - 1) * softshrink(x, lam)`` between, a
+    continuous map from soft thresholding (``gamma -> inf``) to hard thresholding at ``lam``
+    (``gamma -> 1``) that leaves large values unbiased (Gao & Bruce's firm shrinkage).
+
+    Parameters
+    ----------
+    x : array_like
+        Real input, any shape.
+    lam : float
+        Threshold, ``>= 0`` and finite.
+    gamma : float, default=3.0
+        Concavity, ``> 1`` and finite (the objective is then strictly convex, so the map is
+        single-valued).
+    out : ndarray, optional
+        Array of the shape and dtype of the result to write into; may be ``x`` itself.
+
+    Returns
+    -------
+    ndarray or scalar
+        Same shape and dtype as ``x`` (integers become float64). Computed in float64 and
+        rounded once (float64: within 2 ulp of the exact value, for any ``gamma``); ``lam``
+        and ``gamma`` are not rounded to float32 first. Zeros are ``+0.0``; NaN stays NaN,
+        ``+-inf`` stays ``+-inf``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, ``lam`` or ``gamma`` is not a real number, or
+        ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``lam`` is negative or not finite, ``gamma <= 1`` or not finite, or ``out`` has
+        another shape than the result or is read-only.
+
+    See Also
+    --------
+    prox_scad, softshrink, hardshrink
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover.prox import prox_mcp
+    >>> prox_mcp(np.array([-4.0, -2.0, -0.5, 0.5, 1.5, 2.0, 4.0]), 1.0, gamma=3.0)
+    array([-4.  , -1.5 ,  0.  ,  0.  ,  0.75,  1.5 ,  4.  ])
+    """
+    return _nonconvex_prox("prox_mcp", x, lam, gamma, 1.0, out)
+
+
+def prox_scad(x, lam, gamma=3.7, *, out=None):
+    """Proximal map of the smoothly clipped absolute deviation (SCAD) penalty.
+
+    ``argmin_z 0.5 * (z - x)**2 + pen(z)`` elementwise, for Fan and Li's SCAD
+    (J. Amer. Statist. Assoc. 96(456), 2001) ``pen(z) = lam |z|`` for ``|z| <= lam``,
+    ``(2 gamma lam |z| - z**2 - lam**2) / (2 (gamma - 1))`` for ``lam < |z| <= gamma lam``
+    and ``lam**2 (gamma + 1) / 2`` beyond: soft thresholding ``softshrink(x, lam)`` for
+    ``|x| <= 2 lam``, ``x`` for ``|x| > gamma lam``, and
+    ``((gamma - 1) x - sign(x) gamma lam) / (gamma - 2)`` between (Fan and Li's thresholding
+    rule). ``gamma=3.7`` is Fan and Li's recommendation.
+
+    Parameters
+    ----------
+    x : array_like
+        Real input, any shape.
+    lam : float
+        Threshold, ``>= 0`` and finite.
+    gamma : float, default=3.7
+        Concavity, ``> 2`` and finite (the objective is then strictly convex, so the map is
+        single-valued).
+    out : ndarray, optional
+        Array of the shape and dtype of the result to write into; may be ``x`` itself.
+
+    Returns
+    -------
+    ndarray or scalar
+        Same shape and dtype as ``x`` (integers become float64). Computed in float64 and
+        rounded once (float64: within 3 ulp of the exact value, for any ``gamma``: the middle
+        branch is evaluated as ``sign(x) (lam + (|x| - 2 lam) (gamma - 1) / (gamma - 2))``,
+        a sum of positive terms that does not cancel); ``lam`` and ``gamma`` are not rounded
+        to float32 first. Zeros are ``+0.0``; NaN stays NaN, ``+-inf`` stays ``+-inf``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, ``lam`` or ``gamma`` is not a real number, or
+        ``out`` is not an ndarray of the result's dtype.
+    ValueError
+        If ``lam`` is negative or not finite, ``gamma <= 2`` or not finite, or ``out`` has
+        another shape than the result or is read-only.
+
+    See Also
+    --------
+    prox_mcp, softshrink
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparserecover.prox import prox_scad
+    >>> prox_scad(np.array([-5.0, -3.0, -1.5, 0.5, 2.5, 5.0]), 1.0).round(4)
+    array([-5.    , -2.5882, -0.5   ,  0.    ,  1.7941,  5.    ])
+    """
+    return _nonconvex_prox("prox_scad", x, lam, gamma, 2.0, out)
 
 
 def _group_labels(groups, n_rows):

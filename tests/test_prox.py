@@ -21,6 +21,8 @@ from sparserecover.prox import (
     prox_group_l2,
     prox_l0,
     prox_l1,
+    prox_mcp,
+    prox_scad,
     softplus,
     softplus_grad,
     softshrink,
@@ -47,6 +49,8 @@ ELEMENTWISE = [
     ("threshold_grad", threshold_grad, (0.5, -7.0)),
     ("softplus_grad", softplus_grad, ()),
     ("softplus_grad_beta", softplus_grad, (0.7, 1.0)),
+    ("prox_mcp", prox_mcp, (0.5, 3.0)),
+    ("prox_scad", prox_scad, (0.5, 3.7)),
 ]
 ELEMENTWISE_IDS = [case[0] for case in ELEMENTWISE]
 
@@ -377,6 +381,168 @@ def test_prox_elastic_net_is_a_brute_force_minimizer(x, t, l2):
     np.testing.assert_allclose(z, softshrink(x, t) / (1 + t * l2), rtol=1e-15)
 
 
+# ---------------------------------------------------------------------------------------------
+# MCP and SCAD: the penalties as Zhang (2010) and Fan & Li (2001) define them, for z >= 0, as
+# pieces (low, high, c2, c1, c0) on which pen(z) = c2 z**2 + c1 z + c0 (high None: no end).
+
+
+def _mcp_pieces(lam, gamma):
+    return [(0, gamma * lam, -1 / (2 * gamma), lam, 0),
+            (gamma * lam, None, 0, 0, gamma * lam**2 / 2)]
+
+
+def _scad_pieces(lam, gamma):
+    return [
+        (0, lam, 0, lam, 0),
+        (lam, gamma * lam, -1 / (2 * (gamma - 1)), gamma * lam / (gamma - 1),
+         -(lam**2) / (2 * (gamma - 1))),
+        (gamma * lam, None, 0, 0, lam**2 * (gamma + 1) / 2),
+    ]
+
+
+def _penalty_value(pieces, z):
+    u = abs(z)
+    for _low, high, c2, c1, c0 in pieces:
+        if high is None or u <= high:
+            return c2 * u * u + c1 * u + c0
+    raise AssertionError
+
+
+def _exact_prox(pieces, x):
+    """argmin_z 0.5 (z - x)**2 + pen(z) in rational arithmetic, by minimizing the objective on
+    every piece of either sign exactly (no case analysis of the closed form)."""
+    best = None
+    for sign in (1, -1):
+        for low, high, c2, c1, _ in pieces:
+            # 0.5 (u - sign x)**2 + c2 u**2 + c1 u on [low, high]: 1 + 2 c2 > 0 (gamma large enough)
+            u = max((sign * x - c1) / (1 + 2 * c2), low)
+            if high is not None:
+                u = min(u, high)
+            z = sign * u
+            value = (z - x) ** 2 / 2 + _penalty_value(pieces, z)
+            if best is None or value < best[0]:
+                best = (value, z)
+    return best[1]
+
+
+def _nonconvex_cases(rng, gamma_values):
+    """(x, lam, gamma) at every breakpoint, one ulp either side, and random, over many scales."""
+    cases = []
+    for lam in (0.0, 1e-300, 1e-5, 0.3, 1.0, 7.0, 1e5, 1e300):
+        for gamma in gamma_values:
+            if not np.isfinite(gamma * lam * 1.5):
+                continue
+            points = [0.0, lam, 2 * lam, gamma * lam, 1.5 * gamma * lam]
+            points += list(rng.uniform(0, 1.2 * gamma * lam, 6))
+            for point in points:
+                for value in (point, np.nextafter(point, 0), np.nextafter(point, np.inf)):
+                    cases.append((value * rng.choice([-1.0, 1.0]), lam, gamma))
+    return cases
+
+
+@pytest.mark.parametrize(("function", "pieces", "gammas", "ulps"), [
+    (prox_mcp, _mcp_pieces, [1 + 2**-52, 1 + 1e-9, 1.01, 2.0, 3.0, 3.7, 1e3, 1e12, 1e300], 2),
+    (prox_scad, _scad_pieces, [2 + 2**-51, 2 + 1e-9, 2.01, 3.0, 3.7, 10.0, 1e12, 1e300], 3),
+], ids=["mcp", "scad"])
+def test_nonconvex_prox_is_the_exact_minimizer(function, pieces, gammas, ulps, rng):
+    # against the exact minimizer, as the docstrings promise: within a few ulp for every gamma,
+    # at the breakpoints and one ulp either side of them, from 1e-300 to 1e300
+    for x, lam, gamma in _nonconvex_cases(rng, gammas):
+        exact = _exact_prox(pieces(Fraction(lam), Fraction(gamma)), Fraction(x))
+        z = function(x, lam, gamma)
+        assert abs(Fraction(float(z)) - exact) <= ulps * Fraction(np.spacing(abs(float(exact)))), (
+            x, lam, gamma, z, float(exact))
+        if exact == 0:
+            assert_bitwise_equal(np.asarray(z), np.asarray(0.0))
+
+
+@pytest.mark.parametrize(("function", "pieces", "gamma_low"), [
+    (prox_mcp, _mcp_pieces, 1.0), (prox_scad, _scad_pieces, 2.0),
+], ids=["mcp", "scad"])
+def test_nonconvex_prox_is_a_brute_force_minimizer(function, pieces, gamma_low, rng):
+    # a dense grid over [-2|x| - 1, 2|x| + 1], then scipy's bounded scalar minimization around
+    # its best point, on random (x, lam, gamma)
+    from scipy.optimize import minimize_scalar
+
+    for _ in range(300):
+        lam = rng.uniform(0.0, 3.0)
+        gamma = gamma_low + 10.0 ** rng.uniform(-1.5, 1.5)
+        x = rng.choice([-1, 1]) * rng.uniform(0, 1.3 * gamma * lam + 0.1)
+        penalty = pieces(lam, gamma)
+
+        def objective(z, x=x, penalty=penalty):
+            return 0.5 * (z - x) ** 2 + _penalty_value(penalty, z)
+
+        grid = np.linspace(-2 * abs(x) - 1, 2 * abs(x) + 1, 4001)
+        values = [objective(z) for z in grid]
+        i = int(np.argmin(values))
+        refined = minimize_scalar(objective, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, 4000)]),
+                                  method="bounded", options={"xatol": 1e-12})
+        z = float(function(x, lam, gamma))
+        assert objective(z) <= min(refined.fun, values[i]) + 1e-14 * (1 + x * x)
+        # strongly convex (modulus 1 - 1/gamma, 1 - 1/(gamma - 1)): the two points are close
+        assert abs(z - refined.x) <= 1e-5 * (1 + abs(x))
+
+
+def test_nonconvex_prox_matches_skglm(rng):
+    # skglm's proximal maps (penalty.prox_1d with step 1) to 1e-12; its SCAD picks the best of
+    # three candidates by their objective, not a closed form
+    skglm_penalties = pytest.importorskip("skglm.penalties")
+    for _ in range(400):
+        lam = 10.0 ** rng.uniform(-3, 3)
+        gamma_mcp = 1 + 10.0 ** rng.uniform(-2, 1.5)
+        gamma_scad = 2 + 10.0 ** rng.uniform(-2, 1.5)
+        x = rng.standard_normal(8) * lam * rng.choice([0.5, 2.0, 5.0, 40.0])
+        x[:3] = [lam, 2 * lam, gamma_mcp * lam]
+        mcp = skglm_penalties.MCPenalty(alpha=lam, gamma=gamma_mcp)
+        scad = skglm_penalties.SCAD(alpha=lam, gamma=gamma_scad)
+        np.testing.assert_allclose(prox_mcp(x, lam, gamma_mcp),
+                                   [mcp.prox_1d(v, 1.0, 0) for v in x], rtol=1e-12, atol=0)
+        np.testing.assert_allclose(prox_scad(x, lam, gamma_scad),
+                                   [scad.prox_1d(v, 1.0, 0) for v in x], rtol=1e-12, atol=0)
+
+
+def test_nonconvex_prox_limits_and_special_values():
+    x = np.array([-7.0, -2.5, -1.0, -0.4, 0.0, 0.3, 1.0, 1.7, 3.2, 9.0])
+    # gamma -> infinity: soft thresholding; MCP as gamma -> 1: hard thresholding at lam
+    np.testing.assert_allclose(prox_mcp(x, 1.0, 1e15), softshrink(x, 1.0), rtol=1e-14)
+    np.testing.assert_allclose(prox_scad(x, 1.0, 1e15), softshrink(x, 1.0), rtol=1e-14)
+    assert_bitwise_equal(prox_mcp(x, 1.0, 1 + 2**-52), hardshrink(x, 1.0))
+    # lam = 0: the identity
+    assert_bitwise_equal(prox_mcp(x, 0.0), x + 0.0)
+    assert_bitwise_equal(prox_scad(x, 0.0), x + 0.0)
+    special = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1e308, -1e308, 5e-324])
+    for function in (prox_mcp, prox_scad):
+        result = function(special, 1.0)
+        assert np.isnan(result[0])
+        assert_bitwise_equal(result[1:], np.array([np.inf, -np.inf, 0.0, 0.0, 1e308, -1e308, 0.0]))
+        # gamma * lam overflows: large finite values are shrunk, never NaN or inf
+        huge = function(np.array([1e308, -1.7e308]), 1e300, 1e10)
+        assert np.all(np.isfinite(huge)) and np.all(np.abs(huge) <= [1e308, 1.7e308])
+        # float32 in, float32 out: the float64 result rounded once
+        x32 = (x * 0.77).astype(np.float32)
+        assert_bitwise_equal(function(x32, 0.9), function(x32.astype(np.float64), 0.9).astype(
+            np.float32))
+
+
+def test_scalar_kernels_with_a_step():
+    # the solvers' scalar kernels: prox of step * pen, with the breakpoints step lam,
+    # (1 + step) lam (SCAD) and gamma lam, against the exact minimizer
+    from sparserecover._prox_kernels import mcp_threshold, scad_threshold
+
+    for step in (0.25, 1.0, 1.5):
+        for x in (-5.0, -2.2, -0.9, 0.1, 0.5, 1.3, 2.4, 3.0, 4.6, 8.0):
+            lam, gamma = Fraction(0.8), Fraction(3.7)
+            mcp = [(low, high, step * c2, step * c1, step * c0)
+                   for low, high, c2, c1, c0 in _mcp_pieces(lam, gamma)]
+            scad = [(low, high, step * c2, step * c1, step * c0)
+                    for low, high, c2, c1, c0 in _scad_pieces(lam, gamma)]
+            np.testing.assert_allclose(mcp_threshold(x, 0.8, 3.7, step),
+                                       float(_exact_prox(mcp, Fraction(x))), rtol=1e-15)
+            np.testing.assert_allclose(scad_threshold(x, 0.8, 3.7, step),
+                                       float(_exact_prox(scad, Fraction(x))), rtol=1e-15)
+
+
 def _group_objective(z, x, t, labels):
     penalty = sum(np.linalg.norm(z[labels == g]) for g in np.unique(labels[labels >= 0]))
     return 0.5 * np.sum((z - x) ** 2) + t * penalty
@@ -596,7 +762,8 @@ def test_prox_maps_out_and_input_not_modified(rng):
     for function, args in [(prox_l1, (0.3,)), (prox_l0, (0.3,)), (prox_elastic_net, (0.3, 1.0)),
                            (prox_group_l2, (0.3, [0, 0, 1, 1, 2, 2])),
                            (project_k_sparse, (2,)), (prox_l1, (row_weights,)),
-                           (prox_l0, (row_weights,)), (prox_elastic_net, (row_weights, 1.0))]:
+                           (prox_l0, (row_weights,)), (prox_elastic_net, (row_weights, 1.0)),
+                           (prox_mcp, (0.3, 2.0)), (prox_scad, (0.3, 3.0))]:
         expected = function(x, *args)
         np.testing.assert_array_equal(x, original)
         out = np.empty_like(x)
@@ -644,6 +811,16 @@ def test_prox_maps_out_and_input_not_modified(rng):
     (lambda: prox_group_l2([1.0, 2.0], 1.0, np.array([0.5, 1.5])), TypeError, "groups"),
     (lambda: prox_group_l2(np.ones((2, 2, 2)), 1.0, [0, 1]), ValueError, "x"),
     (lambda: prox_group_l2([1.0, 2.0], -1.0, [0, 1]), ValueError, "t"),
+    (lambda: prox_mcp([1.0], -1.0), ValueError, "lam"),
+    (lambda: prox_mcp([1.0], np.inf), ValueError, "lam"),
+    (lambda: prox_mcp([1.0], 1.0, 1.0), ValueError, "gamma must be > 1"),
+    (lambda: prox_mcp([1.0], 1.0, np.nan), ValueError, "gamma"),
+    (lambda: prox_mcp([1.0], 1.0, "3"), TypeError, "gamma"),
+    (lambda: prox_mcp([1j], 1.0), TypeError, "x"),
+    (lambda: prox_scad([1.0], -1.0), ValueError, "lam"),
+    (lambda: prox_scad([1.0], 1.0, 2.0), ValueError, "gamma must be > 2"),
+    (lambda: prox_scad([1.0], 1.0, np.inf), ValueError, "gamma"),
+    (lambda: prox_scad(np.ones(3), 1.0, out=np.ones(3, np.float32)), TypeError, "out"),
     (lambda: project_k_sparse([1.0, 2.0], 3), ValueError, "k"),
     (lambda: project_k_sparse([1.0, 2.0], -1), ValueError, "k"),
     (lambda: project_k_sparse([1.0, 2.0], 1.0), TypeError, "k"),

@@ -27,14 +27,16 @@ class IHTRegressor(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         ``max(1, int(0.1 * n_features))``, like ``OrthogonalMatchingPursuit``.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    method : {"htp-scaled", "htp", "niht"}, default="htp-scaled"
+    method : {"htp-scaled", "htp", "niht", "sp", "cosamp"}, default="htp-scaled"
         :func:`sparserecover.iht`'s methods. The default, hard thresholding pursuit ranking
         features by their effect on the residual, is also ``iht``'s: it does not depend on
         the scale of the features, and it depends on the data only through ``X.T X``,
         ``X.T y`` and ``||y||`` (after centring), so integer sample weights give the model
-        of the repeated rows. It found the true supports more often than the other methods
-        and scikit-learn's OMP on badly scaled and on correlated features (the solver
-        benchmarks in the documentation give the figures).
+        of the repeated rows. It found the true supports more often than "htp", "niht" and
+        scikit-learn's OMP on badly scaled and on correlated features (the solver
+        benchmarks in the documentation give the figures). "sp" (subspace pursuit) and
+        "cosamp" recover denser supports when the nonzero coefficients have equal
+        magnitudes.
     max_iter : int, default=10_000
         Maximum number of iterations (for "htp-scaled" and "htp", least-squares fits: a few
         to a few dozen). NIHT converges linearly at a rate set by the conditioning of the
@@ -84,7 +86,7 @@ class IHTRegressor(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
     _parameter_constraints: ClassVar[dict] = {
         "n_nonzero_coefs": [Interval(Integral, 1, None, closed="left"), None],
         "fit_intercept": ["boolean"],
-        "method": [StrOptions({"htp-scaled", "htp", "niht"})],
+        "method": [StrOptions({"htp-scaled", "htp", "niht", "sp", "cosamp"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
     }

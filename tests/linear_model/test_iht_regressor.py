@@ -45,7 +45,7 @@ def test_finds_the_support_whatever_the_feature_scales(rng):
     assert model.score(X * scales, y) > omp.score(X * scales, y)
 
 
-@pytest.mark.parametrize("method", ["htp-scaled", "htp", "niht"])
+@pytest.mark.parametrize("method", ["htp-scaled", "htp", "niht", "sp", "cosamp"])
 def test_every_method_fits_an_exactly_sparse_model(rng, method):
     X, _, w = _sparse_regression(rng, n=80, p=40, k=4, noise=0.0)
     y = X @ w - 1.5
