@@ -39,6 +39,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax served from this site's _static folder, not a CDN: formulas render offline
+    "sphinx-mathjax-offline",
     "numpydoc",
     "myst_parser",
     "matplotlib.sphinxext.plot_directive",
@@ -150,7 +152,8 @@ def setup(app):
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sparserecover {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["tables.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",

@@ -110,4 +110,4 @@ for k in range(4):
 axes[1, 0].set_xlabel("x")
 path = output_dir() / "paper_components.png"
 fig.savefig(path, dpi=100)
-print(f"saved {path}")
+print(f"saved {path.name}")

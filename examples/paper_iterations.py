@@ -71,4 +71,4 @@ ax.set(xlabel="K (active components)", ylabel="iterations q", title="Proposition
 ax.legend(fontsize=8)
 path = output_dir() / "paper_iterations.png"
 fig.savefig(path, dpi=110)
-print(f"saved {path}")
+print(f"saved {path.name}")

@@ -82,4 +82,4 @@ axes[1].set(xlabel="s / s_1", title="three filters, comparable strength")
 axes[1].legend(fontsize=8)
 path = output_dir() / "paper_masks.png"
 fig.savefig(path, dpi=110)
-print(f"saved {path}")
+print(f"saved {path.name}")

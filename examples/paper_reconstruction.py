@@ -94,4 +94,4 @@ axes[0].set_ylabel("PSNR (dB), all 512 pixels")
 axes[0].legend(fontsize=8)
 path = output_dir() / "paper_reconstruction.png"
 fig.savefig(path, dpi=110)
-print(f"saved {path}")
+print(f"saved {path.name}")

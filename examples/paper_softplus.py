@@ -2,7 +2,7 @@
 Softplus is the expected ReLU under logistic input noise
 ========================================================
 
-Dombrowski et al. (2019), Theorem 2 (seed ``001``): for noise with the logistic density
+Dombrowski et al. (2019), Theorem 2: for noise with the logistic density
 ``p_beta(e) = beta / (e^{beta e / 2} + e^{-beta e / 2})^2``,
 
     E[ReLU(x - e)] = softplus_beta(x) = log(1 + e^{beta x}) / beta,
@@ -74,4 +74,4 @@ axes[1].set(xlabel="x", title="relative difference (quadrature error)")
 axes[1].legend(fontsize=8)
 path = output_dir() / "paper_softplus.png"
 fig.savefig(path, dpi=110)
-print(f"saved {path}")
+print(f"saved {path.name}")

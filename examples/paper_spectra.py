@@ -79,4 +79,4 @@ axes[1].set(xlabel="k", title="(b) non-monotone activations", ylim=(1e-9, 2))
 axes[1].legend(fontsize=8)
 path = output_dir() / "paper_spectra.png"
 fig.savefig(path, dpi=110)
-print(f"saved {path}")
+print(f"saved {path.name}")

@@ -48,6 +48,12 @@ print(f"LassoCV: alpha_ = {lasso_cv.alpha_:.4f}, "
       f"test R^2 = {lasso.score(X_test, y_test):.3f}")
 
 # %%
+# The estimators are scikit-learn estimators: in a notebook (or on this page) a fitted
+# pipeline shows itself as a diagram, each step with its parameters as an HTML table (click a
+# step to unfold it); the parameters that differ from the defaults are highlighted.
+lasso
+
+# %%
 # k-sparse least squares, k chosen by grid search
 iht = GridSearchCV(
     make_pipeline(StandardScaler(), sr.IHTRegressor()),
@@ -101,4 +107,4 @@ else:
     output_dir = Path(os.environ.get("SPARSERECOVER_FIGURE_DIR", Path(__file__).resolve().parent))
 path = output_dir / "plot_lasso_pipeline.png"
 fig.savefig(path, dpi=120)
-print(f"saved {path}")
+print(f"saved {path.name}")

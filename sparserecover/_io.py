@@ -1,5 +1,9 @@
 """Reading and writing arrays for the command line: .csv, .txt, .npy, .npz and .mtx.
 
+Text tables (.csv comma separated, .txt whitespace separated, or any ``delimiter``) may start
+with a header line, a line none of whose fields is a number (column names): it is skipped.
+An output named ``-`` is standard output, as a text table.
+
 Every failure is an :class:`InputError` whose message names the file and says what is wrong
 (missing, unreadable, malformed number at row/column, unsupported format), so the command line
 can print it as one line. Writes are atomic: the data go to a temporary file in the target's
@@ -16,6 +20,7 @@ Inside :func:`guarding_inputs` no write goes to a file that was read or declared
 import contextlib
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -87,12 +92,13 @@ def file_format(path):
     return suffix
 
 
-def read_arrays(path):
+def read_arrays(path, delimiter=None):
     """Read every array of a file as ``{name: array}``; one unnamed array is keyed ``""``.
 
-    .csv files are comma separated and .txt files whitespace separated, with ``#`` comments;
-    both give 2-D arrays (one row per line). A .npz file gives its named arrays, or a
-    ``scipy.sparse`` matrix under ``""`` if it was written by ``scipy.sparse.save_npz``.
+    .csv files are comma separated and .txt files whitespace separated (or both separated by
+    ``delimiter``), with ``#`` comments and an optional header line (see the module's
+    docstring); both give 2-D arrays (one row per line). A .npz file gives its named arrays,
+    or a ``scipy.sparse`` matrix under ``""`` if it was written by ``scipy.sparse.save_npz``.
     A .mtx (Matrix Market) file gives a sparse CSR matrix, or an array if it is dense.
     """
     suffix = file_format(path)
@@ -104,7 +110,7 @@ def read_arrays(path):
     protect(path)
     try:
         if suffix in (".csv", ".txt"):
-            return {"": _read_text(path, "," if suffix == ".csv" else None)}
+            return {"": _read_text(path, _delimiter(suffix, delimiter))}
         if suffix == ".npy":
             return {"": _check_numeric(np.load(path, allow_pickle=False), path)}
         if suffix == ".npz":
@@ -120,17 +126,23 @@ def read_arrays(path):
         raise InputError(f"{path}: not a valid {suffix} file: {_first_line(error)}") from None
 
 
-def read_array(path):
+def read_array(path, delimiter=None):
     """Read the one array of a file (see :func:`read_arrays`); several arrays are an error."""
-    arrays = read_arrays(path)
+    arrays = read_arrays(path, delimiter)
     if len(arrays) != 1:
         names = ", ".join(sorted(arrays))
         raise InputError(f"{path}: holds several arrays ({names}); expected one")
     return next(iter(arrays.values()))
 
 
-def write_arrays(path, arrays):
-    """Write ``{name: array}`` (one unnamed array for every format but .npz) atomically."""
+def write_arrays(path, arrays, delimiter=None):
+    """Write ``{name: array}`` (one unnamed array for every format but .npz) atomically; to
+    standard output as a text table (``delimiter``, default comma) if ``path`` is ``-``."""
+    if str(path) == "-":
+        if list(arrays) != [""]:
+            raise InputError("standard output (-o -) holds one array; use a .npz file")
+        _write_text(sys.stdout, arrays[""], delimiter or ",")
+        return
     suffix = file_format(path)
     path = Path(path)
     if suffix != ".npz" and list(arrays) != [""]:
@@ -139,12 +151,13 @@ def write_arrays(path, arrays):
         if suffix == ".npz":
             np.savez(stream, **{name or "arr_0": value for name, value in arrays.items()})
         else:
-            _write_one(stream, suffix, arrays[""])
+            _write_one(stream, suffix, arrays[""], delimiter)
 
 
-def write_array(path, array):
-    """Write one array atomically, in the format given by the extension of ``path``."""
-    write_arrays(path, {"": array})
+def write_array(path, array, delimiter=None):
+    """Write one array atomically, in the format given by the extension of ``path`` (see
+    :func:`write_arrays`)."""
+    write_arrays(path, {"": array}, delimiter)
 
 
 def atomic_save_figure(figure, path):
@@ -229,7 +242,7 @@ def _set_default_permissions(descriptor):
         os.fchmod(descriptor, 0o666 & ~umask)
 
 
-def _write_one(stream, suffix, array):
+def _write_one(stream, suffix, array, delimiter=None):
     if suffix == ".npy":
         np.save(stream, np.asarray(array), allow_pickle=False)
     elif suffix == ".mtx":
@@ -237,49 +250,87 @@ def _write_one(stream, suffix, array):
 
         scipy.io.mmwrite(stream, array)
     else:
-        array = np.asarray(array)
-        if array.ndim > 2:
-            raise InputError(f"{suffix} files hold 1-D or 2-D arrays; got {array.ndim}-D")
-        # enough digits to read back exactly the same float32 / float64 values
-        digits = "%.9g" if array.dtype == np.float32 else "%.17g"
-        np.savetxt(stream, array, fmt=digits, delimiter="," if suffix == ".csv" else " ")
+        _write_text(stream, array, _delimiter(suffix, delimiter) or " ", suffix)
+
+
+def _write_text(stream, array, delimiter, suffix="standard output"):
+    array = np.asarray(array)
+    if array.ndim > 2:
+        raise InputError(f"{suffix} files hold 1-D or 2-D arrays; got {array.ndim}-D")
+    # enough digits to read back exactly the same float32 / float64 values
+    digits = "%.9g" if array.dtype == np.float32 else "%.17g"
+    np.savetxt(stream, array, fmt=digits, delimiter=delimiter)
+
+
+def _delimiter(suffix, delimiter):
+    """The field separator of a text table: the user's, else a comma for .csv files and any
+    whitespace (None) for .txt files."""
+    if delimiter is not None:
+        return delimiter
+    return "," if suffix == ".csv" else None
+
+
+def _fields(line, delimiter):
+    """The fields of one line of a text table, comments removed ([] for a blank line)."""
+    line = line.split("#", 1)[0].strip()
+    return [field.strip() for field in line.split(delimiter)] if line else []
+
+
+def _is_number(field):
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+def _header_lines(path, delimiter):
+    """How many lines to skip: those up to the header line (the first line with fields, if
+    none of them is a number), or 0 when the table has no header."""
+    with open(path, encoding="utf-8", errors="replace") as stream:
+        for number, line in enumerate(stream, start=1):
+            fields = _fields(line, delimiter)
+            if fields:
+                return 0 if any(_is_number(field.strip("\"'")) for field in fields) else number
+    return 0
 
 
 def _read_text(path, delimiter):
     import warnings
 
+    skip = _header_lines(path, delimiter)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy only warns about a file without data
         try:
-            array = np.loadtxt(path, delimiter=delimiter, ndmin=2, dtype=np.float64)
+            array = np.loadtxt(
+                path, delimiter=delimiter, ndmin=2, dtype=np.float64, skiprows=skip
+            )
         except UserWarning:
             raise InputError(f"{path}: holds no numbers") from None
         except ValueError:
             # numpy's message counts rows inconsistently (from 0 or 1, skipping comments or
             # not): find the offending line again, in the user's numbering
-            _diagnose_text(path, delimiter)
+            _diagnose_text(path, delimiter, skip)
             raise
     if array.size == 0:
         raise InputError(f"{path}: holds no numbers")
     return array
 
 
-def _diagnose_text(path, delimiter):
-    """Raise an InputError naming the first malformed line and field of a text table."""
+def _diagnose_text(path, delimiter, skip=0):
+    """Raise an InputError naming the first malformed line and field of a text table (after
+    the ``skip`` lines of its header)."""
     n_columns = first_line = None
     with open(path, encoding="utf-8", errors="replace") as stream:
         for number, line in enumerate(stream, start=1):
-            fields = line.split("#", 1)[0].strip()
-            if not fields:
+            fields = _fields(line, delimiter)
+            if number <= skip or not fields:
                 continue
-            fields = [field.strip() for field in fields.split(delimiter)]
             for column, field in enumerate(fields, start=1):
-                try:
-                    float(field)
-                except ValueError:
+                if not _is_number(field):
                     raise InputError(
                         f"{path}: line {number}, column {column}: {field!r} is not a number"
-                    ) from None
+                    )
             if n_columns is None:
                 n_columns, first_line = len(fields), number
             elif len(fields) != n_columns:

@@ -5,7 +5,8 @@ Subcommands:
 - ``sparserecover demo``: shrinkage operators, spectral filters, denoising and sparse recovery
   on bundled data, with a short table of errors and times (``--plot FILE`` saves a figure).
 - ``sparserecover denoise IN``: denoise the signals of a .csv/.txt/.npy/.npz file.
-- ``sparserecover solve A y --lam LAM``: a LASSO (FISTA/ISTA) or k-sparse (IHT) solve.
+- ``sparserecover solve A y --lam LAM|FRACTIONx|auto``: a LASSO (FISTA/ISTA/CD) or k-sparse
+  (IHT) solve.
 - ``sparserecover compile``: compile every kernel into the cache ahead of time.
 
 Every failure the user can cause (missing or malformed file, shape mismatch, bad option) is one
@@ -19,6 +20,7 @@ import argparse
 import contextlib
 import inspect
 import io
+import os
 import sys
 import threading
 import time
@@ -37,6 +39,7 @@ _EXIT_ERROR = 1
 _EXIT_USAGE = 2
 _EXIT_NOT_CONVERGED = 3
 _EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
+_EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 _EXIT_TERMINATED = 143  # 128 + SIGTERM
 # The exit status of the command, as its --help lists it
 EXIT_STATUS = {
@@ -45,6 +48,7 @@ EXIT_STATUS = {
     _EXIT_USAGE: "usage error: unknown option, missing or malformed argument",
     _EXIT_NOT_CONVERGED: "solve did not converge: nothing written (see --allow-unconverged)",
     _EXIT_INTERRUPTED: "interrupted (Ctrl-C, SIGINT)",
+    _EXIT_BROKEN_PIPE: "stdout closed by its reader (a pipe into head): stopped quietly",
     _EXIT_TERMINATED: "terminated (SIGTERM)",
 }
 # --solver name -> function of sparserecover.solvers
@@ -90,7 +94,12 @@ def main(argv=None):
     from sparserecover import _io
 
     prefix = f"sparserecover {args.command}"
-    quiet = contextlib.redirect_stdout(io.StringIO()) if args.quiet else contextlib.nullcontext()
+    # the data go to stdout (-o -), the report then to stderr; --quiet drops the report
+    args.data_stream = sys.stdout
+    report = sys.stderr if getattr(args, "output", None) == "-" else None
+    if args.quiet:
+        report = io.StringIO()
+    quiet = contextlib.nullcontext() if report is None else contextlib.redirect_stdout(report)
     with _one_line_warnings(prefix), _sigterm_raises(), _io.guarding_inputs(), quiet:
         try:
             for name in args.inputs:
@@ -111,6 +120,12 @@ def main(argv=None):
         except _Terminated:
             print(f"{prefix}: terminated", file=sys.stderr)
             return _EXIT_TERMINATED
+        except BrokenPipeError:
+            # what a Unix tool does when the reader of its output is gone: stop, say nothing
+            # (stdout is pointed at /dev/null so that the interpreter's last flush is quiet)
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return _EXIT_BROKEN_PIPE
         except Exception as error:
             if args.verbose:
                 traceback.print_exc()
@@ -207,6 +222,10 @@ def _build_parser():
         description="Sparse signal recovery: shrinkage operators, LASSO / IHT solvers and "
         "wavelet denoising from the command line.",
         epilog="Run 'sparserecover COMMAND --help' for the options of a command.\n\n"
+        "Examples:\n\n"
+        "  sparserecover demo --plot demo.png\n"
+        "  sparserecover denoise noisy.csv -o clean.csv\n"
+        "  sparserecover solve A.npy y.npy --lam auto -o x.npy\n\n"
         + _exit_status_help(),
         formatter_class=_Formatter,
     )
@@ -220,6 +239,7 @@ def _build_parser():
         "and their derivatives, the ridge / PCA / gradient-descent spectral filters, "
         "denoising of the Donoho-Johnstone test signals and of a real ECG, and recovery "
         "of a sparse vector from compressed measurements with FISTA and IHT.",
+        epilog="Example: sparserecover demo --plot demo.png",
     )
     demo.add_argument(
         "--plot", metavar="FILE", help="save a figure (.png, .pdf, .svg; needs matplotlib)"
@@ -233,7 +253,7 @@ def _build_parser():
         "parallel worker processes, so that no later command or program on this machine "
         "compiles on its first call. Run it once after installing, in an image build or "
         "when a cluster's workers start; the cache is specific to the machine's CPU.",
-        epilog="example: sparserecover compile --jobs 4",
+        epilog="Example: sparserecover compile --jobs 4",
     )
     compile_.add_argument("--jobs", type=_positive_int, default=None,
                           help="worker processes (default: the number of CPUs)")
@@ -330,16 +350,43 @@ def _build_parser():
     solve = commands.add_parser(
         "solve",
         help="solve a LASSO or k-sparse least-squares problem",
-        description="Solve min_x 0.5 ||A x - y||^2 + LAM ||x||_1 with FISTA or ISTA, or "
-        "min ||A x - y|| subject to ||x||_0 <= K with IHT. A and y are read from .npy, .npz, "
-        ".csv, .txt or .mtx (Matrix Market, for sparse A) files; a 2-D y is one problem per "
-        "column.",
-        epilog="Example: sparserecover solve A.mtx y.csv --lam 0.1 -o x.npy --verify",
+        description="Solve min_x 0.5 ||A x - y||^2 + LAM ||x||_1 (+ 0.5 L2 ||x||^2, over x >= 0 "
+        "with --positive) with FISTA, ISTA or coordinate descent, or min ||A x - y|| subject to "
+        "||x||_0 <= K with IHT. A and y are read from .npy, .npz, .csv, .txt or .mtx (Matrix "
+        "Market, for sparse A) files; .csv and .txt tables may start with a header line of "
+        "column names. A 2-D y is one problem per column, solved in groups of columns with a "
+        "progress bar on a terminal. The report goes to stdout, the solution x to -o (-o - "
+        "writes it to stdout as CSV, and the report to stderr).",
+        epilog="Examples:\n\n"
+        "  sparserecover solve A.mtx y.csv --lam 0.1 -o x.npy --verify\n"
+        "  sparserecover solve A.npy y.npy --lam 0.05x        # 5% of lam_max\n"
+        "  sparserecover solve A.npy y.npy --lam auto --positive -o x.csv\n"
+        "  sparserecover solve A.csv y.csv --delimiter ';' --lam 1 -o - > x.csv\n"
+        "  sparserecover solve A.npy y.npy --solver iht --n-nonzero 10",
     )
     solve.add_argument("matrix", metavar="A", help="design matrix file (n_samples x n_features)")
     solve.add_argument("target", metavar="y", help="measurements file (n_samples [x n_targets])")
     solve.add_argument(
-        "--lam", type=_non_negative_float, help="L1 penalty (required for fista, ista and cd)"
+        "--lam",
+        type=_lam,
+        metavar="{auto,FRACTIONx,VALUE}",
+        help="L1 penalty, required for fista, ista and cd: a number (0.1); a fraction of "
+        "lam_max = max |A.T y|, the smallest penalty whose solution is 0, written with an x "
+        "(0.1x); or auto: the penalty of least mean squared error in K-fold cross-validation "
+        "over the rows (see --cv) on a grid of 100 values from lam_max down to 0.001x, as "
+        "scikit-learn's LassoCV (a 2-D y: a penalty per column)",
+    )
+    solve.add_argument(
+        "--cv", type=_positive_int, default=5, metavar="K",
+        help="folds of --lam auto, consecutive blocks of rows (default: %(default)s)",
+    )
+    solve.add_argument(
+        "--positive", action="store_true", help="constrain x >= 0 (fista, ista and cd)"
+    )
+    solve.add_argument(
+        "--l2", type=_non_negative_float, default=0.0,
+        help="ridge penalty 0.5 L2 ||x||^2 added to the objective: the elastic net (fista, "
+        "ista and cd; default: %(default)s)",
     )
     solve.add_argument(
         "--solver",
@@ -353,7 +400,15 @@ def _build_parser():
     )
     solve.add_argument("--max-iter", type=_positive_int, help="iteration limit")
     solve.add_argument("--tol", type=_non_negative_float, help="relative duality-gap tolerance")
-    solve.add_argument("-o", "--output", metavar="OUT", help="write the solution x to OUT")
+    solve.add_argument(
+        "-o", "--output", metavar="OUT",
+        help="write the solution x to OUT, in the format of its extension; - is stdout (CSV)",
+    )
+    solve.add_argument(
+        "--delimiter", type=_delimiter, metavar="CHAR",
+        help="field separator of .csv and .txt files, read and written, e.g. ';' or tab "
+        "(default: a comma for .csv, whitespace for .txt)",
+    )
     solve.add_argument(
         "--verify",
         action="store_true",
@@ -405,6 +460,30 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
     return value
+
+
+def _lam(text):
+    """``--lam``: "auto", a fraction of lam_max ("0.1x") or a value, as (kind, number)."""
+    if text == "auto":
+        return ("auto", None)
+    fraction = text.endswith("x")
+    try:
+        value = _non_negative_float(text[:-1] if fraction else text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected auto, a fraction of lam_max such as 0.1x, or a number >= 0; got {text!r}"
+        ) from None
+    return ("fraction" if fraction else "value", value)
+
+
+def _delimiter(text):
+    """``--delimiter``: one character; "tab" or a backslash-t is a tab."""
+    text = {"tab": "\t", "\\t": "\t"}.get(text, text)
+    if len(text) != 1 or text in "#\n\r\"'" or text.isalnum() or text in ".-+":
+        raise argparse.ArgumentTypeError(
+            f"expected one separator character (such as , ; | or tab); got {text!r}"
+        )
+    return text
 
 
 def _non_negative_float(text):
@@ -621,6 +700,8 @@ def _run_solve(args):
             raise InputError("--solver iht needs --n-nonzero K")
         if args.verify:
             raise InputError("--verify checks LASSO solutions: use --solver fista, ista or cd")
+        if args.positive or args.l2:
+            raise InputError("--positive and --l2 apply to fista, ista and cd, not to iht")
     elif args.lam is None:
         raise InputError(f"--solver {args.solver} needs --lam LAM")
     if args.verify:
@@ -630,11 +711,11 @@ def _run_solve(args):
             raise InputError(
                 "--verify needs cvxpy, which is not installed: pip install 'sparserecover[verify]'"
             ) from None
-    if args.output:
+    if args.output and args.output != "-":
         file_format(args.output)  # fail on a bad output name before solving
 
-    A = read_array(args.matrix)
-    y = read_array(args.target)
+    A = read_array(args.matrix, args.delimiter)
+    y = read_array(args.target, args.delimiter)
     if scipy.sparse.issparse(y):
         y = y.toarray()
     y = np.asarray(y)
@@ -659,16 +740,23 @@ def _run_solve(args):
         options["max_iter"] = args.max_iter
     if args.tol is not None and args.solver != "iht":
         options["tol"] = args.tol
+    if args.solver != "iht":
+        options.update(positive=args.positive, l2=args.l2)
     solver = getattr(solvers, _SOLVERS[args.solver])
-    penalty = args.n_nonzero if args.solver == "iht" else args.lam
 
     from sklearn.exceptions import ConvergenceWarning
 
     compiling = args.compile_monitor.seconds
     start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as choosing:
+        warnings.simplefilter("always")
+        if args.solver == "iht":
+            penalty, chosen = args.n_nonzero, None
+        else:
+            penalty, chosen = _penalty(args, A, y)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = solver(A, y, penalty, **options)
+        result = _solve_by_columns(solver, A, y, penalty, options, args)
     compiling = args.compile_monitor.seconds - compiling
     elapsed = time.perf_counter() - start - compiling
 
@@ -678,6 +766,8 @@ def _run_solve(args):
         f"solver      {args.solver} on a {kind} {A.shape[0]} x {A.shape[1]} matrix"
         + (f", {y.shape[1]} targets" if y.ndim == 2 else "")
     )
+    if chosen is not None:
+        print(f"lam         {_format_values(penalty)} ({chosen})")
     print(f"objective   {_format_values(result.objective)}")
     if result.gap is not None:
         print(f"gap         {_format_values(result.gap)}")
@@ -686,6 +776,8 @@ def _run_solve(args):
     print(f"time        {elapsed * 1e3:.1f} ms"
           + (f" (and {compiling:.1f} s compiling kernels)" if compiling else ""))
     refused = not result.converged and not args.allow_unconverged
+    for warning in choosing:
+        warnings.showwarning(warning.message, warning.category, "", 0)
     for warning in caught:
         if not (refused and issubclass(warning.category, ConvergenceWarning)):
             warnings.showwarning(warning.message, warning.category, "", 0)
@@ -704,18 +796,142 @@ def _run_solve(args):
     if args.output:
         from sparserecover._io import write_array
 
-        write_array(args.output, x)
-        print(f"wrote x to {args.output}")
+        with contextlib.redirect_stdout(args.data_stream):
+            write_array(args.output, x, args.delimiter)
+        if args.output != "-":
+            print(f"wrote x to {args.output}")
     if args.verify:
-        return _verify(x, A, y, args.lam, args.tol if args.tol is not None else 1e-6)
+        tol = args.tol if args.tol is not None else 1e-6
+        return _verify(x, A, y, penalty, tol, positive=args.positive, l2=args.l2)
     return 0
 
 
-def _verify(x, A, y, lam, tol):
+def _penalty(args, A, y):
+    """The ``lam`` of ``--lam`` (one per column of a 2-D y where it depends on the column) and
+    how it was chosen (None for a plain value)."""
+    kind, value = args.lam
+    if kind == "value":
+        return value, None
+    if kind == "fraction":
+        return value * _lam_max(A, y, args.positive), f"{value:g} x lam_max"
+    return _cross_validated_lam(A, y, args), f"{args.cv}-fold cross-validation"
+
+
+def _lam_max(A, y, positive):
+    """max_j |A_j.T y| (its positive part with ``positive``) per column of ``y``: the smallest
+    penalty whose solution is zero, with or without an l2 term."""
+    correlation = np.asarray(A.T @ y, dtype=np.float64)
+    if not positive:
+        correlation = np.abs(correlation)
+    return np.maximum(np.max(correlation, axis=0), 0.0)
+
+
+# Grid of --lam auto: scikit-learn's LassoCV (100 values from lam_max down to 1e-3 lam_max).
+_CV_LAMS = 100
+_CV_EPS = 1e-3
+_CV_TOL = 1e-4
+
+
+def _cross_validated_lam(A, y, args):
+    """The penalty of least mean test error over ``args.cv`` folds of consecutive rows, per
+    column of ``y``, on a geometric grid shared by the columns.
+
+    With ``lam = alpha * n_samples`` this is scikit-learn's ``LassoCV(fit_intercept=False)``:
+    its grid, its folds (unshuffled ``KFold``), each fold's path solved at the penalties of
+    the per-sample objective (``alpha * n_train``, the ``l2`` term scaled alike), the mean
+    over folds of the test mean squared error.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import KFold
+
+    from sparserecover.solvers import lasso_path
+
+    n_samples = A.shape[0]
+    if args.cv < 2 or args.cv > n_samples:
+        raise InputError(f"--cv {args.cv}: needs 2 to {n_samples} folds (the rows of A)")
+    lam_max = float(np.max(_lam_max(A, y, args.positive)))
+    if lam_max == 0.0:  # every penalty gives x = 0
+        return np.zeros(y.shape[1:]) if y.ndim == 2 else 0.0
+    lams = lam_max * np.logspace(0, np.log10(_CV_EPS), _CV_LAMS)
+    # the folds only rank the penalties: a relative gap of 1e-4 (scikit-learn's LassoCV stops
+    # at an absolute gap of 1e-4 ||y||^2, looser still)
+    options = {"positive": args.positive, "tol": _CV_TOL}
+    if args.max_iter is not None:
+        options["max_iter"] = args.max_iter
+    errors, unconverged = 0.0, 0
+    folds = KFold(args.cv).split(np.zeros((n_samples, 1)))
+    for train, test in _progress(args, folds, "cross-validation", args.cv, "fold"):
+        scale = len(train) / n_samples
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            _, coefs, _ = lasso_path(
+                A[train], y[train], lams * scale, l2=args.l2 * scale, **options
+            )
+        unconverged += any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        coefs = coefs.reshape(-1, A.shape[1], lams.size)  # (n_targets, n_features, n_lams)
+        residuals = np.stack([np.asarray(A[test] @ c) for c in coefs], axis=-1)
+        residuals -= y[test].reshape(len(test), 1, -1)
+        errors = errors + np.mean(residuals**2, axis=0) / args.cv  # (n_lams, n_targets)
+    if unconverged:
+        warnings.warn(
+            f"--lam auto: the paths of {unconverged} of {args.cv} folds did not all reach a "
+            f"relative gap of {_CV_TOL:g}; the choice of lam may be off (raise --max-iter)",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    best = lams[np.argmin(errors, axis=0)]
+    return best if y.ndim == 2 else float(best[0])
+
+
+# A 2-D y of at least 2 * _TARGETS_PER_STEP columns is solved in up to _PROGRESS_STEPS groups of
+# columns, each a step of the progress bar (FISTA iterates a group until all its columns meet
+# the tolerance; coordinate descent solves each column on its own).
+_TARGETS_PER_STEP = 32
+_PROGRESS_STEPS = 10
+
+
+def _solve_by_columns(solver, A, y, penalty, options, args):
+    """``solver(A, y, penalty, **options)``, by groups of columns for a wide 2-D ``y``."""
+    n_steps = min(_PROGRESS_STEPS, y.shape[1] // _TARGETS_PER_STEP) if y.ndim == 2 else 1
+    if n_steps <= 1:
+        return solver(A, y, penalty, **options)
+    from types import SimpleNamespace
+
+    groups = np.array_split(np.arange(y.shape[1]), n_steps)
+    penalties = np.broadcast_to(penalty, y.shape[1:]) if np.ndim(penalty) else None
+    parts = [
+        solver(A, y[:, group], penalty if penalties is None else penalties[group], **options)
+        for group in _progress(args, groups, "solving", y.shape[1], "column", len)
+    ]
+
+    def joined(name):
+        values = [getattr(part, name) for part in parts]
+        return None if values[0] is None else np.concatenate(values, axis=-1)
+
+    return SimpleNamespace(
+        x=joined("x"), objective=joined("objective"), gap=joined("gap"),
+        n_iter=max(part.n_iter for part in parts),
+        converged=all(part.converged for part in parts),
+    )
+
+
+def _progress(args, items, description, total, unit, size=None):
+    """Yield ``items``, with a progress bar on stderr when it is a terminal (tqdm), not with
+    ``--quiet``; ``size(item)`` is an item's share of ``total`` (default 1)."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=f"sparserecover {args.command}: {description}", unit=unit,
+              file=sys.stderr, disable=True if args.quiet else None, leave=False) as bar:
+        for item in items:
+            yield item
+            bar.update(1 if size is None else size(item))
+
+
+def _verify(x, A, y, lam, tol, *, positive=False, l2=0.0):
     """Compare with cvxpy's solution; fail if our objective exceeds it beyond the tolerance."""
     from sparserecover.verify import check_lasso
 
-    check = check_lasso(x, A, y, lam, reference="cvxpy")
+    check = check_lasso(x, A, y, lam, positive=positive, l2=l2, reference="cvxpy")
     reference = np.atleast_1d(check.reference_objective)
     excess = np.atleast_1d(check.objective_gap)
     # cvxpy (Clarabel at 1e-10) is far more accurate than the solver's stopping rule

@@ -1,6 +1,8 @@
 """One view over dense arrays, ``scipy.sparse`` matrices and ``LinearOperator`` objects.
 
-The solvers accept any of the three as the design matrix ``A``. :func:`as_operator` checks it
+The solvers accept any of the three as the design matrix ``A``, and any other object with a
+2-D ``shape`` and the products ``matvec`` and ``rmatvec`` (a pylops ``LinearOperator``, ...),
+which becomes a scipy ``LinearOperator``. :func:`as_operator` checks it
 once and wraps it in an :class:`Operator`, which offers the products the solvers need
 (``matvec``, ``rmatvec``, ``matmat``, ``rmatmat``) and, for dense and sparse matrices, the raw
 arrays the Numba kernels iterate on. :func:`lipschitz_constant` gives ``||A||_2^2`` (a
@@ -51,6 +53,36 @@ def _is_linear_operator(A):
     from scipy.sparse.linalg import LinearOperator
 
     return isinstance(A, LinearOperator)
+
+
+def _is_matrix_free(A):
+    """Whether ``A`` is a linear operator of another library (pylops, ...): not a scipy one,
+    but with a 2-D ``shape`` and the two products ``matvec`` and ``rmatvec``."""
+    return (
+        not isinstance(A, np.ndarray)
+        and not _is_linear_operator(A)
+        and callable(getattr(A, "matvec", None))
+        and callable(getattr(A, "rmatvec", None))
+        and len(getattr(A, "shape", ())) == 2
+    )
+
+
+def _linear_operator(A):
+    """``A`` as a scipy ``LinearOperator`` with the same products, its own ``matmat`` and
+    ``rmatmat`` too where it has them (``aslinearoperator`` would loop over columns)."""
+    from scipy.sparse.linalg import LinearOperator
+
+    products = {
+        name: getattr(A, name) for name in ("matmat", "rmatmat") if callable(getattr(A, name, None))
+    }
+    dtype = getattr(A, "dtype", None)
+    return LinearOperator(
+        tuple(A.shape),
+        matvec=A.matvec,
+        rmatvec=A.rmatvec,
+        dtype=np.float64 if dtype is None else dtype,
+        **products,
+    )
 
 
 class Operator:
@@ -149,10 +181,14 @@ def as_operator(A, name="A", *, assume_finite=False):
 
     Parameters
     ----------
-    A : array_like, scipy.sparse matrix/array or scipy.sparse.linalg.LinearOperator
+    A : array_like, scipy.sparse matrix/array or linear operator
         Two-dimensional. Dense input keeps float32/float64 (other numeric dtypes become
         float64) and its memory order; CSR and CSC matrices are used as they are, other sparse
-        formats are converted to CSR once. Dense and sparse entries must be finite.
+        formats are converted to CSR once. Dense and sparse entries must be finite. A linear
+        operator is a :class:`scipy.sparse.linalg.LinearOperator` or any object with a 2-D
+        ``shape`` and the methods ``matvec(x)`` (``A @ x``) and ``rmatvec(r)``
+        (``A.T @ r``), such as a pylops ``LinearOperator``; its ``matmat`` and ``rmatmat``
+        are used too where it has them, and its ``dtype`` (default float64).
     name : str
         The argument name used in error messages.
     assume_finite : bool, default False
@@ -176,9 +212,23 @@ def as_operator(A, name="A", *, assume_finite=False):
     >>> from sparserecover.operators import as_operator
     >>> as_operator(scipy.sparse.eye(3, format="coo")).matrix.format
     'csr'
+
+    Any object with ``shape``, ``matvec`` and ``rmatvec`` is a matrix-free operator:
+
+    >>> class Doubling:
+    ...     shape = (3, 3)
+    ...     def matvec(self, x):
+    ...         return 2 * x
+    ...     def rmatvec(self, r):
+    ...         return 2 * r
+    >>> op = as_operator(Doubling())
+    >>> op.kind, op.matvec(np.ones(3))
+    ('linear_operator', array([2., 2., 2.]))
     """
     if isinstance(A, Operator):
         return A
+    if _is_matrix_free(A):
+        A = _linear_operator(A)
     if _is_linear_operator(A):
         if len(A.shape) != 2 or min(A.shape) < 1:
             raise ValueError(f"{name} must be a non-empty 2-D operator; got shape {A.shape}")
@@ -204,8 +254,8 @@ def as_operator(A, name="A", *, assume_finite=False):
         return Operator(A, "sparse")
     if hasattr(A, "matvec") or (callable(getattr(A, "dot", None)) and not hasattr(A, "dtype")):
         raise TypeError(
-            f"{name} must be an ndarray, a scipy.sparse matrix or a "
-            f"scipy.sparse.linalg.LinearOperator; got {type(A).__name__}"
+            f"{name} must be an ndarray, a scipy.sparse matrix or a linear operator (an object "
+            f"with shape, matvec and rmatvec); got {type(A).__name__}"
         )
     A = as_float_array(A, name)
     if A.ndim != 2:

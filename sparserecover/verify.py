@@ -227,7 +227,8 @@ def check_lasso(x, A, y, lam, *, positive=False, l2=0.0, reference=None):
         if np.any(bound[~penalized, k] > tolerance):
             scale[k] = 0.0
             continue
-        ratios = W[penalized, k] / np.maximum(bound[penalized, k], np.finfo(np.float64).tiny)
+        with np.errstate(over="ignore"):  # a bound <= 0 (positive) constrains nothing: inf
+            ratios = W[penalized, k] / np.maximum(bound[penalized, k], np.finfo(np.float64).tiny)
         scale[k] = min(1.0, np.min(ratios, initial=np.inf))
     dual = scale * np.sum(Y * R2, axis=0) - 0.5 * scale**2 * (
         np.sum(R2 * R2, axis=0) + l2 * np.sum((X + Z) ** 2, axis=0)

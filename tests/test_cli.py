@@ -523,7 +523,7 @@ SLOW_WRITE = """
 import sys, time
 import sparserecover._io as io
 
-def slow(stream, suffix, array):
+def slow(stream, suffix, array, *options):
     stream.write(b"partial")
     stream.flush()
     print("writing", file=sys.__stdout__, flush=True)
@@ -582,3 +582,260 @@ def test_the_next_write_removes_a_killed_writers_temporary_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert files_in(tmp_path) == [alive.name, "A.npy", "x.npy", "y.npy"]
     np.testing.assert_allclose(np.load(tmp_path / "x.npy"), [0.0, 0.5, 1.5])
+
+
+# --- a Unix tool: penalties chosen for the user, tables with headers, stdout, progress ----------
+
+
+def _report_value(report, name):
+    line = next(line for line in report.splitlines() if line.startswith(f"{name} "))
+    return np.array([float(v) for v in line.split()[1:] if v[0].isdigit()])
+
+
+@pytest.fixture
+def noisy_problem(rng):
+    A = rng.standard_normal((60, 100))
+    x = np.zeros(100)
+    x[[3, 30, 70]] = [2.0, -1.5, 1.0]
+    return A, A @ x + 0.3 * rng.standard_normal(60)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_solve_lam_auto_is_scikit_learns_lasso_cv(tmp_path, noisy_problem, positive):
+    from sklearn.linear_model import LassoCV
+
+    from sparserecover import fista
+
+    A, y = noisy_problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    flags = ["--positive"] if positive else []
+    result = run("solve", "A.npy", "y.npy", "--lam", "auto", *flags, "-o", "x.npy", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "5-fold cross-validation" in result.stdout
+    reference = LassoCV(cv=5, fit_intercept=False, positive=positive, tol=1e-10,
+                        max_iter=100_000).fit(A, y)
+    lam = reference.alpha_ * len(y)  # the solvers' scale: lam = alpha * n_samples
+    np.testing.assert_allclose(_report_value(result.stdout, "lam"), lam, rtol=1e-5)
+    expected = fista(A, y, lam, positive=positive).x
+    np.testing.assert_allclose(np.load(tmp_path / "x.npy"), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_solve_lam_auto_with_l2_against_scikit_learns_elastic_net(tmp_path, noisy_problem):
+    # a fixed l2 and a varying lam are scikit-learn's ElasticNet at alpha = (lam + l2) / n,
+    # l1_ratio = lam / (lam + l2): the grid brute-forced fold by fold with it
+    from sklearn.linear_model import ElasticNet
+    from sklearn.model_selection import KFold
+
+    A, y = noisy_problem
+    n, l2 = len(y), 5.0
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    result = run("solve", "A.npy", "y.npy", "--lam", "auto", "--l2", str(l2), "--cv", "3",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3-fold cross-validation" in result.stdout
+    lams = np.max(np.abs(A.T @ y)) * np.logspace(0, -3, 100)
+    errors = np.zeros(lams.size)
+    for train, test in KFold(3).split(A):
+        for i, lam in enumerate(lams):
+            model = ElasticNet(alpha=(lam + l2) / n, l1_ratio=lam / (lam + l2),
+                               fit_intercept=False, tol=1e-10, max_iter=100_000)
+            model.fit(A[train], y[train])
+            errors[i] += np.mean((A[test] @ model.coef_ - y[test]) ** 2)
+    np.testing.assert_allclose(_report_value(result.stdout, "lam"), lams[np.argmin(errors)],
+                               rtol=1e-5)
+
+
+def test_solve_lam_fraction_positive_l2_matches_the_function(tmp_path, noisy_problem):
+    from sparserecover import fista
+
+    A, y = noisy_problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    result = run("solve", "A.npy", "y.npy", "--lam", "0.1x", "--positive", "--l2", "0.5",
+                 "--tol", "1e-10", "-o", "x.npy", "--verify", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0.1 x lam_max" in result.stdout and "verify      OK" in result.stdout
+    lam = 0.1 * max(np.max(A.T @ y), 0.0)  # only positive correlations count with x >= 0
+    expected = fista(A, y, lam, positive=True, l2=0.5, tol=1e-10).x
+    x = np.load(tmp_path / "x.npy")
+    np.testing.assert_allclose(x, expected, rtol=1e-6, atol=1e-9)
+    assert x.min() >= 0.0 and np.count_nonzero(x) > 0
+
+
+def test_solve_fraction_of_lam_max_per_column(tmp_path, noisy_problem):
+    from sparserecover.solvers import coordinate_descent
+
+    A, y = noisy_problem
+    Y = np.column_stack([y, 3 * y, -y])
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "Y.npy", Y)
+    result = run("solve", "A.npy", "Y.npy", "--lam", "0.2x", "--solver", "cd", "--tol", "1e-12",
+                 "-o", "X.npy", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lams = 0.2 * np.max(np.abs(A.T @ Y), axis=0)
+    expected = coordinate_descent(A, Y, lams, tol=1e-12).x
+    np.testing.assert_allclose(np.load(tmp_path / "X.npy"), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("0.1y", "0.1x"), ("-0.1x", "0.1x"), ("x", "auto"), ("nan", "a number")],
+)
+def test_solve_bad_lam_is_a_usage_error(tmp_path, problem, value, fragment):
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    result = run("solve", "A.npy", "y.npy", f"--lam={value}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_error(result, "--lam", fragment)
+
+
+def test_solve_reads_tables_with_a_header_and_a_delimiter(tmp_path, problem):
+    from sparserecover import fista
+
+    A, y = problem
+    names = ";".join(f'"feature {j}"' for j in range(A.shape[1]))
+    with open(tmp_path / "A.csv", "w") as stream:
+        stream.write("# exported by a spreadsheet\n" + names + "\n")
+        np.savetxt(stream, A, delimiter=";", fmt="%.17g")
+    with open(tmp_path / "y.txt", "w") as stream:
+        stream.write("measurement\n")
+        np.savetxt(stream, y, fmt="%.17g")
+    result = run("solve", "A.csv", "y.txt", "--delimiter", ";", "--lam", "1", "-o", "x.csv",
+                 cwd=tmp_path)
+    # y.txt has one field per line: the delimiter changes nothing there
+    assert result.returncode == 0, result.stderr
+    x = np.loadtxt(tmp_path / "x.csv", delimiter=";")  # written with the same delimiter
+    np.testing.assert_allclose(x, fista(A, y, 1.0).x, rtol=1e-12, atol=1e-12)
+    # a table with a header but another separator: the error names the line and column
+    result = run("solve", "A.csv", "y.txt", "--lam", "1", cwd=tmp_path)
+    assert_one_line_error(result, "A.csv", "line 3")
+    # tab, by name
+    np.savetxt(tmp_path / "A.tsv.txt", A, delimiter="\t")
+    result = run("solve", "A.tsv.txt", "y.txt", "--delimiter", "tab", "--lam", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_denoise_reads_a_csv_with_a_header(tmp_path, signals):
+    with open(tmp_path / "noisy.csv", "w") as stream:
+        stream.write("a,b,c\n")
+        np.savetxt(stream, signals.T, delimiter=",")
+    result = run("denoise", "noisy.csv", "-o", "clean.npy", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "clean.npy"), denoise(signals.T, axis=0))
+
+
+def test_solve_writes_x_to_stdout_and_the_report_to_stderr(tmp_path, problem):
+    from sparserecover import fista
+
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    result = run("solve", "A.npy", "y.npy", "--lam", "1", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    x = np.loadtxt(result.stdout.splitlines(), delimiter=",")
+    np.testing.assert_allclose(x, fista(A, y, 1.0).x, rtol=1e-12, atol=1e-12)
+    assert "objective" in result.stderr and "objective" not in result.stdout
+    quiet = run("solve", "A.npy", "y.npy", "--lam", "1", "-o", "-", "--quiet", cwd=tmp_path)
+    assert quiet.stderr == "" and quiet.stdout == result.stdout
+    assert files_in(tmp_path) == ["A.npy", "y.npy"]
+
+
+def test_a_closed_stdout_stops_the_command_quietly(tmp_path, rng):
+    # `sparserecover solve ... -o - | head -1`: the reader leaves after one line
+    np.save(tmp_path / "A.npy", rng.standard_normal((50, 20_000)))
+    np.save(tmp_path / "y.npy", rng.standard_normal(50))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sparserecover", "solve", "A.npy", "y.npy", "--lam", "0.01x",
+         "--solver", "cd", "-o", "-", "--quiet", "--allow-unconverged"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    first = child.stdout.readline()
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 141
+    assert float(first) == float(first) and err == ""
+
+
+def _run_on_a_terminal(args, cwd):
+    """Run the command with stderr on a pseudo-terminal; return (status, stdout, stderr)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    # a new pseudo-terminal is 0 columns wide, where a progress bar has no room
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    child = subprocess.Popen([sys.executable, "-m", "sparserecover", *args], cwd=cwd,
+                             stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the child
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    out = child.stdout.read()
+    status = child.wait(timeout=120)
+    os.close(leader)
+    return status, out.decode(), b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bars_on_a_terminal_only(tmp_path, rng):
+    A = rng.standard_normal((40, 60))
+    Y = A @ np.where(rng.random((60, 64)) < 0.05, 1.0, 0.0) + 0.01 * rng.standard_normal((40, 64))
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "Y.npy", Y)
+    args = ["solve", "A.npy", "Y.npy", "--lam", "auto", "--solver", "cd", "-o", "X.npy"]
+    status, out, err = _run_on_a_terminal(args, tmp_path)
+    assert status == 0, err
+    assert "objective" in out  # the report on stdout, the bars on stderr
+    assert "cross-validation" in err and "fold" in err
+    assert "solving" in err and "/64" in err  # 64 columns, in 2 groups
+    # not in a pipe, nor with --quiet on a terminal; the same solution either way
+    X_terminal = np.load(tmp_path / "X.npy")
+    piped = run(*args, cwd=tmp_path)
+    assert piped.returncode == 0 and "fold" not in piped.stderr and "solving" not in piped.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "X.npy"), X_terminal)
+    status, _, err = _run_on_a_terminal([*args, "--quiet"], tmp_path)
+    assert status == 0 and "fold" not in err
+
+
+def test_many_columns_are_solved_in_groups_each_to_the_tolerance(tmp_path, rng):
+    from sparserecover.solvers import coordinate_descent
+
+    A = rng.standard_normal((30, 50))
+    Y = rng.standard_normal((30, 100))
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "Y.npy", Y)
+    for solver in ("cd", "fista"):
+        result = run("solve", "A.npy", "Y.npy", "--lam", "0.3x", "--solver", solver, "-o",
+                     f"X_{solver}.npy", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "100 targets" in result.stdout
+        gaps = _report_value(result.stdout, "gap")
+        objectives = _report_value(result.stdout, "objective")
+        assert np.all(gaps[:8] <= 1e-6 * objectives[:8])
+    lams = 0.3 * np.max(np.abs(A.T @ Y), axis=0)
+    # coordinate descent solves every column on its own: the groups change nothing
+    np.testing.assert_array_equal(np.load(tmp_path / "X_cd.npy"),
+                                  coordinate_descent(A, Y, lams).x)
+    np.testing.assert_allclose(np.load(tmp_path / "X_fista.npy"), np.load(tmp_path / "X_cd.npy"),
+                               atol=1e-4)
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["denoise"], ["solve"], ["compile"]])
+def test_every_help_shows_an_example(command):
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    examples = [line for line in result.stdout.splitlines() if "sparserecover " in line
+                and ("xample" in line or line.startswith("  sparserecover"))]
+    assert examples, result.stdout

@@ -236,3 +236,71 @@ def test_importing_operators_does_not_import_scipy():
 def test_lipschitz_constant_rejects_bad_options(options, name, error):
     with pytest.raises(error, match=name):
         lipschitz_constant(np.eye(3), **options)
+
+
+class _Products:
+    """The least a matrix-free operator has: a shape and the two products (no dtype)."""
+
+    def __init__(self, A):
+        self.shape, self._A = A.shape, A
+
+    def matvec(self, x):
+        return self._A @ x
+
+    def rmatvec(self, r):
+        return self._A.T @ r
+
+
+def _matrix_free(A, kind):
+    if kind == "pylops":
+        pylops = pytest.importorskip("pylops")
+        return pylops.MatrixMult(A)
+    return _Products(A)
+
+
+@pytest.mark.parametrize("kind", ["pylops", "duck"])
+@pytest.mark.parametrize("solver", ["fista", "ista", "iht", "lasso_path"])
+def test_matrix_free_operators_of_other_libraries_give_the_dense_solution(rng, kind, solver):
+    # the same problem through the dense kernels and through the operator's own products
+    import sparserecover as sr
+
+    A = rng.standard_normal((30, 60))
+    x_true = np.zeros(60)
+    x_true[[2, 20, 41]] = [1.5, -2.0, 1.0]
+    y = A @ x_true + 0.01 * rng.standard_normal(30)
+    op = _matrix_free(A, kind)
+    if solver == "lasso_path":
+        lams, coefs, _ = sr.lasso_path(op, y, n_lams=5, tol=1e-12)
+        dense_lams, dense_coefs, _ = sr.lasso_path(A, y, n_lams=5, tol=1e-12, solver="fista")
+        np.testing.assert_allclose(lams, dense_lams, rtol=1e-12)
+        np.testing.assert_allclose(coefs, dense_coefs, rtol=1e-7, atol=1e-9)
+        return
+    penalty = 3 if solver == "iht" else 1.0
+    options = {} if solver == "iht" else {"tol": 1e-12, "max_iter": 100_000}
+    result = getattr(sr, solver)(op, y, penalty, **options)
+    dense = getattr(sr, solver)(A, y, penalty, **options)
+    assert result.converged and dense.converged
+    np.testing.assert_allclose(result.x, dense.x, rtol=1e-7, atol=1e-9)
+    if solver == "iht":
+        np.testing.assert_array_equal(np.flatnonzero(result.x), [2, 20, 41])
+
+
+def test_matrix_free_operators_keep_their_dtype_and_block_products(rng):
+    pylops = pytest.importorskip("pylops")
+    A = rng.standard_normal((6, 4)).astype(np.float32)
+    op = as_operator(pylops.MatrixMult(A, dtype=np.float32))
+    assert op.kind == "linear_operator" and op.dtype == np.float32 and op.shape == (6, 4)
+    X = rng.standard_normal((4, 3)).astype(np.float32)
+    np.testing.assert_allclose(op.matmat(X), A @ X, rtol=1e-6)
+    assert as_operator(_Products(A)).dtype == np.float64  # no dtype: float64
+
+
+def test_an_object_with_matvec_only_is_refused(rng):
+    class Forward:
+        shape = (3, 3)
+
+        def matvec(self, x):
+            return x
+
+    with pytest.raises(TypeError, match="matvec and rmatvec"):
+        as_operator(Forward())

@@ -1,6 +1,7 @@
 """sparserecover.verify: the cvxpy reference and the solution certificate."""
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -50,6 +51,24 @@ def test_check_lasso_two_dimensional(rng):
     check = check_lasso(X, A, Y, 1.0, positive=False)
     assert check.objective.shape == check.duality_gap.shape == (2,)
     assert np.all(check.duality_gap <= 1e-11 * check.objective)
+
+
+def test_check_lasso_positive_with_negative_correlations_is_quiet(rng):
+    # a coordinate whose gradient points below zero constrains no dual scaling under x >= 0:
+    # its ratio is infinite, without a numpy overflow warning
+    A = rng.standard_normal((40, 100))
+    y = A[:, :3] @ np.array([200.0, -100.0, 150.0]) + 5.0 * rng.standard_normal(40)
+    lam = 0.05 * np.max(A.T @ y)  # above 4: lam / (the smallest float) overflows
+    x = fista(A, y, lam, positive=True, tol=1e-12).x
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check = check_lasso(x, A, y, lam, positive=True)
+    assert check.duality_gap <= 1e-11 * check.objective
+    assert abs(check.objective - lasso_objective(A, y, lam, x)) <= 1e-12 * check.objective
+
+
+def lasso_objective(A, y, lam, x):
+    return 0.5 * np.sum((A @ x - y) ** 2) + lam * np.sum(np.abs(x))
 
 
 def test_missing_cvxpy_names_the_extra(monkeypatch):
