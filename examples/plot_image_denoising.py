@@ -83,4 +83,4 @@ else:
     output_dir = Path(os.environ.get("SPARSERECOVER_FIGURE_DIR", Path(__file__).resolve().parent))
 path = output_dir / "plot_image_denoising.png"
 fig.savefig(path, dpi=100)
-print(f"saved {path}")
+print(f"saved {path.name}")

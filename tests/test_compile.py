@@ -49,4 +49,4 @@ def test_compile_kernels_fills_the_cache_in_worker_processes(tmp_path, monkeypat
 def test_compile_command_help_has_an_example():
     result = subprocess.run([sys.executable, "-m", "sparserecover", "compile", "--help"],
                             capture_output=True, text=True, check=True)
-    assert "example: sparserecover compile" in result.stdout and "--jobs" in result.stdout
+    assert "Example: sparserecover compile" in result.stdout and "--jobs" in result.stdout

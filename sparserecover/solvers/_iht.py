@@ -205,10 +205,10 @@ def _scaled_pursuit(problem, fit, X, n_nonzero, step, max_iter, tol, callback, v
 def _greedy_pursuit(problem, fit, X, n_nonzero, cosamp, max_iter, tol, callback, verbose):
     """Run ``pursuit_loop`` (subspace pursuit or CoSaMP); ``verbose`` prints each iteration's
     squared residual from Python (the kernel prints nothing)."""
-    loop, wrapped = select_driver(pursuit_loop, problem, callback, verbose)
+    loop, wrapped = select_driver(pursuit_loop, fit.op, problem, callback, verbose)
     if verbose:
         objective = half_squared_residual
-        if problem.op.kind == "linear_operator":
+        if not is_kernel_operator(fit.op):
             objective = python_driver(half_squared_residual)
         user_callback, n_calls = wrapped, [0]
 
