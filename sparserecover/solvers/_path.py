@@ -85,7 +85,8 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)
         coefs[:, :, i] = np.reshape(result.x, (problem.n_features, problem.n_targets)).T
-        X = problem.start(result.x)  # in the kernels' scaled units
+        if i + 1 < n_lams:
+            X = problem.start(result.x)  # in the kernels' scaled units
         gaps[:, i] = result.gap
         n_iter[:, i] = result.n_iter if result.n_iter_columns is None else result.n_iter_columns
         converged[i] = result.converged

@@ -126,9 +126,10 @@ class LeastSquaresProblem:
         if np.ndim(a) == 0:
             self._exponents.update(step=-2 * a, l2=2 * a)
         self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
-        with np.errstate(over="ignore"):
-            objective_finite = np.all(np.isfinite(self.unscaled(self.yy, "objective")))
-        if not objective_finite:
+        if b:  # (unscaled, every |y| < 2^128: ||y||^2 cannot overflow)
+            with np.errstate(over="ignore"):
+                objective_finite = np.all(np.isfinite(self.unscaled(self.yy, "objective")))
+        if b and not objective_finite:
             raise ValueError(
                 f"y is too large: ||y||^2 overflows float64 (max |y| = {math.ldexp(1.0, b):.3g}),"
                 " and with it the objective; divide y by a constant (the solution and lam "
@@ -480,8 +481,10 @@ def _column_exponents(op, dtype):
         return 0
     limit = np.finfo(dtype).maxexp // 8
     # Columns far below the others matter to no solution at float64 precision (their squares
-    # may underflow harmlessly); a column far above the bulk would sink all others
-    if nonzero.max() - np.median(nonzero) > 2 * limit:
+    # may underflow harmlessly); a column far above the bulk would sink all others. (The
+    # median, slow next to a small solve, is needed only for exponents spread that far.)
+    highest = nonzero.max()
+    if highest - nonzero.min() > 2 * limit and highest - np.median(nonzero) > 2 * limit:
         return np.where(largest > 0, exponents, 0)
     return scale_exponent(float(largest.max()), dtype)
 
