@@ -548,6 +548,9 @@ def _stop_mid_write(tmp_path, how):
         [sys.executable, "-c", SLOW_WRITE, "solve", "A.npy", "y.npy", "--lam", "0.5", "-o",
          "x.npy", "--quiet"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal: a test run started in the background (``cmd &``) inherits an
+        # ignored SIGINT, which Python keeps ignoring
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert child.stdout.readline().strip() == "writing"
