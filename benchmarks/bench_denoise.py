@@ -194,7 +194,7 @@ def batch_table(n_signals=1000, n_samples=2048, repeats=5):
         "scikit-image BayesShrink sym8, loop": skimage_loop,
         "sr denoise() default (sym4, 2 shifts)": lambda rows: denoise(rows),
         "sr denoise(shifts=4)": lambda rows: denoise(rows, shifts=4),
-        "sr denoise(wavelet='sym6', shifts=4) (old default)": lambda rows: denoise(
+        "sr denoise(wavelet='sym6', shifts=4)": lambda rows: denoise(
             rows, wavelet="sym6", shifts=4
         ),
         "sr denoise(shifts=1)": lambda rows: denoise(rows, shifts=1),
