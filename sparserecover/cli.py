@@ -591,7 +591,8 @@ def _run_denoise(args):
             channel_axis = 2
         try:
             results[name] = _denoise_with_progress(
-                denoise, signal, axis_used, {**options, "channel_axis": channel_axis}, label
+                denoise, signal, axis_used, {**options, "channel_axis": channel_axis}, label,
+                quiet=args.quiet,
             )
         except ValueError as error:
             raise InputError(f"{label}: {error}") from None
@@ -677,15 +678,16 @@ _PROGRESS_MIN_VALUES = 4_000_000
 _PROGRESS_STEP_VALUES = 1_000_000
 
 
-def _denoise_with_progress(denoise, signal, axis, options, label):
-    """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
+def _denoise_with_progress(denoise, signal, axis, options, label, quiet=False):
+    """denoise(); on a terminal (without ``--quiet``), large batches go in slices with a
+    progress line on stderr."""
     if isinstance(axis, tuple) or options["channel_axis"] is not None:
         return denoise(signal, axis=axis, **options)  # images: no slices
     rows = np.moveaxis(signal, axis, -1)
     n_signals = rows.size // max(rows.shape[-1], 1)
     sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0
     long_work = rows.size >= _PROGRESS_MIN_VALUES and rows.ndim > 1
-    if not (long_work and sliced and sys.stderr.isatty()):
+    if not (long_work and sliced and sys.stderr.isatty()) or quiet:
         return denoise(signal, axis=axis, **options)
     flat = rows.reshape(-1, rows.shape[-1])
     parts = []

@@ -61,15 +61,17 @@ def test_help_at_every_level():
     ("command", "options"),
     [
         ("demo", ["--plot"]),
-        ("denoise", ["--method", "--threshold", "--wavelet", "--level", "--mode", "--axis"]),
-        ("solve", ["--lam", "--solver", "--n-nonzero", "--verify", "-o"]),
+        ("denoise", ["--method", "--threshold", "--wavelet", "--level", "--mode", "--axis",
+                     "--boundary", "--delimiter", "--verbose", "--quiet"]),
+        ("solve", ["--lam", "--solver", "--n-nonzero", "--verify", "-o", "--positive", "--l2",
+                   "--delimiter", "--allow-unconverged", "--verbose", "--quiet"]),
     ],
 )
-def test_subcommand_help_lists_its_options(capsys, command, options):
-    assert main([command, "--help"]) == 0
-    text = capsys.readouterr().out
+def test_subcommand_help_lists_its_options(command, options):
+    result = run(command, "--help")
+    assert result.returncode == 0
     for option in options:
-        assert option in text
+        assert option in result.stdout
 
 
 def test_version_and_no_command(capsys):
@@ -459,15 +461,16 @@ def test_default_output_that_is_the_input_is_refused(tmp_path, signals):
 # --- exit status ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["denoise"], ["solve"]])
-def test_help_documents_the_exit_status(capsys, command):
+@pytest.mark.parametrize("command", [[], ["demo"], ["denoise"], ["solve"], ["compile"]])
+def test_help_documents_the_exit_status(command):
     from sparserecover.cli import EXIT_STATUS
 
-    assert main([*command, "--help"]) == 0
-    text = capsys.readouterr().out
-    assert "exit status:" in text
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "exit status:" in result.stdout
+    assert EXIT_STATUS[3].startswith("solve did not converge")
     for code, meaning in EXIT_STATUS.items():
-        assert f"  {code:<4d} {meaning}" in text
+        assert f"  {code:<4d} {meaning}" in result.stdout
 
 
 @pytest.mark.parametrize("solver", ["fista", "cd"])
@@ -878,6 +881,23 @@ def test_progress_bars_on_a_terminal_only(tmp_path, rng):
     np.testing.assert_array_equal(np.load(tmp_path / "X.npy"), X_terminal)
     status, _, err = _run_on_a_terminal([*args, "--quiet"], tmp_path)
     assert status == 0 and "fold" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_denoise_progress_on_a_terminal_only(tmp_path, rng):
+    np.save(tmp_path / "x.npy", rng.standard_normal((2000, 2048)))  # long work: 4 M values
+    status, out, err = _run_on_a_terminal(["denoise", "x.npy", "-o", "shown.npy"], tmp_path)
+    assert status == 0, err
+    assert "x.npy: 2000/2000 signals" in err and "denoised 2000 signal(s)" in out
+    piped = run("denoise", "x.npy", "-o", "piped.npy", cwd=tmp_path)
+    assert piped.returncode == 0 and "signals" not in piped.stderr
+    status, out, err = _run_on_a_terminal(["denoise", "x.npy", "-o", "quiet.npy", "--quiet"],
+                                          tmp_path)
+    assert status == 0 and "signals" not in err and out == ""
+    # sliced or not, the same result
+    shown = np.load(tmp_path / "shown.npy")
+    np.testing.assert_array_equal(shown, np.load(tmp_path / "piped.npy"))
+    np.testing.assert_array_equal(shown, np.load(tmp_path / "quiet.npy"))
 
 
 def test_many_columns_are_solved_in_groups_each_to_the_tolerance(tmp_path, rng):
