@@ -99,15 +99,23 @@ for column, (name, (scale_wide, scale_narrow)) in enumerate(activations.items())
           f"{np.round(narrow, 4)}")
     for k in range(4):
         sign = np.sign(U_wide[:, k] @ np.sin((k + 0.5) * np.pi * x_wide))
-        axes[0, column].plot(x_wide, sign * U_wide[:, k] / np.abs(U_wide[:, k]).max())
+        axes[0, column].plot(x_wide, sign * U_wide[:, k] / np.abs(U_wide[:, k]).max(),
+                             label=f"u_{k + 1}")
         sign = np.sign(g_narrow[:, k] @ np.sin((k + 0.5) * np.pi * x_fine))
         axes[1, column].plot(x_fine, sign * g_narrow[:, k] / np.abs(g_narrow[:, k]).max())
     axes[0, column].set_title(f"{name}: N = M = {n_wide}")
     axes[1, column].set_title(f"{name}: M = {n_narrow}, scale {scale_narrow:g}")
 for k in range(4):
     for row in range(2):
-        axes[row, 0].plot(x_fine, np.sin((k + 0.5) * np.pi * x_fine), "k:", lw=0.8)
-axes[1, 0].set_xlabel("x")
+        axes[row, 0].plot(x_fine, np.sin((k + 0.5) * np.pi * x_fine), "k:", lw=0.8,
+                          label="sin((k - 1/2) pi x)" if row == k == 0 else None)
+for column in range(4):
+    axes[1, column].set_xlabel("x")
+for row, kind in enumerate(("wide (Fig. 4)", "narrow (Fig. 5)")):
+    axes[row, 0].set_ylabel(f"{kind}: u_k / max |u_k|")
+axes[0, 0].legend(fontsize=7, loc="lower left")
+fig.suptitle("The first four principal components u_k of the features, each scaled to a "
+             "largest value of 1 (dotted, left: the paper's sines)")
 path = output_dir() / "paper_components.png"
 fig.savefig(path, dpi=100)
 print(f"saved {path.name}")

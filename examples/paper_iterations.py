@@ -67,7 +67,8 @@ fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
 for name, values in needed.items():
     ax.loglog(ks, values, "o-", label=name)
 ax.loglog(ks, np.square(ks), "k:", label="K^2")
-ax.set(xlabel="K (active components)", ylabel="iterations q", title="Proposition 4.2")
+ax.set(xlabel="K (active components)", ylabel="iterations q",
+       title="Gradient-descent iterations for K active components\n(Proposition 4.2)")
 ax.legend(fontsize=8)
 path = output_dir() / "paper_iterations.png"
 fig.savefig(path, dpi=110)

@@ -92,6 +92,8 @@ for ax, panel, title in ((axes[0], panel_a, "(a) q = K^2, scale = M"),
     ax.set(xlabel="K (target active components)", title=title)
 axes[0].set_ylabel("PSNR (dB), all 512 pixels")
 axes[0].legend(fontsize=8)
+fig.suptitle("A row of the camera image fitted on its even pixels by a shallow network "
+             "regularized by iterations (a) or by scale (b), against K sines")
 path = output_dir() / "paper_reconstruction.png"
 fig.savefig(path, dpi=110)
 print(f"saved {path.name}")

@@ -77,6 +77,8 @@ for name in non_monotone:
 axes[1].axvline(band, color="gray", ls=":")
 axes[1].set(xlabel="k", title="(b) non-monotone activations", ylim=(1e-9, 2))
 axes[1].legend(fontsize=8)
+fig.suptitle(f"Singular values of the network's features A_ij = eta(scale (x_i - b_j)), "
+             f"N = M = {n}")
 path = output_dir() / "paper_spectra.png"
 fig.savefig(path, dpi=110)
 print(f"saved {path.name}")

@@ -54,6 +54,17 @@ for name, clean in signals.items():
     print(f"{name:8s} noise {sigma:.3f} (estimated {float(sr.estimate_noise(noisy)):.3f}), "
           f"SNR {snr_db(clean, noisy):.1f} dB -> {snr_db(clean, denoised):.1f} dB")
 
+# %%
+# The same shrinkage seen on the coefficients (one level-5 transform, soft thresholding at the
+# universal threshold, for the picture; ``denoise`` itself uses better rules).
+doppler_noisy = results["Doppler"][1]
+coefficients = pywt.wavedec(doppler_noisy, "sym4", mode="periodization", level=5)
+sigma = float(sr.estimate_noise(doppler_noisy))
+threshold = sigma * np.sqrt(2 * np.log(doppler_noisy.size))
+shrunk = [coefficients[0]] + [sr.softshrink(c, threshold) for c in coefficients[1:]]
+
+# %%
+# The figure: the signals on top, the coefficients below.
 fig = plt.figure(figsize=(13, 7), layout="constrained")
 top = fig.subfigures(2, 1, height_ratios=[1.2, 1])
 axes = top[0].subplots(1, 3)
@@ -61,17 +72,11 @@ for ax, (name, (clean, noisy, denoised)) in zip(axes, results.items()):
     ax.plot(noisy, color="0.75", lw=0.5, label="noisy")
     ax.plot(clean, color="k", lw=0.8, label="clean")
     ax.plot(denoised, color="C3", lw=0.8, label="denoised")
-    ax.set_title(f"{name}: {snr_db(clean, noisy):.1f} dB -> {snr_db(clean, denoised):.1f} dB")
+    ax.set_title(f"{name}: SNR {snr_db(clean, noisy):.1f} dB noisy, "
+                 f"{snr_db(clean, denoised):.1f} dB denoised")
+    ax.set_xlabel("sample")
+axes[0].set_ylabel("value")
 axes[0].legend(loc="upper left", fontsize="small")
-
-# %%
-# The same shrinkage seen on the coefficients (one level-5 transform, soft thresholding at the
-# universal threshold, for the picture; ``denoise`` itself uses better rules).
-clean, noisy, _ = results["Doppler"]
-coefficients = pywt.wavedec(noisy, "sym4", mode="periodization", level=5)
-sigma = float(sr.estimate_noise(noisy))
-threshold = sigma * np.sqrt(2 * np.log(noisy.size))
-shrunk = [coefficients[0]] + [sr.softshrink(c, threshold) for c in coefficients[1:]]
 ax = top[1].subplots()
 before, after = np.concatenate(coefficients), np.concatenate(shrunk)
 ax.plot(before, color="0.6", lw=0.6, label="noisy Doppler's wavelet coefficients")

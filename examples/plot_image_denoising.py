@@ -74,8 +74,7 @@ for column, (title, image) in enumerate(images.items()):
         ax = axes[row, column]
         ax.imshow(image[part], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
         ax.set_axis_off()
-        if row == 0:
-            ax.set_title(title, fontsize=11)
+        ax.set_title(title if row == 0 else "detail", fontsize=11)
 fig.tight_layout()
 if len(sys.argv) > 1:
     output_dir = Path(sys.argv[1])

@@ -260,6 +260,8 @@ def _build_parser():
     compile_.set_defaults(run=_run_compile)
 
     # the library's defaults, so that the command and the function never disagree
+    import pywt
+
     from sparserecover.denoising import denoise as denoise_function
 
     defaults = {
@@ -271,12 +273,14 @@ def _build_parser():
         help="denoise the signals or images of a file",
         description="Denoise every signal of a file by wavelet (or DCT) shrinkage, each with "
         "its own noise estimate. .csv (comma separated) and .txt (whitespace separated) "
-        "files hold one signal per column (or a single column); .npy files one signal per "
+        "files hold one signal per column (or a single column), after an optional header "
+        "line of column names; .npy files one signal per "
         "row of the last axis; .npz files may hold several arrays, all denoised. PNG and TIFF "
         "images (needs imageio: pip install 'sparserecover[image]') are denoised as images, "
         "each colour channel on its own. The output has the input's shape and, by default, "
         "its format.",
         epilog="Examples: sparserecover denoise noisy.csv -o clean.csv --threshold bayes; "
+        "sparserecover denoise recording.csv --delimiter ';' --boundary symmetric; "
         "sparserecover denoise photo.png -o clean.png --ycbcr; "
         "sparserecover denoise volume.npy --axis 0,1,2",
     )
@@ -321,6 +325,15 @@ def _build_parser():
         help="cycle-spinning shifts, 1 for none (default: 2 for signals, 3 for images)",
     )
     denoise.add_argument(
+        "--boundary",
+        choices=tuple(pywt.Modes.modes),
+        default=defaults["boundary"],
+        metavar="MODE",
+        help="extension of 1-D signals at their two ends, a PyWavelets mode: periodization "
+        "(fastest; best where the two ends meet smoothly), or symmetric, reflect, smooth, ... "
+        "for signals whose two ends differ (default: %(default)s)",
+    )
+    denoise.add_argument(
         "--sigma",
         type=_non_negative_float,
         help="noise standard deviation (default: estimated for each signal)",
@@ -341,6 +354,11 @@ def _build_parser():
         "--ycbcr",
         action="store_true",
         help="denoise an RGB image in YCbCr (luma and chroma) rather than R, G and B",
+    )
+    denoise.add_argument(
+        "--delimiter", type=_delimiter, metavar="CHAR",
+        help="field separator of .csv and .txt files, read and written, e.g. ';' or tab "
+        "(default: a comma for .csv, whitespace for .txt)",
     )
     denoise.add_argument(
         "--plot", metavar="FILE", help="save a figure of the first signals (needs matplotlib)"
@@ -533,7 +551,7 @@ def _run_denoise(args):
     if out_format == ".mtx":
         raise InputError(f"{output}: denoise writes .csv, .txt, .npy, .npz, .png or .tif files")
     _check_plot_path(args.plot)
-    arrays = {"": _read_image(source)} if in_image else read_arrays(source)
+    arrays = {"": _read_image(source)} if in_image else read_arrays(source, args.delimiter)
     if len(arrays) > 1 and out_format != ".npz":
         raise InputError(f"{source} holds several arrays; write them to a .npz file")
     if args.axis is not None:
@@ -549,6 +567,7 @@ def _run_denoise(args):
         "mode": args.mode,
         "shifts": args.shifts,
         "sigma": args.sigma,
+        "boundary": args.boundary,
         "convert2ycbcr": args.ycbcr,
     }
     results, axes = {}, {}
@@ -572,7 +591,8 @@ def _run_denoise(args):
             channel_axis = 2
         try:
             results[name] = _denoise_with_progress(
-                denoise, signal, axis_used, {**options, "channel_axis": channel_axis}, label
+                denoise, signal, axis_used, {**options, "channel_axis": channel_axis}, label,
+                quiet=args.quiet,
             )
         except ValueError as error:
             raise InputError(f"{label}: {error}") from None
@@ -586,7 +606,7 @@ def _run_denoise(args):
     if out_image:
         _write_image(output, next(iter(results.values())), arrays[next(iter(arrays))].dtype)
     else:
-        write_arrays(output, results)
+        write_arrays(output, results, args.delimiter)
     images = isinstance(axis, tuple) and len(axis) > 1
     shown = {
         key: value if value is not None else _DEFAULTS[(args.method, images)][key]
@@ -658,15 +678,16 @@ _PROGRESS_MIN_VALUES = 4_000_000
 _PROGRESS_STEP_VALUES = 1_000_000
 
 
-def _denoise_with_progress(denoise, signal, axis, options, label):
-    """denoise(); on a terminal, large batches go in slices with a progress line on stderr."""
+def _denoise_with_progress(denoise, signal, axis, options, label, quiet=False):
+    """denoise(); on a terminal (without ``--quiet``), large batches go in slices with a
+    progress line on stderr."""
     if isinstance(axis, tuple) or options["channel_axis"] is not None:
         return denoise(signal, axis=axis, **options)  # images: no slices
     rows = np.moveaxis(signal, axis, -1)
     n_signals = rows.size // max(rows.shape[-1], 1)
     sliced = options["sigma"] is None or np.ndim(options["sigma"]) == 0
     long_work = rows.size >= _PROGRESS_MIN_VALUES and rows.ndim > 1
-    if not (long_work and sliced and sys.stderr.isatty()):
+    if not (long_work and sliced and sys.stderr.isatty()) or quiet:
         return denoise(signal, axis=axis, **options)
     flat = rows.reshape(-1, rows.shape[-1])
     parts = []

@@ -261,7 +261,10 @@ def denoise(
         The PyWavelets signal extension mode of 1-D wavelet transforms with a per-level
         threshold. ``"periodization"`` (the only mode of the n-D and stationary transforms)
         keeps the transform orthonormal, so that the noise keeps its variance in every
-        coefficient.
+        coefficient, and is the fastest; it joins the last sample to the first, which is best
+        where the two ends meet smoothly. For a signal whose ends differ (a trend, a
+        recording cut out of a longer one), ``"symmetric"`` avoids the artefacts that join
+        leaves near the ends, at about twice the time.
     channel_axis : int, optional
         An axis of channels (colours), which are denoised each on its own, as
         scikit-image's ``denoise_wavelet`` does; it may not be one of ``axis``.

@@ -61,15 +61,17 @@ def test_help_at_every_level():
     ("command", "options"),
     [
         ("demo", ["--plot"]),
-        ("denoise", ["--method", "--threshold", "--wavelet", "--level", "--mode", "--axis"]),
-        ("solve", ["--lam", "--solver", "--n-nonzero", "--verify", "-o"]),
+        ("denoise", ["--method", "--threshold", "--wavelet", "--level", "--mode", "--axis",
+                     "--boundary", "--delimiter", "--verbose", "--quiet"]),
+        ("solve", ["--lam", "--solver", "--n-nonzero", "--verify", "-o", "--positive", "--l2",
+                   "--delimiter", "--allow-unconverged", "--verbose", "--quiet"]),
     ],
 )
-def test_subcommand_help_lists_its_options(capsys, command, options):
-    assert main([command, "--help"]) == 0
-    text = capsys.readouterr().out
+def test_subcommand_help_lists_its_options(command, options):
+    result = run(command, "--help")
+    assert result.returncode == 0
     for option in options:
-        assert option in text
+        assert option in result.stdout
 
 
 def test_version_and_no_command(capsys):
@@ -459,15 +461,16 @@ def test_default_output_that_is_the_input_is_refused(tmp_path, signals):
 # --- exit status ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["denoise"], ["solve"]])
-def test_help_documents_the_exit_status(capsys, command):
+@pytest.mark.parametrize("command", [[], ["demo"], ["denoise"], ["solve"], ["compile"]])
+def test_help_documents_the_exit_status(command):
     from sparserecover.cli import EXIT_STATUS
 
-    assert main([*command, "--help"]) == 0
-    text = capsys.readouterr().out
-    assert "exit status:" in text
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "exit status:" in result.stdout
+    assert EXIT_STATUS[3].startswith("solve did not converge")
     for code, meaning in EXIT_STATUS.items():
-        assert f"  {code:<4d} {meaning}" in text
+        assert f"  {code:<4d} {meaning}" in result.stdout
 
 
 @pytest.mark.parametrize("solver", ["fista", "cd"])
@@ -730,6 +733,77 @@ def test_denoise_reads_a_csv_with_a_header(tmp_path, signals):
     np.testing.assert_array_equal(np.load(tmp_path / "clean.npy"), denoise(signals.T, axis=0))
 
 
+def test_denoise_delimiter_and_boundary(tmp_path, signals):
+    # a spreadsheet's export: a header line and semicolons; a recording whose ends differ
+    trend = np.linspace(0.0, 2.0, signals.shape[1])
+    table = (signals + trend).T
+    with open(tmp_path / "noisy.csv", "w") as stream:
+        stream.write("a;b;c\n")
+        np.savetxt(stream, table, delimiter=";", fmt="%.17g")
+    result = run("denoise", "noisy.csv", "--delimiter", ";", "--boundary", "symmetric",
+                 "-o", "clean.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = np.loadtxt(tmp_path / "clean.csv", delimiter=";")  # the same delimiter out
+    np.testing.assert_array_equal(written, denoise(table, axis=0, boundary="symmetric"))
+    assert not np.array_equal(written, denoise(table, axis=0))  # not the default boundary
+    # the default reads commas: the error names the file and the line
+    result = run("denoise", "noisy.csv", "-o", "other.csv", cwd=tmp_path)
+    assert_one_line_error(result, "noisy.csv", "line")
+    # images have no other boundary: a one-line error naming it, nothing written
+    np.save(tmp_path / "image.npy", np.outer(signals[0], signals[1]))
+    result = run("denoise", "image.npy", "--axis", "0,1", "--boundary", "symmetric",
+                 "-o", "out.npy", cwd=tmp_path)
+    assert result.returncode == 1
+    assert_one_line_error(result, "boundary='symmetric'")
+    result = run("denoise", "image.npy", "--boundary", "mirror", cwd=tmp_path)
+    assert result.returncode == 2 and "--boundary" in result.stderr
+    assert not (tmp_path / "out.npy").exists() and not (tmp_path / "other.csv").exists()
+
+
+def test_verbose_and_quiet(tmp_path, signals, problem):
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y[:-1])  # one measurement short
+    arguments = ["solve", "A.npy", "y.npy", "--lam", "1"]
+    result = run(*arguments, cwd=tmp_path)
+    assert_one_line_error(result, "y")
+    assert result.returncode == 1
+    verbose = run(*arguments, "--verbose", cwd=tmp_path)
+    assert verbose.returncode == 1
+    assert "Traceback" in verbose.stderr
+    assert verbose.stderr.strip().splitlines()[-1] == result.stderr.strip()
+    # --quiet: no report, the same output
+    np.save(tmp_path / "x.npy", signals)
+    loud = run("denoise", "x.npy", "-o", "loud.npy", cwd=tmp_path)
+    quiet = run("denoise", "x.npy", "-o", "quiet.npy", "--quiet", cwd=tmp_path)
+    assert loud.returncode == quiet.returncode == 0
+    assert "3 signal(s)" in loud.stdout
+    assert quiet.stdout == quiet.stderr == ""
+    np.testing.assert_array_equal(np.load(tmp_path / "quiet.npy"), np.load(tmp_path / "loud.npy"))
+
+
+def test_the_installed_command(tmp_path, problem):
+    # the console script that installing the package puts next to the interpreter
+    import shutil
+    import sysconfig
+
+    command = shutil.which("sparserecover", path=sysconfig.get_path("scripts"))
+    if command is None:
+        pytest.skip("the package is not installed (no sparserecover script)")
+    result = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("sparserecover ")
+    A, y = problem
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "y.npy", y)
+    result = subprocess.run(
+        [command, "solve", "A.npy", "y.npy", "--lam", "0.01", "--max-iter", "2", "-o", "x.npy"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )
+    assert result.returncode == 3  # did not converge: documented, nothing written
+    assert_one_line_error(result, "did not converge")
+    assert files_in(tmp_path) == ["A.npy", "y.npy"]
+
+
 def test_solve_writes_x_to_stdout_and_the_report_to_stderr(tmp_path, problem):
     from sparserecover import fista
 
@@ -810,6 +884,23 @@ def test_progress_bars_on_a_terminal_only(tmp_path, rng):
     np.testing.assert_array_equal(np.load(tmp_path / "X.npy"), X_terminal)
     status, _, err = _run_on_a_terminal([*args, "--quiet"], tmp_path)
     assert status == 0 and "fold" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_denoise_progress_on_a_terminal_only(tmp_path, rng):
+    np.save(tmp_path / "x.npy", rng.standard_normal((2000, 2048)))  # long work: 4 M values
+    status, out, err = _run_on_a_terminal(["denoise", "x.npy", "-o", "shown.npy"], tmp_path)
+    assert status == 0, err
+    assert "x.npy: 2000/2000 signals" in err and "denoised 2000 signal(s)" in out
+    piped = run("denoise", "x.npy", "-o", "piped.npy", cwd=tmp_path)
+    assert piped.returncode == 0 and "signals" not in piped.stderr
+    status, out, err = _run_on_a_terminal(["denoise", "x.npy", "-o", "quiet.npy", "--quiet"],
+                                          tmp_path)
+    assert status == 0 and "signals" not in err and out == ""
+    # sliced or not, the same result
+    shown = np.load(tmp_path / "shown.npy")
+    np.testing.assert_array_equal(shown, np.load(tmp_path / "piped.npy"))
+    np.testing.assert_array_equal(shown, np.load(tmp_path / "quiet.npy"))
 
 
 def test_many_columns_are_solved_in_groups_each_to_the_tolerance(tmp_path, rng):

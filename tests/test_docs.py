@@ -232,16 +232,9 @@ def test_sphinx_build(site):
 # listed with the reason; their tests are strict expected failures, so that the entry must go
 # (and the check then holds) as soon as the page is fixed.
 _PENDING = {
-    "process words": {
-        "benchmarks_denoise": "the denoising benchmark page still narrates how it was measured",
-    },
-    "paths": {
-        "benchmarks_denoise": "the denoising benchmark page names a lock file of the machine",
-    },
-    "figure": {
-        "user_guide/estimators": "the estimators page has no figure yet",
-        "user_guide/denoising": "the denoising page has no figure yet",
-    },
+    "process words": {},
+    "paths": {},
+    "figure": {},
 }
 
 # Words that only make sense inside the project's own work, as they appear in prose.
