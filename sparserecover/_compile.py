@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 
 __all__ = ["CompileMonitor", "compile_kernels"]
 
@@ -108,15 +109,30 @@ def _warm_network(dtype_name):
     ShallowNetworkRegressor(n_units=16, solver="gd", n_iter=2).fit(x, np.sin(3 * x[:, 0]))
 
 
-# Groups of kernels, each compiled in a worker process of its own: first those that share
-# nothing (the solvers per storage of A and dtype, the prox functions, denoising), then the
-# estimators, which use the solvers' kernels and then find most of them in the cache.
+# Lanes of steps: the steps of a lane run one after the other in one worker process, so that
+# a step finds in that process the kernels an earlier one compiled (the storages of A share
+# the duality gap, the products of a transposed dense A and the selection; the estimators use
+# the solvers' kernels; float32 signals denoise with the float64 kernels). Run in parallel
+# processes, such steps compiled them twice, as neither had cached them yet. The solvers of
+# the two dtypes share nothing and run side by side; the groups that share nothing with the
+# solvers fill the lanes, the largest (denoising) first.
 _DTYPES = ("float64", "float32")
-_FIRST = [(_warm_solvers, dtype, form) for form in ("C", "F", "csr", "csc", "tall")
+_FORMS = ("C", "F", "csr", "csc", "tall")
+_LANES = [[(_warm_solvers, dtype, form) for form in _FORMS] + [(_warm_estimators, dtype)]
           for dtype in _DTYPES]
-_FIRST += [(task, dtype) for task in (_warm_prox, _warm_denoising, _warm_network)
-           for dtype in _DTYPES]
-_THEN = [(_warm_estimators, dtype) for dtype in _DTYPES]
+_OTHERS = [[(task, dtype) for dtype in _DTYPES]
+           for task in (_warm_denoising, _warm_prox, _warm_network)]
+
+
+def _schedule(n_jobs):
+    """The steps in at most ``n_jobs`` lanes: the solver lanes (merged if fewer jobs), then
+    each other group in a lane with the fewest steps (the last such lane)."""
+    lanes = [[] for _ in range(max(1, n_jobs))]
+    for i, lane in enumerate(_LANES):
+        lanes[i % len(lanes)].extend(lane)
+    for group in _OTHERS:
+        min(reversed(lanes), key=len).extend(group)
+    return [lane for lane in lanes if lane]
 
 
 def _run(task, *arguments):
@@ -158,13 +174,22 @@ def compile_kernels(n_jobs=None, *, progress=True):
 
     started = time.perf_counter()
     n_jobs = n_jobs or os.cpu_count() or 1
-    bar = tqdm(total=len(_FIRST) + len(_THEN), desc="compiling kernels", unit="group",
+    lanes = _schedule(n_jobs)
+    bar = tqdm(total=sum(len(lane) for lane in lanes), desc="compiling kernels", unit="step",
                disable=not progress, file=sys.stderr)
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        for tasks in (_FIRST, _THEN):
-            for future in as_completed([pool.submit(_run, *task) for task in tasks]):
+    with ExitStack() as stack:
+        # one single-process pool per lane: its steps run in order in the same process
+        pools = [stack.enter_context(ProcessPoolExecutor(max_workers=1)) for _ in lanes]
+        futures = [pool.submit(_run, *step) for pool, lane in zip(pools, lanes)
+                   for step in lane]
+        try:
+            for future in as_completed(futures):
                 future.result()  # a failure is re-raised here
                 bar.update()
+        except BaseException:
+            for pool in pools:
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
     bar.close()
     return time.perf_counter() - started
 

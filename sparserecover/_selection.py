@@ -28,9 +28,11 @@ def kth_smallest(work, k):
     linear. After more rounds than reasonable pivots need, the rest is sorted instead, which
     bounds the worst case.
     """
-    low, high = 0, len(work) - 1
+    # np.int64, not a literal: a literal start would compile _lcg and _position once more
+    # for it while the loop's types are being inferred
+    low, high = np.int64(0), len(work) - 1
     rounds_left = 2 * int(np.log2(len(work) + 1.0)) + 8
-    state = 12345
+    state = np.int64(12345)
     while high > low and rounds_left > 0:
         rounds_left -= 1
         size = high - low + 1
@@ -105,13 +107,13 @@ def keep_largest(magnitude, k, keep):
         keep[j] = chosen
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few lines: cheaper inlined than compiled apart
 def _lcg(state):
     """The next state (31 bits) of the linear congruential generator with ANSI C's constants."""
     return (state * 1103515245 + 12345) & 0x7FFFFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few lines: cheaper inlined than compiled apart
 def _position(state, low, size):
     """A position in [low, low + size) from a 31-bit ``state`` (a multiply, not a division)."""
     if size < 0x80000000:
@@ -147,7 +149,7 @@ def sort_small(values):
     mispredicted loop exits than they save moves.
     """
     n = len(values)
-    gap = 1
+    gap = np.int64(1)  # not a literal (see kth_smallest)
     if n > 64:
         while gap * 9 // 4 < n:  # the largest gap of the sequence below n
             gap = _next_gap(gap)
@@ -162,7 +164,7 @@ def sort_small(values):
         gap = _previous_gap(gap)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few lines: cheaper inlined than compiled apart
 def _next_gap(gap):
     for known in (1, 4, 10, 23, 57, 132, 301, 701):
         if known > gap:
@@ -170,11 +172,11 @@ def _next_gap(gap):
     return gap * 9 // 4
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few lines: cheaper inlined than compiled apart
 def _previous_gap(gap):
     if gap <= 1:
         return 0
-    previous = 1
+    previous = np.int64(1)
     while True:
         following = _next_gap(previous)
         if following >= gap:

@@ -38,12 +38,26 @@ def test_compile_kernels_fills_the_cache_in_worker_processes(tmp_path, monkeypat
     # one small group, in a worker with its own cache folder: the parent's kernels are not
     # compiled by it, the cache folder is filled
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(_compile, "_FIRST", [(_compile._warm_prox, "float32")])
-    monkeypatch.setattr(_compile, "_THEN", [])
+    monkeypatch.setattr(_compile, "_LANES", [[(_compile._warm_prox, "float32")]])
+    monkeypatch.setattr(_compile, "_OTHERS", [])
     seconds = _compile.compile_kernels(n_jobs=1, progress=False)
     assert seconds > 0
     cached = [name for _, _, files in os.walk(tmp_path) for name in files]
     assert any(name.endswith(".nbc") for name in cached)
+
+
+def test_schedule_runs_every_step_once_in_at_most_n_jobs_lanes():
+    steps = [step for group in _compile._LANES + _compile._OTHERS for step in group]
+    for n_jobs in (1, 2, 3, 16):
+        lanes = _compile._schedule(n_jobs)
+        assert 1 <= len(lanes) <= n_jobs
+        assert sorted(map(repr, (step for lane in lanes for step in lane))) == sorted(
+            map(repr, steps))
+    # the steps of a group stay in one lane, in order (a dtype's solvers, the estimators
+    # after them)
+    for group in _compile._LANES + _compile._OTHERS:
+        placed = next(placed for placed in _compile._schedule(2) if group[0] in placed)
+        assert [step for step in placed if step in group] == group
 
 
 def test_compile_command_help_has_an_example():

@@ -10,10 +10,10 @@ selection and the fits are those of the other pursuits (``hard_threshold_column`
 import numpy as np
 
 from .._jit import njit
-from ._hard_thresholding import half_squared_residual, hard_threshold_column
+from ._hard_thresholding import half_squared_residual, hard_threshold_column, support_of
 from ._linalg import column_dots, subtract
 from ._products import adjoint, forward
-from ._scaled_pursuit import CONVERGED, CYCLED, RUNNING, _fit_support
+from ._scaled_pursuit import CONVERGED, CYCLED, RUNNING, _fit_support, n_running
 
 
 @njit(cache=True)
@@ -59,10 +59,10 @@ def pursuit_loop(op, target, X, n_nonzero, column_sq_norms, cosamp, max_iter, to
     if not cosamp:
         adjoint(op, resid, grad)
         for k in range(m):
-            if not support[:, k].any():
+            if support_of(support, k).shape[0] == 0:
                 _correlations(grad, norms, support, k, scaled)
                 hard_threshold_column(scaled, k, n_nonzero, kept, support)
-            _fit_support(op, target, np.flatnonzero(support[:, k]), k, p, coef,
+            _fit_support(op, target, support_of(support, k), k, p, coef,
                          inverse_diagonal, resid)
             for j in range(p):
                 X[j, k] = coef[j, k]
@@ -79,14 +79,14 @@ def pursuit_loop(op, target, X, n_nonzero, column_sq_norms, cosamp, max_iter, to
         for k in range(m):
             if status[k] != RUNNING:
                 continue
-            n_support = np.count_nonzero(support[:, k])
+            n_support = support_of(support, k).shape[0]
             n_add = min(2 * n_nonzero if cosamp else n_nonzero, p - n_support,
                         max(n - n_support, 0))
             _correlations(grad, norms, support, k, scaled)
             hard_threshold_column(scaled, k, n_add, kept, merged)
             for j in range(p):
                 merged[j, k] = merged[j, k] or support[j, k]
-            _fit_support(op, target, np.flatnonzero(merged[:, k]), k, p, coef,
+            _fit_support(op, target, support_of(merged, k), k, p, coef,
                          inverse_diagonal, resid)
             for j in range(p):
                 scaled[j, k] = coef[j, k] * norms[j]  # coef is 0 off the merged set
@@ -95,7 +95,7 @@ def pursuit_loop(op, target, X, n_nonzero, column_sq_norms, cosamp, max_iter, to
                 for j in range(p):
                     X[j, k] = coef[j, k] if new_support[j, k] else 0.0
             else:
-                rr[k] = _fit_support(op, target, np.flatnonzero(new_support[:, k]), k, p,
+                rr[k] = _fit_support(op, target, support_of(new_support, k), k, p,
                                      coef, inverse_diagonal, resid)
                 for j in range(p):
                     X[j, k] = coef[j, k]
@@ -129,11 +129,11 @@ def pursuit_loop(op, target, X, n_nonzero, column_sq_norms, cosamp, max_iter, to
                 status[k] = CYCLED
         if callback is not None and callback(X):
             break
-        if np.all(status != RUNNING):
+        if n_running(status) == 0:
             break
     if cosamp:
         for k in range(m):
-            columns = np.flatnonzero(X_best[:, k])
+            columns = support_of(X_best, k)
             if columns.shape[0] > 0:
                 _fit_support(op, target, columns, k, p, coef, inverse_diagonal, resid)
                 for j in range(p):

@@ -28,6 +28,26 @@ def hard_threshold_column(V, k, n_nonzero, out, support):
 
 
 @njit(cache=True)
+def support_of(M, k):
+    """The rows j where ``M[j, k]`` is nonzero (True), ascending: ``np.flatnonzero(M[:, k])``.
+
+    Written out: Numba's ``np.flatnonzero`` and ``np.count_nonzero`` compile anew for every
+    array type they meet, each at several times the cost of this loop.
+    """
+    count = 0
+    for j in range(M.shape[0]):
+        if M[j, k] != 0:
+            count += 1
+    rows = np.empty(count, dtype=np.int64)
+    count = 0
+    for j in range(M.shape[0]):
+        if M[j, k] != 0:
+            rows[count] = j
+            count += 1
+    return rows
+
+
+@njit(cache=True)
 def support_least_squares(op, target, support, X, k, n_nonzero, A_S):
     """X[:, k] = argmin ||A z - y_k|| over z supported on support[:, k] (HTP's refit).
 
@@ -35,7 +55,7 @@ def support_least_squares(op, target, support, X, k, n_nonzero, A_S):
     than an SVD-based lstsq at these sizes, and accurate for the well-conditioned supports
     HTP selects.
     """
-    columns = np.flatnonzero(support[:, k])
+    columns = support_of(support, k)
     gather_columns(op, columns, X.shape[0], A_S)
     rhs = np.empty(target.shape[0])
     for i in range(target.shape[0]):
@@ -78,12 +98,13 @@ def iht_loop(op, target, X, n_nonzero, fixed_step, pursuit, max_iter, tol, callb
     den = np.empty(m)
     change = np.empty(m)
     size = np.empty(m)
-    rr_previous = np.full(m, np.inf)
+    rr_previous = np.empty(m)
+    rr_previous[:] = np.inf
     forward(op, X, FX)
     subtract(target, FX, resid)
     adjoint(op, resid, grad)
     for k in range(m):
-        if np.count_nonzero(X[:, k]) == 0:
+        if support_of(X, k).shape[0] == 0:
             # start: the support of H_k(A.T y)
             hard_threshold_column(grad, k, n_nonzero, V, support)
         else:

@@ -154,7 +154,8 @@ def proximal_gradient(fit, penalty, X, step, tol, atol, max_iter, gap_freq, acce
     products = np.empty(m)
 
     duality_gap(fit, penalty, FX, X, resid, G, Z, FZ, primal, gap, scaling)
-    n_recorded = _record(history, 0, 0, primal, gap)
+    # int64 zeros, not literals: a literal argument compiles _record once more for it
+    n_recorded = _record(history, np.int64(0), np.int64(0), primal, gap)
     converged = all_met(primal, gap, tol, atol)
     if verbose:
         trace("iteration", 0, "objective", primal.sum(), "gap", gap.sum())

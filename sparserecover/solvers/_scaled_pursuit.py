@@ -10,7 +10,7 @@ import numpy as np
 
 from .._jit import njit, trace
 from .._selection import kth_largest
-from ._hard_thresholding import half_squared_residual, hard_threshold_column
+from ._hard_thresholding import half_squared_residual, hard_threshold_column, support_of
 from ._linalg import back_substitution, forward_substitution, solve_psd
 from ._products import adjoint, gather_columns
 
@@ -129,12 +129,13 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
     support = np.zeros((p, m), dtype=np.bool_)
     new_support = np.zeros((p, m), dtype=np.bool_)
     X_best = X.copy()
-    rr_best = np.full(m, np.inf)
+    rr_best = np.empty(m)
+    rr_best[:] = np.inf
     stalled = np.zeros(m, dtype=np.int64)
     status = np.zeros(m, dtype=np.int8)
     adjoint(op, target, grad)
     for k in range(m):
-        if np.count_nonzero(X[:, k]) == 0:
+        if support_of(X, k).shape[0] == 0:
             _rank_coordinates(coef, grad, inverse_diagonal, column_sq_norms, fixed_step,
                               support, k, scores)
             hard_threshold_column(scores, k, n_nonzero, scratch, support)
@@ -147,7 +148,7 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
         for k in range(m):
             if status[k] != RUNNING:
                 continue
-            columns = np.flatnonzero(support[:, k])
+            columns = support_of(support, k)
             rr = _fit_support(op, target, columns, k, p, coef, inverse_diagonal, resid)
             change = 0.0
             size = 0.0
@@ -172,8 +173,8 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
             stop = callback(X)
         if verbose:
             trace("iteration", it, "squared residual", rr_best.sum(), "columns running",
-                  np.count_nonzero(status == RUNNING))
-        if stop or np.all(status != RUNNING) or it == max_iter:
+                  n_running(status))
+        if stop or n_running(status) == 0 or it == max_iter:
             break
         adjoint(op, resid, grad)
         for k in range(m):
@@ -189,9 +190,19 @@ def scaled_pursuit_loop(op, target, X, n_nonzero, column_sq_norms, fixed_step, m
                 support[j, k] = new_support[j, k]
             if same:  # a support that reproduces itself: a fixed point
                 status[k] = CONVERGED
-        if np.all(status != RUNNING):
+        if n_running(status) == 0:
             break
     return X_best, it, half_squared_residual(op, target, X_best), status
+
+
+@njit(cache=True)
+def n_running(status):
+    """How many columns are still ``RUNNING`` (a loop: cheaper to compile than
+    ``np.count_nonzero(status == RUNNING)``)."""
+    count = 0
+    for k in range(status.shape[0]):
+        count += status[k] == RUNNING
+    return count
 
 
 @njit(cache=True)
