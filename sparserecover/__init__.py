@@ -62,6 +62,8 @@ _LAZY_NAMES = {
             "MultiTaskLassoCV",
             "MultiTaskElasticNetCV",
             "IHTRegressor",
+            "MCPRegressor",
+            "SCADRegressor",
         ],
         "sparserecover.linear_model",
     ),

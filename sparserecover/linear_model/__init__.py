@@ -20,6 +20,7 @@ Examples
 """
 
 from sparserecover.linear_model._elastic_net import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from sparserecover.linear_model._glm import MCPRegressor, SCADRegressor
 from sparserecover.linear_model._iht import IHTRegressor
 from sparserecover.linear_model._multi_task import (
     MultiTaskElasticNet,
@@ -34,8 +35,10 @@ __all__ = [
     "IHTRegressor",
     "Lasso",
     "LassoCV",
+    "MCPRegressor",
     "MultiTaskElasticNet",
     "MultiTaskElasticNetCV",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
+    "SCADRegressor",
 ]
