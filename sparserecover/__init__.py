@@ -64,6 +64,8 @@ _LAZY_NAMES = {
             "IHTRegressor",
             "MCPRegressor",
             "SCADRegressor",
+            "SparseHuberRegressor",
+            "SparseLogisticRegression",
         ],
         "sparserecover.linear_model",
     ),

@@ -20,7 +20,12 @@ Examples
 """
 
 from sparserecover.linear_model._elastic_net import ElasticNet, ElasticNetCV, Lasso, LassoCV
-from sparserecover.linear_model._glm import MCPRegressor, SCADRegressor
+from sparserecover.linear_model._glm import (
+    MCPRegressor,
+    SCADRegressor,
+    SparseHuberRegressor,
+    SparseLogisticRegression,
+)
 from sparserecover.linear_model._iht import IHTRegressor
 from sparserecover.linear_model._multi_task import (
     MultiTaskElasticNet,
@@ -41,4 +46,6 @@ __all__ = [
     "MultiTaskLasso",
     "MultiTaskLassoCV",
     "SCADRegressor",
+    "SparseHuberRegressor",
+    "SparseLogisticRegression",
 ]

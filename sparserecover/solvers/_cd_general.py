@@ -425,7 +425,9 @@ def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, ma
     extrapolation every ``_ANDERSON_K`` passes) until its own violation is below 0.3 times
     the outer one (``tol`` when it holds every feature), at most ``max_epochs`` passes.
 
-    Returns ``(w, intercept, s, n_iter, n_epochs, violation)``.
+    Returns ``(w, intercept, s, n_iter, n_epochs, violation)``: ``n_iter`` counts the
+    working sets solved, at least 1 (an optimal start counts as one, whose violation is
+    computed and found within ``tol``).
     """
     n = s.shape[0]
     p = w.shape[0]
@@ -439,12 +441,11 @@ def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, ma
     opt = np.empty(p)
     n_iter = 0
     n_epochs = 0
-    crit = np.inf
     while True:
         crit = _violations(fit, op, pen, w, raw, features, opt)
         if fit_intercept:
             crit = max(crit, abs(_intercept_gradient(fit, raw)))
-        if crit <= tol or n_iter >= max_iter:
+        if crit <= tol or n_iter == max_iter:
             break
         n_iter += 1
         nnz = 0
@@ -479,7 +480,7 @@ def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, ma
                     inner = max(inner, abs(_intercept_gradient(fit, raw)))
                 if inner <= (tol if n_ws == p else 0.3 * crit):
                     break
-    return w, intercept, s, n_iter, n_epochs, crit
+    return w, intercept, s, max(n_iter, 1), n_epochs, crit
 
 
 def _kind_is_quadratic(fit):
