@@ -240,7 +240,8 @@ def test_huber_matches_sklearn_huber_regressor():
     fitted = HuberRegressor(epsilon=epsilon, alpha=a, tol=1e-12, max_iter=100_000).fit(X, y)
     start = np.concatenate([fitted.coef_, [fitted.intercept_, fitted.scale_]])
     bounds = [(None, None)] * (X.shape[1] + 1) + [(1e-10, None)]
-    polished = minimize(_huber_loss_and_gradient, start, args=(X, y, epsilon, a, np.ones(X.shape[0])),
+    polished = minimize(_huber_loss_and_gradient, start,
+                        args=(X, y, epsilon, a, np.ones(X.shape[0])),
                         method="L-BFGS-B", jac=True, bounds=bounds,
                         options={"ftol": 0.0, "gtol": 1e-13, "maxiter": 100_000}).x
     coef, intercept, sigma = polished[:-2], polished[-2], polished[-1]
