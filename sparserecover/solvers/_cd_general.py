@@ -413,6 +413,253 @@ def _anderson(fit, op, pen, w, ws, intercept, s, raw, last, last_s):
 
 
 @njit(cache=True)
+def _cd_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
+                   target, max_epochs):
+    """Coordinate descent on the working set ``ws`` until its violation is at most
+    ``target`` (tested every ``_CHECK_EVERY`` passes), at most ``max_epochs`` passes: an
+    intercept step after each pass, Anderson extrapolation every ``_ANDERSON_K`` passes.
+    Returns ``(intercept, passes)``."""
+    n = s.shape[0]
+    n_ws = ws.shape[0]
+    intercept_lipschitz = curvature(fit) * n / fit.scale
+    opt_ws = np.empty(n_ws)
+    last = np.empty((_ANDERSON_K + 1, n_ws + 1))
+    last_s = np.empty((_ANDERSON_K + 1, n))
+    epochs = 0
+    for epoch in range(max_epochs):
+        _epoch(fit, op, pen, w, ws, s, raw, lipschitz)
+        if fit_intercept:
+            delta = -_intercept_gradient(fit, raw) / intercept_lipschitz
+            if delta != 0.0:
+                intercept += delta
+                _shift(fit, delta, s, raw)
+        epochs += 1
+        row = epoch % (_ANDERSON_K + 1)
+        for a in range(n_ws):
+            last[row, a] = w[ws[a]]
+        last[row, n_ws] = intercept
+        for i in range(n):
+            last_s[row, i] = s[i]
+        if row == _ANDERSON_K:
+            intercept = _anderson(fit, op, pen, w, ws, intercept, s, raw, last, last_s)
+        if epoch % _CHECK_EVERY == 0:
+            inner = _violations(fit, op, pen, w, raw, ws, opt_ws)
+            if fit_intercept:
+                inner = max(inner, abs(_intercept_gradient(fit, raw)))
+            if inner <= target:
+                break
+    return intercept, epochs
+
+
+# Proximal Newton (Lee, Sun & Saunders, SIAM J. Optim. 24(3), 2014; skglm's ProxNewton for
+# the logistic loss): at most this many coordinate-descent passes on each quadratic model,
+# and step halvings in each line search.
+_NEWTON_PASSES = 20
+_MAX_HALVINGS = 20
+
+
+def sample_hessian(fit, i, z):
+    """f_i''(z) (compiled only; the data fits solved by proximal Newton)."""
+
+
+@overload(sample_hessian)
+def _sample_hessian(fit, i, z):
+    if _kind(fit) == "Logistic":
+        def logistic(fit, i, z):
+            p = 1.0 / (1.0 + math.exp(-z))  # sigmoid(z); y^2 = 1
+            return p * (1.0 - p)
+        return logistic
+    return None
+
+
+def weighted_column_dot(op, j, h, v):
+    """sum_i A_ij h_i v_i (compiled only)."""
+
+
+@overload(weighted_column_dot)
+def _weighted_column_dot(op, j, h, v):
+    storage = _kind(op)
+    if storage == "DenseColumns":
+        def dense(op, j, h, v):
+            column = op.M[j]
+            total = 0.0
+            for i in range(column.shape[0]):
+                total += column[i] * h[i] * v[i]
+            return total
+        return dense
+    if storage == "CsrColumns":
+        def csc(op, j, h, v):
+            total = 0.0
+            for jj in range(op.indptr[j], op.indptr[j + 1]):
+                i = op.indices[jj]
+                total += op.data[jj] * h[i] * v[i]
+            return total
+        return csc
+    return None
+
+
+def weighted_column_square(op, j, h):
+    """sum_i A_ij^2 h_i (compiled only)."""
+
+
+@overload(weighted_column_square)
+def _weighted_column_square(op, j, h):
+    storage = _kind(op)
+    if storage == "DenseColumns":
+        def dense(op, j, h):
+            column = op.M[j]
+            total = 0.0
+            for i in range(column.shape[0]):
+                total += column[i] * column[i] * h[i]
+            return total
+        return dense
+    if storage == "CsrColumns":
+        def csc(op, j, h):
+            total = 0.0
+            for jj in range(op.indptr[j], op.indptr[j + 1]):
+                total += op.data[jj] * op.data[jj] * h[op.indices[jj]]
+            return total
+        return csc
+    return None
+
+
+@njit(cache=True)
+def _newton_direction(fit, op, pen, w, ws, intercept, s, raw, h, fit_intercept, target,
+                      trial, dz):
+    """The proximal Newton step's target: coordinate descent on the quadratic model
+    ``g.d + 0.5 d.T X.T H X d + pen(w + d)`` over ``ws`` (and the intercept), from d = 0,
+    to violation ``target`` or ``_NEWTON_PASSES`` passes. ``trial`` receives w + d on ``ws``
+    then the intercept's, ``dz`` receives X d (+ its intercept part). Returns the passes."""
+    n = s.shape[0]
+    n_ws = ws.shape[0]
+    scale = fit.scale
+    curv = np.empty(n_ws)
+    grad = np.empty(n_ws)
+    for a in range(n_ws):
+        j = ws[a]
+        curv[a] = weighted_column_square(op, j, h) / scale
+        grad[a] = column_dot(op, j, raw) / scale
+        trial[a] = w[j]
+    h_sum = 0.0
+    g_b = 0.0
+    for i in range(n):
+        dz[i] = 0.0
+        h_sum += h[i]
+        g_b += raw[i]
+    h_sum /= scale
+    g_b /= scale
+    trial[n_ws] = intercept
+    passes = 0
+    for _ in range(_NEWTON_PASSES):
+        largest = 0.0
+        for a in range(n_ws):
+            if curv[a] == 0.0:
+                continue
+            j = ws[a]
+            g = grad[a] + weighted_column_dot(op, j, h, dz) / scale
+            old = trial[a]
+            step = 1.0 / curv[a]
+            new = proximal_step(pen, j, old - step * g, step)
+            largest = max(largest, violation(pen, j, old, g))
+            if new != old:
+                trial[a] = new
+                column_axpy(op, j, new - old, dz)
+        if fit_intercept and h_sum > 0.0:
+            hz = 0.0
+            for i in range(n):
+                hz += h[i] * dz[i]
+            g = g_b + hz / scale
+            largest = max(largest, abs(g))
+            delta = -g / h_sum
+            trial[n_ws] += delta
+            for i in range(n):
+                dz[i] += delta
+        passes += 1
+        if largest <= target:
+            break
+    return passes
+@njit(cache=True)
+def _newton_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
+                       target, max_steps):
+    """Proximal Newton on the working set ``ws`` until its violation is at most ``target``,
+    at most ``max_steps`` steps: the direction of :func:`_newton_direction` (to 0.3 times
+    ``target``), then a backtracking line search from a unit step, halved until
+    ``pen(w_t) - pen(w) + t grad F(w_t).d < 0`` (skglm's rule: the objective decreases
+    along d at w_t). Returns ``(intercept, coordinate-descent passes)``."""
+    n = s.shape[0]
+    n_ws = ws.shape[0]
+    scale = fit.scale
+    h = np.empty(n)
+    trial = np.empty(n_ws + 1)
+    base = np.empty(n_ws + 1)
+    dz = np.empty(n)
+    s0 = np.empty(n)
+    opt_ws = np.empty(n_ws)
+    passes = 0
+    for _ in range(max_steps):
+        for i in range(n):
+            h[i] = sample_hessian(fit, i, s[i])
+        passes += _newton_direction(fit, op, pen, w, ws, intercept, s, raw, h, fit_intercept,
+                                    0.3 * target, trial, dz)
+        moved = False
+        old_penalty = 0.0
+        for a in range(n_ws):
+            base[a] = w[ws[a]]
+            old_penalty += penalty_value(pen, ws[a], base[a])
+            moved = moved or trial[a] != base[a]
+        base[n_ws] = intercept
+        moved = moved or trial[n_ws] != intercept
+        if not moved:
+            break
+        for i in range(n):
+            s0[i] = s[i]
+        step = 1.0
+        for _halving in range(_MAX_HALVINGS):
+            change = -old_penalty
+            for a in range(n_ws):
+                w[ws[a]] = base[a] + step * (trial[a] - base[a])
+                change += penalty_value(pen, ws[a], w[ws[a]])
+            intercept = base[n_ws] + step * (trial[n_ws] - base[n_ws])
+            for i in range(n):
+                s[i] = s0[i] + step * dz[i]
+            refresh(fit, s, raw)
+            slope = 0.0
+            for a in range(n_ws):
+                slope += column_dot(op, ws[a], raw) / scale * (trial[a] - base[a])
+            if fit_intercept:
+                slope += _intercept_gradient(fit, raw) * (trial[n_ws] - base[n_ws])
+            if change + step * slope < 0.0:
+                break
+            step *= 0.5
+        inner = _violations(fit, op, pen, w, raw, ws, opt_ws)
+        if fit_intercept:
+            inner = max(inner, abs(_intercept_gradient(fit, raw)))
+        if inner <= target:
+            break
+    return intercept, passes
+
+
+def solve_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
+                     target, max_epochs):
+    """The working set's solver for the data fit (compiled only): proximal Newton for the
+    logistic loss (its curvature varies by orders of magnitude across samples, which
+    coordinate steps of bound 1/4 ignore), coordinate descent otherwise."""
+
+
+@overload(solve_subproblem)
+def _solve_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
+                      target, max_epochs):
+    if _kind(fit) == "Logistic":
+        return (lambda fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
+                target, max_epochs: _newton_subproblem(
+                    fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept, target,
+                    max_epochs))
+    return (lambda fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept, target,
+            max_epochs: _cd_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz,
+                                       fit_intercept, target, max_epochs))
+
+
+@njit(cache=True)
 def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, max_iter,
                    max_epochs, ws_start):
     """Minimize ``F(X w + b) + sum_j pen_j(w_j)`` from ``w`` (float64, updated in place),
@@ -421,13 +668,13 @@ def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, ma
     Outer iterations (at most ``max_iter``): the violation of every coordinate's optimality
     condition; stop when the largest (with the intercept's) is at most ``tol``; else a
     working set of the support and the most violating features, ``max(ws_start, 2 nnz)`` in
-    all, solved by cyclic coordinate descent (an intercept step after each pass, Anderson
-    extrapolation every ``_ANDERSON_K`` passes) until its own violation is below 0.3 times
-    the outer one (``tol`` when it holds every feature), at most ``max_epochs`` passes.
+    all, solved (:func:`solve_subproblem`: coordinate descent, or proximal Newton for the
+    logistic loss) until its own violation is below 0.3 times the outer one (``tol`` when
+    it holds every feature), with at most ``max_epochs`` passes (Newton steps).
 
     Returns ``(w, intercept, s, n_iter, n_epochs, violation)``: ``n_iter`` counts the
     working sets solved, at least 1 (an optimal start counts as one, whose violation is
-    computed and found within ``tol``).
+    computed and found within ``tol``); ``n_epochs`` the coordinate-descent passes.
     """
     n = s.shape[0]
     p = w.shape[0]
@@ -436,7 +683,6 @@ def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, ma
     lipschitz = np.empty(p)
     for j in range(p):
         lipschitz[j] = curvature(fit) * norms2[j] / fit.scale
-    intercept_lipschitz = curvature(fit) * n / fit.scale
     features = np.arange(p)
     opt = np.empty(p)
     n_iter = 0
@@ -454,32 +700,10 @@ def working_set_cd(fit, op, pen, w, intercept, s, norms2, fit_intercept, tol, ma
                 nnz += 1
         ws_size = max(min(ws_start, p), min(2 * nnz, p))
         ws = _select_working_set(w, opt, ws_size)
-        n_ws = ws.shape[0]
-        opt_ws = np.empty(n_ws)
-        last = np.empty((_ANDERSON_K + 1, n_ws + 1))
-        last_s = np.empty((_ANDERSON_K + 1, n))
-        for epoch in range(max_epochs):
-            _epoch(fit, op, pen, w, ws, s, raw, lipschitz)
-            if fit_intercept:
-                delta = -_intercept_gradient(fit, raw) / intercept_lipschitz
-                if delta != 0.0:
-                    intercept += delta
-                    _shift(fit, delta, s, raw)
-            n_epochs += 1
-            row = epoch % (_ANDERSON_K + 1)
-            for a in range(n_ws):
-                last[row, a] = w[ws[a]]
-            last[row, n_ws] = intercept
-            for i in range(n):
-                last_s[row, i] = s[i]
-            if row == _ANDERSON_K:
-                intercept = _anderson(fit, op, pen, w, ws, intercept, s, raw, last, last_s)
-            if epoch % _CHECK_EVERY == 0:
-                inner = _violations(fit, op, pen, w, raw, ws, opt_ws)
-                if fit_intercept:
-                    inner = max(inner, abs(_intercept_gradient(fit, raw)))
-                if inner <= (tol if n_ws == p else 0.3 * crit):
-                    break
+        target = tol if ws.shape[0] == p else 0.3 * crit
+        intercept, epochs = solve_subproblem(fit, op, pen, w, ws, intercept, s, raw,
+                                             lipschitz, fit_intercept, target, max_epochs)
+        n_epochs += epochs
     return w, intercept, s, max(n_iter, 1), n_epochs, crit
 
 
