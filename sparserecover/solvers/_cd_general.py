@@ -641,15 +641,16 @@ def _newton_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_in
 
 def solve_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
                      target, max_epochs):
-    """The working set's solver for the data fit (compiled only): proximal Newton for the
-    logistic loss (its curvature varies by orders of magnitude across samples, which
-    coordinate steps of bound 1/4 ignore), coordinate descent otherwise."""
+    """The working set's solver (compiled only): proximal Newton for the logistic loss with
+    the convex penalty (the loss's curvature varies by orders of magnitude across samples,
+    which coordinate steps of bound 1/4 ignore), coordinate descent otherwise (a Newton
+    model of a non-convex penalty's problem need not give a descent direction)."""
 
 
 @overload(solve_subproblem)
 def _solve_subproblem(fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
                       target, max_epochs):
-    if _kind(fit) == "Logistic":
+    if _kind(fit) == "Logistic" and _kind(pen) == "L1L2":
         return (lambda fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept,
                 target, max_epochs: _newton_subproblem(
                     fit, op, pen, w, ws, intercept, s, raw, lipschitz, fit_intercept, target,
