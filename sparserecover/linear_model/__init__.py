@@ -8,7 +8,10 @@ the same coefficients), solved by sparserecover's coordinate descent with workin
 gap-safe screening;
 :class:`IHTRegressor` fits k-sparse least squares by iterative hard thresholding. All accept
 dense or ``scipy.sparse`` ``X`` (the intercept never densifies it), sample weights, and keep
-float32 as float32.
+float32 as float32. :class:`MCPRegressor`, :class:`SCADRegressor` (non-convex penalties),
+:class:`SparseHuberRegressor` and :class:`SparseLogisticRegression` (a robust loss and a
+classifier) solve skglm's objectives by one working-set coordinate descent over a data fit
+and a penalty; they take dense or sparse ``X``, without sample weights.
 
 Examples
 --------
