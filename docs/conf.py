@@ -121,7 +121,7 @@ def _skip_member(app, what, name, obj, skip, options):
 
 # Labels of scikit-learn's own manual that its inherited docstrings (``score``) refer to:
 # shown as plain text, since this site cannot link into that manual without the network.
-_SKLEARN_LABELS = {"r2_score", "metadata_routing", "meta-estimator"}
+_SKLEARN_LABELS = {"r2_score", "accuracy_score", "metadata_routing", "meta-estimator"}
 
 
 def _resolve_top_level(app, env, node, contnode):

@@ -47,8 +47,18 @@ def _warm_solvers(dtype_name, form):
 
 def _warm_estimators(dtype_name):
     import numpy as np
+    import scipy.sparse
 
-    from sparserecover import ElasticNet, IHTRegressor, Lasso, LassoCV
+    from sparserecover import (
+        ElasticNet,
+        IHTRegressor,
+        Lasso,
+        LassoCV,
+        MCPRegressor,
+        SCADRegressor,
+        SparseHuberRegressor,
+        SparseLogisticRegression,
+    )
 
     dtype = np.dtype(dtype_name)
     rng = np.random.default_rng(0)
@@ -58,6 +68,12 @@ def _warm_estimators(dtype_name):
     ElasticNet(alpha=0.1, max_iter=3).fit(X, y)
     LassoCV(cv=2, alphas=2, max_iter=3).fit(X[:, :20], y)
     IHTRegressor(n_nonzero_coefs=3, max_iter=3).fit(X, y)
+    labels = y > np.median(y)
+    for X_form in (X, scipy.sparse.csr_matrix(X)):
+        MCPRegressor(alpha=0.1, max_iter=2).fit(X_form, y)
+        SCADRegressor(alpha=0.1, max_iter=2).fit(X_form, y)
+        SparseHuberRegressor(alpha=0.1, max_iter=2).fit(X_form, y)
+        SparseLogisticRegression(alpha=0.01, max_iter=2).fit(X_form, labels)
 
 
 def _warm_denoising(dtype_name):

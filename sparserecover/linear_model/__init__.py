@@ -8,7 +8,10 @@ the same coefficients), solved by sparserecover's coordinate descent with workin
 gap-safe screening;
 :class:`IHTRegressor` fits k-sparse least squares by iterative hard thresholding. All accept
 dense or ``scipy.sparse`` ``X`` (the intercept never densifies it), sample weights, and keep
-float32 as float32.
+float32 as float32. :class:`MCPRegressor`, :class:`SCADRegressor` (non-convex penalties),
+:class:`SparseHuberRegressor` and :class:`SparseLogisticRegression` (a robust loss and a
+classifier) solve skglm's objectives by one working-set coordinate descent over a data fit
+and a penalty; they take dense or sparse ``X``, without sample weights.
 
 Examples
 --------
@@ -20,6 +23,12 @@ Examples
 """
 
 from sparserecover.linear_model._elastic_net import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from sparserecover.linear_model._glm import (
+    MCPRegressor,
+    SCADRegressor,
+    SparseHuberRegressor,
+    SparseLogisticRegression,
+)
 from sparserecover.linear_model._iht import IHTRegressor
 from sparserecover.linear_model._multi_task import (
     MultiTaskElasticNet,
@@ -34,8 +43,12 @@ __all__ = [
     "IHTRegressor",
     "Lasso",
     "LassoCV",
+    "MCPRegressor",
     "MultiTaskElasticNet",
     "MultiTaskElasticNetCV",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
+    "SCADRegressor",
+    "SparseHuberRegressor",
+    "SparseLogisticRegression",
 ]
