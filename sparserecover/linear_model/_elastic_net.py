@@ -271,10 +271,13 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 is kept, other numbers become float64.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data; float32 is kept, other numbers become float64. A dask array
+            chunked by rows is reduced to its Gram matrix in one pass over its chunks (on
+            dask's current scheduler), then solved by coordinate descent on it: the
+            coefficients of ``precompute=True`` on the in-memory array, to rounding.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Target; several targets are separate problems.
+            Target (a dask array too); several targets are separate problems.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative sample weights (scale-free: only their ratios matter; a number is
             the same as None).
@@ -550,8 +553,11 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. A dask array chunked by rows (not for the multi-task estimators)
+            is read once: the one pass keeps the moments of each fold's test rows apart,
+            from which every fold's training Gram matrix, its path, its test errors and the
+            final refit follow (``cv`` must then have disjoint test sets).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target (several targets only for the multi-task estimators).
         sample_weight : float or array-like of shape (n_samples,), default=None
