@@ -415,7 +415,7 @@ def fit_cv_dask(estimator, X, y, sample_weight, params):
     """``LassoCV``/``ElasticNetCV.fit`` on a tall dask ``X``: one pass gives the moments of
     each fold's test rows; a fold's training Gram matrix is the merge of the others', its
     test error a quadratic form in its own; the refit uses the merge of all."""
-    from numbers import Integral
+    from numbers import Integral, Real
 
     from sklearn.utils import check_scalar
     from sklearn.utils.parallel import Parallel, delayed
@@ -443,10 +443,10 @@ def fit_cv_dask(estimator, X, y, sample_weight, params):
     if isinstance(estimator.alphas, Integral):
         whole = _gram_data(total, estimator.fit_intercept, np.float64, False)
         correlation = whole.gram[1]
+        lam_max = lam_max_from_correlation(correlation, np.ones_like(correlation), positive)
         grids = [
             _alpha_grid_from_max(
-                lam_max_from_correlation(correlation, np.ones_like(correlation), positive)
-                / (whole.weight_sum * l1_ratio),
+                lam_max / (whole.weight_sum * l1_ratio) if l1_ratio > 0 else np.inf,
                 (total.x_max, total.y_max), eps=estimator.eps, n_alphas=estimator.alphas,
                 l1_ratio=l1_ratio,
             )
@@ -454,7 +454,7 @@ def fit_cv_dask(estimator, X, y, sample_weight, params):
         ]
     else:
         for index, alpha in enumerate(estimator.alphas):
-            check_scalar(alpha, f"alphas[{index}]", target_type=float, min_val=0.0,
+            check_scalar(alpha, f"alphas[{index}]", target_type=Real, min_val=0.0,
                          include_boundaries="left")
         grids = np.tile(np.sort(estimator.alphas)[::-1], (len(l1_ratios), 1))
     options = dict(

@@ -264,6 +264,8 @@ def test_tall_fit_errors(rng):
         Lasso(solver="fista").fit(dX, dy)
     with pytest.raises(TypeError, match="MultiTaskLasso takes NumPy arrays"):
         MultiTaskLasso().fit(dX, da.stack([dy, dy], axis=1))
+    with pytest.raises(ValueError, match="not supported for l1_ratio=0"):
+        ElasticNetCV(l1_ratio=0.0).fit(dX, dy)
     with pytest.raises(ValueError, match="test sets of cv must be disjoint"):
         LassoCV(cv=ShuffleSplit(3, random_state=0)).fit(dX, dy)
     bad = da.concatenate([dX, da.full((1, X.shape[1]), np.nan, chunks=(1, X.shape[1]))])
