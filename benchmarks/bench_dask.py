@@ -86,7 +86,7 @@ def part_tall(args):
           "LocalCluster(n_workers=2, threads_per_worker=1), BLAS 1 thread")
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                     dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+                     dashboard_address=":0", silence_logs=logging.ERROR) as cluster,
         Client(cluster) as client,
     ):
         X, y = _tall_data(n, p, args.chunk)
@@ -129,7 +129,7 @@ def part_tall(args):
         record("sparserecover LassoCV(cv=5) (dask)", seconds, cv.coef_, cv.intercept_,
                f"{passes(LassoCV(cv=5)):.0f} pass(es) over X, alpha_ = {cv.alpha_:.4g}")
         C = 1.0 / (2 * n * alpha)
-        for solver in ("admm", "proximal_grad"):
+        for solver in args.dask_ml_solvers.split(","):
             start = time.perf_counter()
             peer = LinearRegression(penalty="l1", C=C, solver=solver).fit(X, y)
             seconds = time.perf_counter() - start
@@ -220,7 +220,7 @@ def part_denoise(args):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster:
         record("CLI .zarr -> .zarr --scheduler (2 workers; client's RSS)",
                *_measure(_PEAK, ["denoise", "big.zarr", "-o", "out2.zarr", "--scheduler",
                                  cluster.scheduler_address], folder))
@@ -246,6 +246,8 @@ def main():
     parser.add_argument("--denoise-gb", type=float, default=4.0)
     parser.add_argument("--folder", help="where the denoising files go (default: a temporary "
                         "folder, removed at the end)")
+    parser.add_argument("--dask-ml-solvers", default="admm,proximal_grad",
+                        help="dask-ml's solvers to run, comma-separated")
     parser.add_argument("--skip-in-memory", action="store_true",
                         help="skip scikit-learn on the gathered array")
     args = parser.parse_args()

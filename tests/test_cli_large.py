@@ -116,7 +116,7 @@ def test_scheduler_of_a_local_cluster(tmp_path, noisy):
     np.save(tmp_path / "in.npy", noisy)
     _write_zarr(tmp_path / "in.zarr", noisy, chunks=(2, 20, 1024))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         for source, target in [("in.npy", "out.npy"), ("in.zarr", "out.zarr")]:
             result = run("denoise", source, "-o", target, "--scheduler",
                          cluster.scheduler_address, "--batch-size", "20", cwd=tmp_path)

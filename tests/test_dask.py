@@ -32,7 +32,7 @@ def client():
     """A LocalCluster of two worker processes (one thread each), closed after the module."""
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                     dashboard_address=None) as cluster,
+                     dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         yield client
