@@ -175,10 +175,11 @@ def atomic_save_figure(figure, path):
 
 
 @contextlib.contextmanager
-def atomic_write(path):
+def atomic_write(path, mode="wb"):
     """A binary stream whose content replaces ``path`` when the block ends without an
     exception; otherwise (also on KeyboardInterrupt or SystemExit) ``path`` is untouched and
-    the temporary file removed. An input of the running command is never replaced."""
+    the temporary file removed. An input of the running command is never replaced. ``mode``
+    "w+b" opens the stream for reading too (to memory-map it)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -193,7 +194,7 @@ def atomic_write(path):
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     try:
         _set_default_permissions(descriptor)
-        with os.fdopen(descriptor, "wb") as stream:
+        with os.fdopen(descriptor, mode) as stream:
             yield stream
         os.replace(temporary, path)
     except BaseException as error:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sparserecover import __version__
+from sparserecover import __version__, _large
 from sparserecover._io import InputError
 
 __all__ = ["main"]
@@ -278,14 +278,19 @@ def _build_parser():
         "row of the last axis; .npz files may hold several arrays, all denoised. PNG and TIFF "
         "images (needs imageio: pip install 'sparserecover[image]') are denoised as images, "
         "each colour channel on its own. The output has the input's shape and, by default, "
-        "its format.",
+        "its format. .npy files larger than memory and Zarr stores (IN.zarr -> OUT.zarr, "
+        "through dask: pip install 'sparserecover[dask]') are denoised in batches, in memory "
+        "that does not grow with the data, with a progress bar on stderr; the output "
+        "appears only when complete.",
         epilog="Examples: sparserecover denoise noisy.csv -o clean.csv --threshold bayes; "
         "sparserecover denoise recording.csv --delimiter ';' --boundary symmetric; "
         "sparserecover denoise photo.png -o clean.png --ycbcr; "
-        "sparserecover denoise volume.npy --axis 0,1,2",
+        "sparserecover denoise volume.npy --axis 0,1,2; "
+        "sparserecover denoise archive.zarr -o clean.zarr --scheduler tcp://host:8786",
     )
     denoise.add_argument(
-        "input", metavar="IN", help="input file (.csv, .txt, .npy, .npz, .png, .tif, .tiff)"
+        "input", metavar="IN",
+        help="input file (.csv, .txt, .npy, .npz, .png, .tif, .tiff) or Zarr store (.zarr)"
     )
     denoise.add_argument(
         "-o",
@@ -362,6 +367,19 @@ def _build_parser():
     )
     denoise.add_argument(
         "--plot", metavar="FILE", help="save a figure of the first signals (needs matplotlib)"
+    )
+    denoise.add_argument(
+        "--batch-size", type=_positive_int, metavar="N",
+        help="denoise a .npy file or .zarr store N signals (or images) at a time, in memory "
+        "that does not grow with the file (default for .npy files over "
+        f"{_large.LARGE_NPY_BYTES >> 20} MiB and .zarr stores: about "
+        f"{_large.BATCH_BYTES >> 20} MiB of signals at a time)",
+    )
+    denoise.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run on the dask.distributed cluster of this scheduler (e.g. tcp://host:8786); "
+        "its workers read the input and write a .zarr output, so they must see the same "
+        "files (needs pip install 'sparserecover[dask]')",
     )
     denoise.set_defaults(run=_run_denoise)
 
@@ -537,6 +555,19 @@ def _run_denoise(args):
     from sparserecover.denoising import _DEFAULTS, denoise
 
     source = Path(args.input)
+    options = {
+        "method": args.method,
+        "threshold": args.threshold,
+        "wavelet": args.wavelet,
+        "level": args.level,
+        "mode": args.mode,
+        "shifts": args.shifts,
+        "sigma": args.sigma,
+        "boundary": args.boundary,
+        "convert2ycbcr": args.ycbcr,
+    }
+    if _large.wanted(source, Path(args.output or source), args):
+        return _run_denoise_batches(args, source, options)
     in_image = source.suffix.lower() in _IMAGE_FILES
     in_format = source.suffix.lower() if in_image else file_format(source)
     if in_format == ".mtx":
@@ -559,17 +590,6 @@ def _run_denoise(args):
     else:
         axis = (0, 1) if in_image else 0 if in_format in (".csv", ".txt") else -1
 
-    options = {
-        "method": args.method,
-        "threshold": args.threshold,
-        "wavelet": args.wavelet,
-        "level": args.level,
-        "mode": args.mode,
-        "shifts": args.shifts,
-        "sigma": args.sigma,
-        "boundary": args.boundary,
-        "convert2ycbcr": args.ycbcr,
-    }
     results, axes = {}, {}
     start = time.perf_counter()
     n_signals = 0
@@ -629,6 +649,37 @@ def _run_denoise(args):
 
 
 _IMAGE_FILES = (".png", ".tif", ".tiff")
+
+
+def _run_denoise_batches(args, source, options):
+    """denoise on a .npy file larger than memory or a Zarr store, or on a dask cluster
+    (``--scheduler``): batch by batch, in bounded memory."""
+    from sparserecover.denoising import _DEFAULTS
+
+    output = (
+        Path(args.output)
+        if args.output
+        else source.with_name(f"{source.stem}_denoised{source.suffix}")
+    )
+    _check_plot_path(args.plot)
+    if args.plot:
+        raise InputError("--plot is not available for .zarr stores, --scheduler and "
+                         "--batch-size (the data are not all in memory)")
+    axis = args.axis if args.axis is not None else -1
+    n_items, elapsed = _large.run_denoise(args, source, output, options, axis,
+                                          args.channel_axis)
+    images = isinstance(axis, tuple) and len(axis) > 1
+    shown = {
+        key: value if value is not None else _DEFAULTS[(args.method, images)][key]
+        for key, value in options.items()
+        if key in ("threshold", "mode", "shifts")
+    }
+    print(
+        f"denoised {n_items} {'image' if images else 'signal'}(s) from {source} in "
+        f"{elapsed:.1f} s ({args.method}, threshold {shown['threshold']}, mode "
+        f"{shown['mode']}, shifts {shown['shifts']}) -> {output}"
+    )
+    return 0
 
 
 def _imageio():

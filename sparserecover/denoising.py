@@ -83,7 +83,9 @@ def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
     -------
     sigma : float or ndarray
         The noise standard deviation of each signal: a float for one 1-D signal, otherwise an
-        array with the shape of ``signal`` without ``axis``, in the dtype of ``signal``.
+        array with the shape of ``signal`` without ``axis``, in the dtype of ``signal``. For a
+        dask array, a dask array of that shape (0-d for one signal), computed chunk by chunk
+        when asked (``axis`` is rechunked whole if it is split).
 
     Raises
     ------
@@ -107,6 +109,10 @@ def estimate_noise(signal, *, wavelet=_NOISE_WAVELET, axis=-1):
     >>> np.round(estimate_noise(images, axis=(1, 2)), 1)
     array([0.1, 2. ])
     """
+    if _is_dask(signal):
+        from sparserecover._dask import estimate_noise_dask
+
+        return estimate_noise_dask(signal, wavelet=wavelet, axis=axis)
     x = _check_signal(signal, "signal")
     axes = _check_axes(axis, x.ndim)
     for a in axes:
@@ -279,8 +285,14 @@ def denoise(
 
     Returns
     -------
-    denoised : ndarray
-        The denoised signal(s), with the shape and the float dtype of ``signal``.
+    denoised : ndarray or dask.array.Array
+        The denoised signal(s), with the shape and the float dtype of ``signal``. A dask
+        array gives a dask array, nothing computed yet: each chunk is denoised by this
+        function when the result is computed (on any dask scheduler), with the same bits as
+        the whole NumPy array gives. The transform axes (and with ``convert2ycbcr`` the
+        channel axis) are rechunked whole where they are split; ``sigma`` may then also be a
+        dask array (e.g. from :func:`estimate_noise`). NaN, infinity and a negative ``sigma``
+        in a dask array are found, with the same errors, when the chunk is computed.
 
     Raises
     ------
@@ -324,16 +336,51 @@ def denoise(
     >>> denoise(batch, threshold="bayes", shifts=4).shape
     (2, 1024)
     """
+    if _is_dask(signal):
+        from sparserecover._dask import denoise_dask
+
+        return denoise_dask(
+            signal, method=method, wavelet=wavelet, level=level, threshold=threshold,
+            mode=mode, sigma=sigma, axis=axis, shifts=shifts, boundary=boundary,
+            channel_axis=channel_axis, convert2ycbcr=convert2ycbcr,
+            rescale_sigma=rescale_sigma,
+        )
     x = _check_signal(signal, "signal")
-    axes = _check_axes(axis, x.ndim)
+    axes, channel_axis, sigma, options = _check_options(
+        x.shape, x.dtype, method=method, wavelet=wavelet, level=level, threshold=threshold,
+        mode=mode, sigma=sigma, axis=axis, shifts=shifts, boundary=boundary,
+        channel_axis=channel_axis, convert2ycbcr=convert2ycbcr, rescale_sigma=rescale_sigma,
+    )
+    batch_shape = tuple(n for a, n in enumerate(x.shape) if a not in axes)
+    if convert2ycbcr:
+        channel = [a for a in range(x.ndim) if a not in axes].index(channel_axis)
+        x = _color_transform(x, _RGB_TO_YCBCR, channel_axis)
+        if sigma is not None and rescale_sigma:
+            sigma = _rgb_sigma_to_ycbcr(sigma.reshape(batch_shape), channel).reshape(-1)
+    if len(axes) == 1 and options["method"] != "swt" and options["threshold"] != "bivariate":
+        denoised = _denoise_signals(x, sigma, axes[0], **options)
+    else:
+        batch, _ = _batch_first(x, axes)
+        denoised = _restore(_denoise_batch(batch, sigma, **options), x.shape, axes, x.dtype)
+    if convert2ycbcr:
+        denoised = _color_transform(denoised, _YCBCR_TO_RGB, channel_axis)
+    return _representable(denoised)
+
+
+def _check_options(shape, dtype, *, method, wavelet, level, threshold, mode, sigma, axis,
+                   shifts, boundary, channel_axis, convert2ycbcr, rescale_sigma):
+    """denoise's arguments checked for a signal of ``shape`` and float ``dtype``: the
+    transform axes, the channel axis, ``sigma`` flattened over the batch (or None) and the
+    options of the transform (method, wavelet, level, threshold, mode, shifts, boundary)."""
+    axes = _check_axes(axis, len(shape))
     method = _check_name(method, "method", _METHODS)
     if channel_axis is not None:
-        channel_axis = _check_axes(channel_axis, x.ndim, "channel_axis")[0]
+        channel_axis = _check_axes(channel_axis, len(shape), "channel_axis")[0]
         if channel_axis in axes:
             raise ValueError(
                 f"channel_axis {channel_axis} is also a transform axis (axis={axis!r}): for an "
                 f"image with channels along axis {channel_axis}, pass the image axes, e.g. "
-                f"axis={tuple(a for a in range(x.ndim) if a != channel_axis)[:2]}"
+                f"axis={tuple(a for a in range(len(shape)) if a != channel_axis)[:2]}"
             )
     for name, flag in (("convert2ycbcr", convert2ycbcr), ("rescale_sigma", rescale_sigma)):
         if not isinstance(flag, (bool, np.bool_)):
@@ -352,7 +399,7 @@ def denoise(
     else:
         threshold = check_scalar(threshold, "threshold", low=0.0)
     shift_list = _check_shifts(
-        defaults["shifts"] if shifts is None else shifts, [x.shape[a] for a in axes]
+        defaults["shifts"] if shifts is None else shifts, [shape[a] for a in axes]
     )
     if method == "swt" and len(shift_list) > 1:
         raise ValueError(
@@ -371,33 +418,21 @@ def denoise(
                 "per-level threshold; images, volumes, method='swt' and threshold='bivariate' "
                 "use boundary='periodization'"
             )
-        level = _check_level(level, [x.shape[a] for a in axes], wavelet, method == "swt")
-    batch_shape = tuple(n for a, n in enumerate(x.shape) if a not in axes)
+        level = _check_level(level, [shape[a] for a in axes], wavelet, method == "swt")
+    batch_shape = tuple(n for a, n in enumerate(shape) if a not in axes)
     if sigma is not None:
-        sigma = _check_sigma(sigma, batch_shape, x.dtype)
-    if convert2ycbcr:
-        if channel_axis is None or x.shape[channel_axis] != 3:
-            raise ValueError(
-                "convert2ycbcr needs channel_axis to be the axis of three RGB channels; got "
-                + ("channel_axis=None" if channel_axis is None else
-                   f"{x.shape[channel_axis]} channels along axis {channel_axis}")
-            )
-        channel = [a for a in range(x.ndim) if a not in axes].index(channel_axis)
-        x = _color_transform(x, _RGB_TO_YCBCR, channel_axis)
-        if sigma is not None and rescale_sigma:
-            sigma = _rgb_sigma_to_ycbcr(sigma.reshape(batch_shape), channel).reshape(-1)
+        sigma = _check_sigma(sigma, batch_shape, dtype)
+    if convert2ycbcr and (channel_axis is None or shape[channel_axis] != 3):
+        raise ValueError(
+            "convert2ycbcr needs channel_axis to be the axis of three RGB channels; got "
+            + ("channel_axis=None" if channel_axis is None else
+               f"{shape[channel_axis]} channels along axis {channel_axis}")
+        )
     options = dict(
         method=method, wavelet=wavelet, level=level, threshold=threshold, mode=mode,
         shifts=shift_list, boundary=boundary,
     )
-    if len(axes) == 1 and method != "swt" and threshold != "bivariate":
-        denoised = _denoise_signals(x, sigma, axes[0], **options)
-    else:
-        batch, _ = _batch_first(x, axes)
-        denoised = _restore(_denoise_batch(batch, sigma, **options), x.shape, axes, x.dtype)
-    if convert2ycbcr:
-        denoised = _color_transform(denoised, _YCBCR_TO_RGB, channel_axis)
-    return _representable(denoised)
+    return axes, channel_axis, sigma, options
 
 
 def _denoise_signals(x, sigma, axis, *, method, wavelet, level, threshold, mode, shifts,
@@ -845,6 +880,12 @@ def _representable(result):
             f"the largest {result.dtype} ({np.finfo(result.dtype).max:.3g}); scale it down"
         )
     return result
+
+
+def _is_dask(signal):
+    from sparserecover._dask import is_dask
+
+    return is_dask(signal)
 
 
 def _check_signal(signal, name):

@@ -41,6 +41,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from sparserecover._convergence import warn_convergence
+from sparserecover._dask import is_dask
 from sparserecover._validation import scale_exponent
 from sparserecover.solvers._path import check_solver, enet_path
 from sparserecover.solvers._problem import LeastSquaresProblem, lam_max_from_correlation
@@ -280,12 +281,22 @@ def _alpha_grid(X, y, sample_weight, fit_intercept, *, eps, n_alphas, positive=F
         )
     alpha_max = _alpha_max(X, y, sample_weight, fit_intercept, positive=positive,
                            l1_ratio=l1_ratio)
+    data = X.data if sparse.issparse(X) else X
+    maxima = [float(np.max(np.abs(values), initial=0.0)) for values in (data, y)]
+    return _alpha_grid_from_max(alpha_max, maxima, eps=eps, n_alphas=n_alphas)
+
+
+def _alpha_grid_from_max(alpha_max, maxima, *, eps, n_alphas, l1_ratio=1.0):
+    """:func:`_alpha_grid` from ``alpha_max`` and the largest magnitudes of X and y."""
+    if l1_ratio == 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for l1_ratio=0. Please supply a "
+            "grid by providing your estimator with the appropriate `alphas=` argument."
+        )
     resolution = np.finfo(np.float64).resolution
     # scikit-learn's test is absolute: for data beyond 2^+-128 it is taken on the data scaled
     # to 1 (by powers of two, as the solvers do), so that tiny data are not judged constant
-    data = X.data if sparse.issparse(X) else X
-    scale = sum(scale_exponent(float(np.max(np.abs(values), initial=0.0)), np.float64)
-                for values in (data, y))
+    scale = sum(scale_exponent(value, np.float64) for value in maxima)
     if math.ldexp(alpha_max, -scale) <= resolution:
         # y is constant (or, with positive=True, anti-correlated with every feature): every
         # alpha gives w = 0; scikit-learn returns this degenerate grid, so do we.
@@ -341,6 +352,11 @@ class _SparseLinearModel(BaseEstimator):
         ``check_input=False`` does: ``X`` must then be float32/float64 in Fortran order (or
         CSR/CSC), the format scikit-learn requires there.
         """
+        if is_dask(X) or is_dask(y):
+            raise TypeError(
+                f"{type(self).__name__} takes NumPy arrays or scipy.sparse matrices; a dask X "
+                "is fitted by Lasso, ElasticNet, LassoCV and ElasticNetCV"
+            )
         if check_input:
             X, y = validate_data(
                 self,
@@ -389,15 +405,19 @@ class _SparseLinearModel(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+            Predicted values; a dask array, not yet computed, for a dask ``X``.
         """
         check_is_fitted(self)
+        if is_dask(X):
+            from sparserecover._dask import predict_dask
+
+            return predict_dask(self, X)
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False
         )

@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sparserecover._dask import is_dask
 from sparserecover._validation import scale_exponent
 from sparserecover.linear_model._base import (
     _NON_FINITE,
@@ -270,10 +271,13 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 is kept, other numbers become float64.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data; float32 is kept, other numbers become float64. A dask array
+            chunked by rows is reduced to its Gram matrix in one pass over its chunks (on
+            dask's current scheduler), then solved by coordinate descent on it: the
+            coefficients of ``precompute=True`` on the in-memory array, to rounding.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Target; several targets are separate problems.
+            Target (a dask array too); several targets are separate problems.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative sample weights (scale-free: only their ratios matter; a number is
             the same as None).
@@ -292,6 +296,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
                 "the LinearRegression estimator",
                 stacklevel=3,  # the user's call to fit, through _fit_context's wrapper
             )
+        if is_dask(X) or is_dask(y):
+            from sparserecover._dask import fit_dask
+
+            return fit_dask(self, X, y, sample_weight)
         X, y, sample_weight = self._validate_fit_data(
             X, y, sample_weight, check_input=check_input, copy=self.copy_X
         )
@@ -308,29 +316,38 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         if not multi_task:
             gram = _gram_option(self.precompute, data, n_samples, self.fit_intercept,
                                 check_gram)
+        self._fit_data(data, X.dtype, X.shape[1], y.shape[1:], gram=gram,
+                       multi_task=multi_task)
+
+    def _fit_data(self, data, dtype, n_features, target_shape, *, gram=False,
+                  multi_task=False, stacklevel=5):
+        """Solve on prepared ``data`` (a design or Gram matrices: the tall dask fit gives
+        the latter) and store the fit; ``target_shape`` is ``y.shape[1:]``."""
         x0 = None
         if self.warm_start and hasattr(self, "coef_"):
-            x0 = np.asarray(self.coef_, dtype=X.dtype).T
-            if x0.shape != (X.shape[1], *y.shape[1:]):
+            x0 = np.asarray(self.coef_, dtype=dtype).T
+            if x0.shape != (n_features, *target_shape):
                 x0 = None
         path = _fit_path(
             data, [self.alpha], self.l1_ratio, solver=self.solver,
             positive=getattr(self, "positive", False), max_iter=self.max_iter, tol=self.tol,
             x0=x0, gram=gram, random_state=_random_state(self), multi_task=multi_task,
+            certify=data.gram is None,
         )
         if not path.converged[0]:
-            _warn_not_converged(path, 0, self.alpha * self.l1_ratio, stacklevel=4)
+            _warn_not_converged(path, 0, self.alpha * self.l1_ratio, stacklevel=stacklevel)
         x = path.coefs[:, :, 0].T
-        self._set_coef_and_intercept(x if y.ndim == 2 else x[:, 0], data, self.fit_intercept)
-        gap = (path.gaps[:, 0] / data.weight_sum).astype(X.dtype)
+        y_ndim = 1 + len(target_shape)
+        self._set_coef_and_intercept(x if y_ndim == 2 else x[:, 0], data, self.fit_intercept)
+        gap = (path.gaps[:, 0] / data.weight_sum).astype(dtype)
         n_iter = [int(v) for v in path.n_iter[:, 0]]
         if multi_task:
             self.dual_gap_ = gap[0]
             self.n_iter_ = n_iter[0]
             self.eps_ = float(path.tolerance[0])
         else:
-            self.dual_gap_ = gap if y.ndim == 2 else gap[0]
-            self.n_iter_ = n_iter if y.ndim == 2 else n_iter[0]
+            self.dual_gap_ = gap if y_ndim == 2 else gap[0]
+            self.n_iter_ = n_iter if y_ndim == 2 else n_iter[0]
 
     @property
     def sparse_coef_(self):
@@ -536,8 +553,11 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. A dask array chunked by rows (not for the multi-task estimators)
+            is read once: the one pass keeps the moments of each fold's test rows apart,
+            from which every fold's training Gram matrix, its path, its test errors and the
+            final refit follow (``cv`` must then have disjoint test sets).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target (several targets only for the multi-task estimators).
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -552,6 +572,12 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
             The fitted estimator.
         """
         _raise_for_params(params, self, "fit")
+        if is_dask(X) or is_dask(y):
+            from sparserecover._dask import fit_cv_dask
+
+            mse_paths, grids, refit = fit_cv_dask(self, X, y, sample_weight, params)
+            self._choose_and_refit(mse_paths, 0, grids, refit)
+            return self
         X_given = X
         X, y = validate_data(
             self, X, y, validate_separately=(
@@ -613,9 +639,26 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
             for (train, test), data in zip(folds, prepared)
         )
         mse_paths = np.reshape(mse_paths, (len(l1_ratios), len(folds), -1))
+
+        def refit(model):
+            if not np.may_share_memory(X, X_given):  # validation copied X: the refit may use it
+                model.copy_X = False
+            if sample_weight is None:
+                model.fit(X, y)
+            else:
+                model.fit(X, y, sample_weight=sample_weight)
+
+        self._choose_and_refit(mse_paths, options["error_exponent"], grids, refit)
+        return self
+
+    def _choose_and_refit(self, mse_paths, error_exponent, grids, refit):
+        """The alpha (and l1_ratio) of the lowest mean error over the folds ``mse_paths``
+        (n_l1_ratios, n_folds, n_alphas) (in units of ``2**error_exponent``), the attributes,
+        and ``refit(model)`` of the model at that penalty."""
+        l1_ratios = np.atleast_1d(getattr(self, "l1_ratio", 1.0))
         mean_mse = mse_paths.mean(axis=1)
         with np.errstate(under="ignore", over="ignore"):
-            mse_paths = np.ldexp(mse_paths, 2 * options["error_exponent"])
+            mse_paths = np.ldexp(mse_paths, 2 * error_exponent)
         if not np.all(np.isfinite(mse_paths)):
             raise ValueError("the squared errors of y overflow float64: divide y by a constant "
                              "(the coefficients scale with it)")
@@ -643,17 +686,11 @@ class _LinearModelCV(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         precompute = getattr(self, "precompute", None)
         if isinstance(precompute, str) and precompute == "auto":
             model.precompute = False
-        if not np.may_share_memory(X, X_given):  # validation copied X: the refit may use it
-            model.copy_X = False
-        if sample_weight is None:
-            model.fit(X, y)
-        else:
-            model.fit(X, y, sample_weight=sample_weight)
+        refit(model)
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
-        return self
 
     def _training_grams(self, X, y, sample_weight, folds):
         """The folds' training data as Gram matrices (``_training_grams``) where their
