@@ -322,7 +322,8 @@ def _build_parser():
     denoise.add_argument(
         "--shifts",
         type=_positive_int,
-        help="cycle-spinning shifts, 1 for none (default: 2 for signals, 3 for images)",
+        help="cycle-spinning shifts, 1 for none (default: 2 for signals, 3 for images, 4 "
+        "for colour images denoised channel by channel, without --ycbcr)",
     )
     denoise.add_argument(
         "--boundary",
@@ -534,7 +535,7 @@ def _check_plot_path(path):
 
 def _run_denoise(args):
     from sparserecover._io import file_format, read_arrays, write_arrays
-    from sparserecover.denoising import _DEFAULTS, denoise
+    from sparserecover.denoising import _default_options, denoise
 
     source = Path(args.input)
     in_image = source.suffix.lower() in _IMAGE_FILES
@@ -609,7 +610,9 @@ def _run_denoise(args):
         write_arrays(output, results, args.delimiter)
     images = isinstance(axis, tuple) and len(axis) > 1
     shown = {
-        key: value if value is not None else _DEFAULTS[(args.method, images)][key]
+        key: value if value is not None else _default_options(
+            args.method, 2 if images else 1, channel_axis is not None and not args.ycbcr
+        )[key]
         for key, value in options.items()
         if key in ("threshold", "mode", "shifts")
     }

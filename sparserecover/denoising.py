@@ -47,6 +47,21 @@ _DEFAULTS = {
     ("swt", True): dict(wavelet="haar", threshold="bivariate", mode="soft", shifts=1),
 }
 
+# Colour images denoised channel by channel (channel_axis given, convert2ycbcr=False) gain
+# more from cycle spinning than grey ones: 4 diagonal shifts instead of 3 add 0.2-0.25 dB on
+# astronaut in R, G and B (grey moon loses with 4), at 4/3 of the time.
+_CHANNELWISE_SHIFTS = 4
+
+
+def _default_options(method, n_axes, channel_wise=False):
+    """The defaults of denoise (wavelet, threshold, mode, shifts) for ``method`` over
+    ``n_axes`` transform axes; ``channel_wise``: images with channels denoised each on its
+    own (``channel_axis`` given, ``convert2ycbcr=False``)."""
+    options = dict(_DEFAULTS[(method, n_axes > 1)])
+    if channel_wise and n_axes > 1 and method == "wavelet":
+        options["shifts"] = _CHANNELWISE_SHIFTS
+    return options
+
 # RGB -> YCbCr of ITU-R BT.601 (JPEG's, without the offsets, which denoising passes through)
 _RGB_TO_YCBCR = np.array(
     [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
@@ -184,6 +199,10 @@ def denoise(
       ``method="swt"`` gains another 0.2 to 0.6 dB (0.9 to 2.2 dB over scikit-image's best,
       1.7 dB on average, more than scikit-image with 16 cycle spins, in a fifth of its
       time).
+    - Colour channels denoised each on its own (``channel_axis`` given,
+      ``convert2ycbcr=False``): as images, but ``shifts=4``, which on astronaut is 0.6 to
+      0.7 dB above scikit-image's best setting for R, G and B, in about 1.3 times its time
+      (3 shifts: 0.4 to 0.5 dB). ``convert2ycbcr=True`` gains another 1 dB there.
 
     The 1-D periodized wavelet transforms of a length divisible by ``2**level`` run in one
     fused Numba kernel; other boundaries and lengths use ``pywt.wavedec``/``waverec``, the
@@ -255,8 +274,9 @@ def denoise(
         ``s = 0, ..., k - 1`` (along every transform axis at once; for a signal at most its
         length, the number of distinct shifts); a tuple ``(k_1, ..., k_d)`` by every
         ``(s_1, ..., s_d)`` with ``s_a < k_a``. ``1`` means no spinning; the cost grows with
-        the number of shifts. Default 2 for signals, 3 for images, and 1 for the DCT of images
-        and for ``method="swt"``, which is shift-invariant and takes no other value.
+        the number of shifts. Default 2 for signals, 3 for images (4 for the channels of colour
+        images denoised each on its own, without ``convert2ycbcr``), and 1 for the DCT of
+        images and for ``method="swt"``, which is shift-invariant and takes no other value.
     boundary : str, default="periodization"
         The PyWavelets signal extension mode of 1-D wavelet transforms with a per-level
         threshold. ``"periodization"`` (the only mode of the n-D and stationary transforms)
@@ -338,7 +358,9 @@ def denoise(
     for name, flag in (("convert2ycbcr", convert2ycbcr), ("rescale_sigma", rescale_sigma)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False; got {flag!r}")
-    defaults = _DEFAULTS[(method, len(axes) > 1)]
+    defaults = _default_options(
+        method, len(axes), channel_wise=channel_axis is not None and not convert2ycbcr
+    )
     wavelet = defaults["wavelet"] if wavelet is None else wavelet
     threshold = defaults["threshold"] if threshold is None else threshold
     mode = _check_name(defaults["mode"] if mode is None else mode, "mode", _MODES)

@@ -973,14 +973,39 @@ def test_channels_and_batches_are_denoised_each_on_its_own(rng):
     rgb = np.stack([first, second, first[::-1]], axis=-1)
     together = denoise(rgb, axis=(0, 1), channel_axis=-1)
     for c in range(3):
-        np.testing.assert_array_equal(together[..., c], denoise(rgb[..., c], axis=(0, 1)))
+        # channels denoised each on its own default to 4 cycle spins (grey images: 3)
+        np.testing.assert_array_equal(
+            together[..., c], denoise(rgb[..., c], axis=(0, 1), shifts=4)
+        )
     # channels first, a batch of images along axis 0, the same numbers
     stack = np.moveaxis(rgb, -1, 0)
-    np.testing.assert_array_equal(denoise(stack, axis=(1, 2)), np.moveaxis(together, -1, 0))
+    np.testing.assert_array_equal(
+        denoise(stack, axis=(1, 2), shifts=4), np.moveaxis(together, -1, 0)
+    )
     # a per-channel sigma
     sigma = np.array([0.1, 0.3, 0.1])
     per_channel = denoise(rgb, axis=(0, 1), channel_axis=2, sigma=sigma)
-    np.testing.assert_array_equal(per_channel[..., 1], denoise(rgb[..., 1], axis=(0, 1), sigma=0.3))
+    np.testing.assert_array_equal(
+        per_channel[..., 1], denoise(rgb[..., 1], axis=(0, 1), sigma=0.3, shifts=4)
+    )
+
+
+def test_channelwise_colour_defaults_to_four_shifts_and_ycbcr_to_three(rng):
+    _, first = _image(rng, (48, 40))
+    rgb = np.stack([first, first[::-1], first[:, ::-1]], axis=-1)
+    np.testing.assert_array_equal(
+        denoise(rgb, axis=(0, 1), channel_axis=-1),
+        denoise(rgb, axis=(0, 1), channel_axis=-1, shifts=4),
+    )
+    np.testing.assert_array_equal(
+        denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True),
+        denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, shifts=3),
+    )
+    # the stationary transform and the DCT keep their defaults
+    np.testing.assert_array_equal(
+        denoise(rgb, "swt", axis=(0, 1), channel_axis=-1),
+        np.stack([denoise(rgb[..., c], "swt", axis=(0, 1)) for c in range(3)], axis=-1),
+    )
 
 
 def test_convert2ycbcr_denoises_luma_and_chroma(rng):
@@ -990,20 +1015,22 @@ def test_convert2ycbcr_denoises_luma_and_chroma(rng):
     matrix = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5],
                        [0.5, -0.418688, -0.081312]])
     ycbcr = rgb @ matrix.T
-    expected = denoise(ycbcr, axis=(0, 1), channel_axis=-1) @ np.linalg.inv(matrix).T
+    # (in YCbCr the image default of 3 shifts holds; channel-wise RGB defaults to 4)
+    yc = dict(axis=(0, 1), channel_axis=-1, shifts=3)
+    expected = denoise(ycbcr, **yc) @ np.linalg.inv(matrix).T
     ours = denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True)
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
     # a given RGB sigma is converted to the YCbCr channels' (rescale_sigma), or taken as is
     ycbcr_sigma = np.sqrt((matrix**2) @ np.full(3, 0.1**2))
     np.testing.assert_allclose(
         denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, sigma=0.1),
-        denoise(ycbcr, axis=(0, 1), channel_axis=-1, sigma=ycbcr_sigma) @ np.linalg.inv(matrix).T,
+        denoise(ycbcr, **yc, sigma=ycbcr_sigma) @ np.linalg.inv(matrix).T,
         rtol=0, atol=1e-12,
     )
     np.testing.assert_allclose(
         denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, sigma=0.1,
                 rescale_sigma=False),
-        denoise(ycbcr, axis=(0, 1), channel_axis=-1, sigma=0.1) @ np.linalg.inv(matrix).T,
+        denoise(ycbcr, **yc, sigma=0.1) @ np.linalg.inv(matrix).T,
         rtol=0, atol=1e-12,
     )
     assert np.mean((ours - rgb_clean) ** 2) < 0.2 * np.mean((rgb - rgb_clean) ** 2)
