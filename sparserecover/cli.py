@@ -327,12 +327,13 @@ def _build_parser():
     )
     denoise.add_argument(
         "--boundary",
-        choices=tuple(pywt.Modes.modes),
+        choices=("auto", *pywt.Modes.modes),
         default=defaults["boundary"],
         metavar="MODE",
-        help="extension of 1-D signals at their two ends, a PyWavelets mode: periodization "
-        "(fastest; best where the two ends meet smoothly), or symmetric, reflect, smooth, ... "
-        "for signals whose two ends differ (default: %(default)s)",
+        help="extension of 1-D signals at their two ends: auto (periodization where a "
+        "signal's two ends agree within the noise, else periodization of the signal followed "
+        "by its mirror image), or a PyWavelets mode: periodization (fastest), symmetric, "
+        "reflect, smooth, ... (default: %(default)s)",
     )
     denoise.add_argument(
         "--sigma",

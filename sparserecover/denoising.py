@@ -169,7 +169,7 @@ def denoise(
     sigma=None,
     axis=-1,
     shifts=None,
-    boundary="periodization",
+    boundary="auto",
     channel_axis=None,
     convert2ycbcr=False,
     rescale_sigma=True,
@@ -277,14 +277,24 @@ def denoise(
         the number of shifts. Default 2 for signals, 3 for images (4 for the channels of colour
         images denoised each on its own, without ``convert2ycbcr``), and 1 for the DCT of
         images and for ``method="swt"``, which is shift-invariant and takes no other value.
-    boundary : str, default="periodization"
-        The PyWavelets signal extension mode of 1-D wavelet transforms with a per-level
-        threshold. ``"periodization"`` (the only mode of the n-D and stationary transforms)
-        keeps the transform orthonormal, so that the noise keeps its variance in every
-        coefficient, and is the fastest; it joins the last sample to the first, which is best
-        where the two ends meet smoothly. For a signal whose ends differ (a trend, a
-        recording cut out of a longer one), ``"symmetric"`` avoids the artefacts that join
-        leaves near the ends, at about twice the time.
+    boundary : str, default="auto"
+        How a 1-D signal is extended beyond its two ends. ``"periodization"`` keeps the
+        transform orthonormal, so that the noise keeps its variance in every coefficient, and
+        is the fastest; it joins the last sample to the first, which is best where the two
+        ends meet, but leaves artefacts near both ends where they differ (a trend, a
+        recording cut out of a longer one). ``"auto"`` chooses for each signal: periodization
+        where its two ends agree within the noise (the jump between them, estimated by least
+        squares from 16 samples on each side, is at most twice the noise std), otherwise
+        periodization of the signal followed by its mirror image (an even extension, with
+        no jump), of which the first half is kept, at about twice the cost. On the
+        Donoho-Johnstone signals with a linear trend it is 0.2 to 1.6 dB better than
+        periodization over the whole signal and 4 to 8 dB at the edges; on those signals
+        without a trend it is periodization, to the last bit, but for rare noise draws. The
+        choice depends only on the signal and its noise, so a call gives the same result in
+        any process. Images, volumes and the DCT (even at both ends by construction) use
+        periodization. A PyWavelets mode (``"symmetric"``, ``"reflect"``, ``"smooth"``,
+        ...) is available for 1-D wavelet transforms with a per-level threshold, at about
+        twice the time of periodization.
     channel_axis : int, optional
         An axis of channels (colours), which are denoised each on its own, as
         scikit-image's ``denoise_wavelet`` does; it may not be one of ``axis``.
@@ -384,8 +394,8 @@ def denoise(
         import pywt
 
         wavelet = _check_wavelet(wavelet)
-        boundary = _check_name(boundary, "boundary", tuple(pywt.Modes.modes))
-        if boundary != "periodization" and (
+        boundary = _check_name(boundary, "boundary", ("auto", *pywt.Modes.modes))
+        if boundary not in ("auto", "periodization") and (
             method == "swt" or len(axes) > 1 or threshold == "bivariate"
         ):
             raise ValueError(
@@ -393,6 +403,7 @@ def denoise(
                 "per-level threshold; images, volumes, method='swt' and threshold='bivariate' "
                 "use boundary='periodization'"
             )
+        level_given = level
         level = _check_level(level, [x.shape[a] for a in axes], wavelet, method == "swt")
     batch_shape = tuple(n for a, n in enumerate(x.shape) if a not in axes)
     if sigma is not None:
@@ -408,18 +419,114 @@ def denoise(
         x = _color_transform(x, _RGB_TO_YCBCR, channel_axis)
         if sigma is not None and rescale_sigma:
             sigma = _rgb_sigma_to_ycbcr(sigma.reshape(batch_shape), channel).reshape(-1)
+    if boundary == "auto" and (method == "dct" or len(axes) > 1):
+        boundary = "periodization"  # (the DCT has no boundary option: it is even at both ends)
     options = dict(
         method=method, wavelet=wavelet, level=level, threshold=threshold, mode=mode,
         shifts=shift_list, boundary=boundary,
     )
-    if len(axes) == 1 and method != "swt" and threshold != "bivariate":
-        denoised = _denoise_signals(x, sigma, axes[0], **options)
+    if boundary == "auto":
+        denoised = _denoise_auto(x, sigma, axes[0], level_given, options)
     else:
-        batch, _ = _batch_first(x, axes)
-        denoised = _restore(_denoise_batch(batch, sigma, **options), x.shape, axes, x.dtype)
+        denoised = _denoise_along(x, sigma, axes, options)
     if convert2ycbcr:
         denoised = _color_transform(denoised, _YCBCR_TO_RGB, channel_axis)
     return _representable(denoised)
+
+
+def _denoise_along(x, sigma, axes, options):
+    """Denoise ``x`` over ``axes`` with the validated ``options`` (an explicit boundary)."""
+    if len(axes) == 1 and options["method"] != "swt" and options["threshold"] != "bivariate":
+        return _denoise_signals(x, sigma, axes[0], **options)
+    batch, _ = _batch_first(x, axes)
+    return _restore(_denoise_batch(batch, sigma, **options), x.shape, axes, x.dtype)
+
+
+# boundary="auto": a signal's two ends agree when the jump where periodization joins them,
+# estimated from the last and the first _END_SAMPLES samples (a line with a step at the join,
+# least squares, so that a slope through the join is no jump), is at most _END_TOLERANCE times
+# the noise std. The estimate's noise std is 0.71 sigma (16 samples a side); on the benchmark
+# signals periodization wins below a jump of about 2 sigma and the mirrored extension above it.
+_END_SAMPLES = 16
+_END_TOLERANCE = 2.0
+
+
+@functools.lru_cache(maxsize=8)
+def _jump_weights(k):
+    """w such that sum(w * [x[-k:], x[:k]]) is the least-squares step at the middle of 2 k
+    samples under the model c + b t + J 1(t > 0), t = -k + 1/2, ..., k - 1/2 (closed form:
+    the columns 1, t and 1(t > 0) - 1/2 are orthogonal but for t and the step)."""
+    t = np.arange(2 * k) - k + 0.5
+    u = np.where(t > 0, 0.5, -0.5)
+    tt, tu, uu = (4.0 * k**3 - k) / 6.0, k * k / 2.0, k / 2.0
+    return (tt * u - tu * t) / (tt * uu - tu * tu)
+
+
+def _ends_differ(rows, noise):
+    """Whether the periodic join of each row of the 2-D ``rows`` is a jump larger than the
+    noise allows (see _END_TOLERANCE), ``noise`` (float64) the noise std of each row. Computed
+    in a fixed order and in units of a power of two per row (exact), so that the choice is the
+    same in any process and for the signal scaled by any power of two."""
+    n = rows.shape[1]
+    k = min(_END_SAMPLES, n // 4)
+    if k < 2:  # too short to tell a jump from a slope: periodization
+        return np.zeros(len(rows), dtype=bool)
+    window = np.concatenate([rows[:, n - k :], rows[:, :k]], axis=1).astype(np.float64)
+    exponents = _scale_exponents(rows)
+    if exponents is not None:
+        window = np.ldexp(window, exponents[:, None])
+        noise = np.ldexp(noise, exponents)
+    jump = np.zeros(len(rows))
+    for weight, column in zip(_jump_weights(k), window.T):
+        jump += weight * column
+    return np.abs(jump) > _END_TOLERANCE * noise
+
+
+def _noise64(rows):
+    """estimate_noise of every row of the 2-D ``rows``, in float64 (as the fused kernel
+    computes it whatever the dtype of the rows)."""
+    if rows.shape[1] % 2 == 0:
+        from sparserecover import _denoising_kernels as kernels
+
+        noise = np.empty(len(rows))
+        kernels.noise_sigma_rows(_rows(rows, -1), *_filters(_check_wavelet(_NOISE_WAVELET)), noise)
+        return noise
+    return np.asarray(estimate_noise(rows, axis=-1), dtype=np.float64).reshape(-1)
+
+
+def _denoise_auto(x, sigma, axis, level_given, options):
+    """boundary="auto" along ``axis``: periodization for the signals whose two ends agree
+    (_ends_differ), and for the others periodization of the signal followed by its mirror
+    image (the even extension: no jump where the ends meet), of which the first half is kept.
+    A signal's choice depends only on its own samples and noise (or given sigma)."""
+    n = x.shape[axis]
+    batch_shape = x.shape[:axis] + x.shape[axis + 1 :]
+    rows = _axis_last(x, axis).reshape(-1, n)
+    noise = _noise64(rows) if sigma is None else sigma.astype(np.float64)
+    differ = _ends_differ(rows, noise)
+    periodic = dict(options, boundary="periodization")
+    # the fused kernel takes the noise estimate from here, to the last bit what it computes
+    fused = (
+        options["method"] == "wavelet"
+        and options["threshold"] != "bivariate"
+        and n % (1 << options["level"]) == 0
+    )
+    given = noise if sigma is None and fused else sigma
+    if not differ.any():
+        denoised = _denoise_along(rows, given, (1,), periodic)
+    else:
+        denoised = np.empty_like(rows)
+        agree = ~differ
+        if agree.any():
+            denoised[agree] = _denoise_along(
+                rows[agree], None if given is None else given[agree], (1,), periodic
+            )
+        mirrored = np.concatenate([rows[differ], rows[differ, ::-1]], axis=1)
+        if level_given is None:
+            wavelet, redundant = options["wavelet"], options["method"] == "swt"
+            periodic["level"] = _check_level(None, [2 * n], wavelet, redundant)
+        denoised[differ] = _denoise_along(mirrored, noise[differ], (1,), periodic)[:, :n]
+    return _axis_back(denoised.reshape(*batch_shape, n), axis)
 
 
 def _denoise_signals(x, sigma, axis, *, method, wavelet, level, threshold, mode, shifts,
