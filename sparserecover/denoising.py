@@ -48,8 +48,8 @@ _DEFAULTS = {
 }
 
 # Colour images denoised channel by channel (channel_axis given, convert2ycbcr=False) gain
-# more from cycle spinning than grey ones: 4 diagonal shifts instead of 3 add 0.2-0.25 dB on
-# astronaut in R, G and B (grey moon loses with 4), at 4/3 of the time.
+# more from cycle spinning than grey ones: 4 diagonal shifts instead of 3 add about 0.2 dB on
+# astronaut in R, G and B (grey moon loses with 4), at about 1.2 times the time.
 _CHANNELWISE_SHIFTS = 4
 
 
@@ -202,8 +202,8 @@ def denoise(
       time).
     - Colour channels denoised each on its own (``channel_axis`` given,
       ``convert2ycbcr=False``): as images, but ``shifts=4``, which on astronaut is 0.6 to
-      0.7 dB above scikit-image's best setting for R, G and B, in about 1.3 times its time
-      (3 shifts: 0.4 to 0.5 dB). ``convert2ycbcr=True`` gains another 1 dB there.
+      0.7 dB above scikit-image's best setting, in about 1.2 times its time (3 shifts: 0.4
+      to 0.5 dB). ``convert2ycbcr=True`` (3 shifts) gains another 0.8 dB there.
 
     The 1-D periodized wavelet transforms of a length divisible by ``2**level`` run in one
     fused Numba kernel; other boundaries and lengths use ``pywt.wavedec``/``waverec``, the
