@@ -236,7 +236,7 @@ def run_denoise(args, source, output, options, axis, channel_axis):
             channel_axis, len(shape), "channel_axis")[0]
         # every argument checked before any work (the batches would each fail alike)
         _check_options(shape, out_dtype, axis=axis, channel_axis=channel_axis, **options,
-                       boundary="periodization", rescale_sigma=True)
+                       rescale_sigma=True)
     except (TypeError, ValueError) as error:
         raise InputError(f"{source}: {error}") from None
     batch_axis = _batch_axis(shape, axes, channel, options["convert2ycbcr"])

@@ -327,16 +327,18 @@ def _build_parser():
     denoise.add_argument(
         "--shifts",
         type=_positive_int,
-        help="cycle-spinning shifts, 1 for none (default: 2 for signals, 3 for images)",
+        help="cycle-spinning shifts, 1 for none (default: 2 for signals, 3 for images, 4 "
+        "for colour images denoised channel by channel, without --ycbcr)",
     )
     denoise.add_argument(
         "--boundary",
-        choices=tuple(pywt.Modes.modes),
+        choices=("auto", *pywt.Modes.modes),
         default=defaults["boundary"],
         metavar="MODE",
-        help="extension of 1-D signals at their two ends, a PyWavelets mode: periodization "
-        "(fastest; best where the two ends meet smoothly), or symmetric, reflect, smooth, ... "
-        "for signals whose two ends differ (default: %(default)s)",
+        help="extension of 1-D signals at their two ends: auto (periodization where a "
+        "signal's two ends agree within the noise, else periodization of the signal followed "
+        "by its mirror image), or a PyWavelets mode: periodization (fastest), symmetric, "
+        "reflect, smooth, ... (default: %(default)s)",
     )
     denoise.add_argument(
         "--sigma",
@@ -552,7 +554,7 @@ def _check_plot_path(path):
 
 def _run_denoise(args):
     from sparserecover._io import file_format, read_arrays, write_arrays
-    from sparserecover.denoising import _DEFAULTS, denoise
+    from sparserecover.denoising import _default_options, denoise
 
     source = Path(args.input)
     options = {
@@ -629,7 +631,9 @@ def _run_denoise(args):
         write_arrays(output, results, args.delimiter)
     images = isinstance(axis, tuple) and len(axis) > 1
     shown = {
-        key: value if value is not None else _DEFAULTS[(args.method, images)][key]
+        key: value if value is not None else _default_options(
+            args.method, 2 if images else 1, channel_axis is not None and not args.ycbcr
+        )[key]
         for key, value in options.items()
         if key in ("threshold", "mode", "shifts")
     }

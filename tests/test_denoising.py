@@ -290,6 +290,71 @@ def test_default_call_denoises_well_and_spinning_helps(rng):
     assert default_mse < mse(threshold="bayes", mode="soft")  # BayesShrink
 
 
+# --- the boundary: periodization where the ends agree, the mirrored signal where they differ ---
+
+
+def _edge_mse(estimate, clean, fraction=0.05):
+    edge = int(fraction * clean.shape[-1])
+    ends = np.r_[0:edge, clean.shape[-1] - edge : clean.shape[-1]]
+    return np.mean((estimate[..., ends] - clean[..., ends]) ** 2)
+
+
+@pytest.mark.parametrize("name", ["HeaviSine", "Blocks", "Bumps"])
+@pytest.mark.parametrize("n", [1024, 1000])  # the fused kernel; PyWavelets
+def test_default_boundary_mirrors_a_signal_whose_ends_differ(rng, name, n):
+    clean, noisy, _ = _noisy(rng, name, n, n_signals=6)
+    trend = 2 * clean.std() * np.linspace(0.0, 1.0, n)  # the ends differ by 14 sigma
+    clean, noisy = clean + trend, noisy + trend
+    ours = denoise(noisy)
+    # the reference: periodization of the even extension [x, x[::-1]], its first half
+    for row, result in zip(noisy, ours):
+        expected = denoise(
+            np.concatenate([row, row[::-1]]), boundary="periodization",
+            sigma=estimate_noise(row),
+        )[:n]
+        np.testing.assert_array_equal(result, expected)
+    # no artefact where periodization joins the two ends
+    periodized = denoise(noisy, boundary="periodization")
+    assert _edge_mse(ours, clean) < 0.5 * _edge_mse(periodized, clean)
+    assert np.mean((ours - clean) ** 2) < np.mean((periodized - clean) ** 2)
+
+
+@pytest.mark.parametrize("n", [2048, 1000])
+def test_default_boundary_is_periodization_where_the_ends_agree(rng, n):
+    for name in ("Blocks", "Bumps", "HeaviSine", "Doppler"):
+        _, noisy, sigma = _noisy(rng, name, n, n_signals=4)
+        for options in ({}, {"threshold": "bayes", "mode": "soft", "shifts": 1},
+                        {"method": "swt"}, {"sigma": sigma}):
+            np.testing.assert_array_equal(
+                denoise(noisy, **options), denoise(noisy, boundary="periodization", **options)
+            )
+    # images and the DCT: periodization (the DCT has no boundary option)
+    image = rng.standard_normal((2, 40, 32)).cumsum(axis=1)
+    for method in ("wavelet", "swt", "dct"):
+        np.testing.assert_array_equal(
+            denoise(image, method, axis=(1, 2)),
+            denoise(image, method, axis=(1, 2), boundary="periodization"),
+        )
+
+
+def test_default_boundary_chooses_per_signal(rng):
+    clean, noisy, _ = _noisy(rng, "Bumps", 512, n_signals=4)
+    noisy[1::2] += 10 * clean.std() * np.linspace(0.0, 1.0, 512)  # two of four differ
+    for dtype in (np.float64, np.float32):
+        batch = noisy.astype(dtype)
+        together = denoise(batch)
+        assert together.dtype == dtype
+        for i in range(4):
+            np.testing.assert_array_equal(together[i], denoise(batch[i]))
+        np.testing.assert_array_equal(denoise(batch.T, axis=0), together.T)
+        periodized = denoise(batch, boundary="periodization")
+        np.testing.assert_array_equal(together[::2], periodized[::2])
+        assert not np.array_equal(together[1::2], periodized[1::2])
+    copy = noisy.copy()
+    denoise(noisy)
+    np.testing.assert_array_equal(noisy, copy)
+
+
 # --- every transform path against the textbook reference -----------------------------------------
 
 
@@ -319,10 +384,12 @@ def test_fused_path_equals_the_reference(rng, threshold, mode, shifts):
 def test_fused_path_equals_the_reference_for_any_filter(rng, wavelet, n, level):
     # the default noise estimate (sym4) is then computed apart from the transform
     batch = np.cumsum(rng.standard_normal((2, n)), axis=-1) + rng.standard_normal((2, n))
-    ours = denoise(batch, wavelet=wavelet, level=level, shifts=2)
+    # (random walks: their ends differ, which the default boundary would mirror)
+    periodic = dict(wavelet=wavelet, level=level, boundary="periodization")
+    ours = denoise(batch, **periodic, shifts=2)
     _assert_equals_reference(ours, batch, wavelet=wavelet, level=level, shifts=2)
     sigma = np.array([0.5, 2.0])
-    ours = denoise(batch, wavelet=wavelet, level=level, sigma=sigma, threshold="bayes")
+    ours = denoise(batch, **periodic, sigma=sigma, threshold="bayes")
     _assert_equals_reference(
         ours, batch, wavelet=wavelet, level=level, sigma=sigma, threshold="bayes", shifts=2
     )
@@ -449,6 +516,7 @@ def fixed_calls():
                     )
         results += [denoise(x, "dct"), denoise(x, "dct", threshold="bayes", mode="hard")]
         results += [denoise(x, wavelet="db2", level=3), estimate_noise(x, wavelet="db4")]
+        results += [denoise(x[:2], "swt"), denoise(x, threshold="bivariate", mode="soft")]
     image = np.cumsum(rng.standard_normal((2, 70, 64, 3)), axis=1)
     image += rng.standard_normal(image.shape)
     for x in (image, image.astype(np.float32)):
@@ -482,7 +550,7 @@ for i in range(300):  # assorted calls before the fixed ones
     if i % 5 == 0:
         denoise(x, "dct", **options)
     else:
-        boundary = str(rng.choice(["periodization", "periodization", "symmetric", "smooth"]))
+        boundary = str(rng.choice(["auto", "periodization", "symmetric", "smooth"]))
         denoise(x, boundary=boundary, wavelet=str(rng.choice(["sym4", "db2", "haar"])), **options)
     estimate_noise(x)
 denoise(np.random.default_rng(8).standard_normal((520, 2048)))  # over 2**20 values
@@ -973,14 +1041,39 @@ def test_channels_and_batches_are_denoised_each_on_its_own(rng):
     rgb = np.stack([first, second, first[::-1]], axis=-1)
     together = denoise(rgb, axis=(0, 1), channel_axis=-1)
     for c in range(3):
-        np.testing.assert_array_equal(together[..., c], denoise(rgb[..., c], axis=(0, 1)))
+        # channels denoised each on its own default to 4 cycle spins (grey images: 3)
+        np.testing.assert_array_equal(
+            together[..., c], denoise(rgb[..., c], axis=(0, 1), shifts=4)
+        )
     # channels first, a batch of images along axis 0, the same numbers
     stack = np.moveaxis(rgb, -1, 0)
-    np.testing.assert_array_equal(denoise(stack, axis=(1, 2)), np.moveaxis(together, -1, 0))
+    np.testing.assert_array_equal(
+        denoise(stack, axis=(1, 2), shifts=4), np.moveaxis(together, -1, 0)
+    )
     # a per-channel sigma
     sigma = np.array([0.1, 0.3, 0.1])
     per_channel = denoise(rgb, axis=(0, 1), channel_axis=2, sigma=sigma)
-    np.testing.assert_array_equal(per_channel[..., 1], denoise(rgb[..., 1], axis=(0, 1), sigma=0.3))
+    np.testing.assert_array_equal(
+        per_channel[..., 1], denoise(rgb[..., 1], axis=(0, 1), sigma=0.3, shifts=4)
+    )
+
+
+def test_channelwise_colour_defaults_to_four_shifts_and_ycbcr_to_three(rng):
+    _, first = _image(rng, (48, 40))
+    rgb = np.stack([first, first[::-1], first[:, ::-1]], axis=-1)
+    np.testing.assert_array_equal(
+        denoise(rgb, axis=(0, 1), channel_axis=-1),
+        denoise(rgb, axis=(0, 1), channel_axis=-1, shifts=4),
+    )
+    np.testing.assert_array_equal(
+        denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True),
+        denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, shifts=3),
+    )
+    # the stationary transform and the DCT keep their defaults
+    np.testing.assert_array_equal(
+        denoise(rgb, "swt", axis=(0, 1), channel_axis=-1),
+        np.stack([denoise(rgb[..., c], "swt", axis=(0, 1)) for c in range(3)], axis=-1),
+    )
 
 
 def test_convert2ycbcr_denoises_luma_and_chroma(rng):
@@ -990,20 +1083,22 @@ def test_convert2ycbcr_denoises_luma_and_chroma(rng):
     matrix = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5],
                        [0.5, -0.418688, -0.081312]])
     ycbcr = rgb @ matrix.T
-    expected = denoise(ycbcr, axis=(0, 1), channel_axis=-1) @ np.linalg.inv(matrix).T
+    # (in YCbCr the image default of 3 shifts holds; channel-wise RGB defaults to 4)
+    yc = dict(axis=(0, 1), channel_axis=-1, shifts=3)
+    expected = denoise(ycbcr, **yc) @ np.linalg.inv(matrix).T
     ours = denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True)
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
     # a given RGB sigma is converted to the YCbCr channels' (rescale_sigma), or taken as is
     ycbcr_sigma = np.sqrt((matrix**2) @ np.full(3, 0.1**2))
     np.testing.assert_allclose(
         denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, sigma=0.1),
-        denoise(ycbcr, axis=(0, 1), channel_axis=-1, sigma=ycbcr_sigma) @ np.linalg.inv(matrix).T,
+        denoise(ycbcr, **yc, sigma=ycbcr_sigma) @ np.linalg.inv(matrix).T,
         rtol=0, atol=1e-12,
     )
     np.testing.assert_allclose(
         denoise(rgb, axis=(0, 1), channel_axis=-1, convert2ycbcr=True, sigma=0.1,
                 rescale_sigma=False),
-        denoise(ycbcr, axis=(0, 1), channel_axis=-1, sigma=0.1) @ np.linalg.inv(matrix).T,
+        denoise(ycbcr, **yc, sigma=0.1) @ np.linalg.inv(matrix).T,
         rtol=0, atol=1e-12,
     )
     assert np.mean((ours - rgb_clean) ** 2) < 0.2 * np.mean((rgb - rgb_clean) ** 2)
