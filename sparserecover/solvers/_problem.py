@@ -116,7 +116,7 @@ class LeastSquaresProblem:
         # y' = 2^-b y.
         a = _column_exponents(self.op, dtype)
         b = scale_exponent(float(np.max(np.abs(self.Y), initial=0.0)), dtype)
-        if np.any(a):
+        if _nonzero(a):
             self.op = _scaled_operator(self.op, -a)
         if b:
             np.ldexp(self.Y, -b, out=self.Y)
@@ -201,7 +201,7 @@ class LeastSquaresProblem:
 
     def user_callback(self, callback):
         """``callback`` called with the iterate in the user's units."""
-        if callback is None or not np.any(self._exponents["x"]):
+        if callback is None or not _nonzero(self._exponents["x"]):
             return callback
         return lambda X: callback(self.unscaled(X, "x"))
 
@@ -320,7 +320,7 @@ class LeastSquaresProblem:
         (in the user's units), for the kernels (in scaled units)."""
         unpenalized = np.flatnonzero((W == 0).any(axis=1))
         W = np.array(W, dtype=np.float64, order="C")
-        if np.any(self._exponents["lam"]):
+        if _nonzero(self._exponents["lam"]):
             # A positive weight stays positive (zero means unpenalized) and finite: below the
             # smallest normal number or above 2^500 it changes no solution of scaled data.
             np.clip(self.scaled(W, "lam"), np.finfo(np.float64).tiny, 2.0**500,
@@ -401,7 +401,7 @@ class LeastSquaresProblem:
     def shape_result(self, X, values):
         """Return x (1-D for 1-D y) and per-column objective values (floats for 1-D y), from
         scaled units to the user's."""
-        if np.any(self._exponents["x"]):
+        if _nonzero(self._exponents["x"]):
             scaled_largest = float(np.max(np.abs(X), initial=0.0))
             with np.errstate(over="ignore", under="ignore"):
                 X = self.unscaled(X, "x")
@@ -509,9 +509,15 @@ def _entry_columns(A):
     return np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))
 
 
+def _nonzero(exponent):
+    """Whether a scale exponent (an int, or an int array of one per column) is not all 0
+    (``np.any`` costs microseconds on a Python int, on every call of a small fit)."""
+    return bool(np.any(exponent)) if np.ndim(exponent) else exponent != 0
+
+
 def _shift(value, exponent):
     """``value * 2^exponent``, the exponents (if an array) along the first axis of value."""
-    if not np.any(exponent):
+    if not _nonzero(exponent):
         return value
     if np.ndim(exponent):
         exponent = np.reshape(exponent, (-1,) + (1,) * (np.ndim(value) - 1))
