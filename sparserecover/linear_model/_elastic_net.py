@@ -867,11 +867,7 @@ class LassoCV(_LinearModelCV):
         self.selection = selection
         self.solver = solver
 
-    @staticmethod
-    def path(X, y, **params):
-        """scikit-learn's ``lasso_path`` (see ``ElasticNet.path``), by sparserecover's
-        solvers."""
-        return _lasso_path_function(X, y, **params)
+    path = staticmethod(_lasso_path_function)  # scikit-learn's lasso_path
 
     def _get_estimator(self):
         return Lasso()
@@ -977,11 +973,7 @@ class ElasticNetCV(_LinearModelCV):
         self.selection = selection
         self.solver = solver
 
-    @staticmethod
-    def path(X, y, **params):
-        """scikit-learn's ``enet_path`` (see ``ElasticNet.path``), by sparserecover's
-        solvers."""
-        return _path_function(X, y, **params)
+    path = staticmethod(_path_function)  # scikit-learn's enet_path
 
     def _get_estimator(self):
         return ElasticNet()

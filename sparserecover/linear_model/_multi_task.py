@@ -326,11 +326,7 @@ class MultiTaskElasticNetCV(_LinearModelCV):
         self.selection = selection
         self.solver = solver
 
-    @staticmethod
-    def path(X, y, **params):
-        """scikit-learn's ``enet_path`` (see ``ElasticNet.path``), by sparserecover's
-        solvers."""
-        return _path_function(X, y, **params)
+    path = staticmethod(_path_function)  # scikit-learn's enet_path
 
     def _get_estimator(self):
         return MultiTaskElasticNet()
@@ -426,11 +422,7 @@ class MultiTaskLassoCV(_LinearModelCV):
         self.selection = selection
         self.solver = solver
 
-    @staticmethod
-    def path(X, y, **params):
-        """scikit-learn's ``lasso_path`` (see ``ElasticNet.path``), by sparserecover's
-        solvers."""
-        return _lasso_path_function(X, y, **params)
+    path = staticmethod(_lasso_path_function)  # scikit-learn's lasso_path
 
     def _get_estimator(self):
         return MultiTaskLasso()
