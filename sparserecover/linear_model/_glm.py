@@ -10,9 +10,10 @@ Objectives, as skglm's estimators of the same models (``n = n_samples``):
   same elastic-net penalty, ``y_i`` in {-1, +1} (one-vs-rest for more classes).
 
 MCP and SCAD are not convex: coordinate descent finds a stationary point (a local minimum
-in practice), the one skglm's solver finds from the same start. There is no duality gap to
-certify it; ``tol`` bounds the violation of the optimality conditions instead (see
-:class:`MCPRegressor`).
+in practice). Where the problem has several, the starting point and the order of the
+coordinates decide which one is reached (``warm_start`` chooses the start). There is no
+duality gap to certify it; ``tol`` bounds the violation of the optimality conditions instead
+(see :class:`MCPRegressor`).
 """
 
 import math
@@ -45,6 +46,7 @@ _SOLVER_CONSTRAINTS = {
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
 }
 
 _SOLVER_PARAMETERS_DOC = """fit_intercept : bool, default=True
@@ -58,7 +60,25 @@ _SOLVER_PARAMETERS_DOC = """fit_intercept : bool, default=True
         coefficient, the distance of minus the data fit's partial derivative to the
         penalty's subdifferential at ``w_j`` (and the partial derivative in the intercept).
         An absolute tolerance in the units of the objective's gradient, as skglm's ``tol``
-        (there is no duality gap for non-convex penalties)."""
+        (there is no duality gap for non-convex penalties).
+    warm_start : bool, default=False
+        Start from the previous fit's ``coef_`` and ``intercept_`` (its data must have had
+        as many features) instead of zero. With the non-convex penalties, the starting
+        point decides which stationary point is reached."""
+
+
+def _previous_fit(estimator, shape):
+    """``(coef_, intercept_)`` to start from under ``warm_start``, or ``(None, None)``
+    (``intercept_`` None when only ``coef_`` was set)."""
+    if not (estimator.warm_start and hasattr(estimator, "coef_")):
+        return None, None
+    if estimator.coef_.shape != shape:
+        raise ValueError(
+            f"warm_start=True starts from the previous fit's coef_ of shape "
+            f"{estimator.coef_.shape}, but this fit needs shape {shape}: fit with "
+            f"warm_start=False, or on data with the same features (and classes)."
+        )
+    return estimator.coef_, getattr(estimator, "intercept_", None)
 
 
 def _check_convergence(estimator, violation, n_iter):
@@ -93,11 +113,13 @@ class _PenalizedRegressor(RegressorMixin, _SparseLinearModel):
             The fitted estimator.
         """
         X, y = self._validate_fit_data(X, y)
+        previous, _ = _previous_fit(self, (X.shape[1],))
         data = _prepare_data(X, y, None, self.fit_intercept)
+        # the intercept is centred out of the problem: the coefficients are the whole start
         w, _, n_iter, n_epochs, violation = glm_solve(
             data.design, Quadratic(data.weight_sum), self._penalty(X.shape[1]),
             target=data.target, tol=self.tol, max_iter=self.max_iter,
-            max_epochs=self.max_epochs)
+            max_epochs=self.max_epochs, coef=previous)
         _check_convergence(self, violation, n_iter)
         self._set_coef_and_intercept(w.astype(X.dtype), data, self.fit_intercept)
         self.n_iter_ = n_iter
@@ -179,13 +201,14 @@ class MCPRegressor(_PenalizedRegressor):
     }
 
     def __init__(self, alpha=1.0, gamma=3.0, *, fit_intercept=True, max_iter=50,
-                 max_epochs=50_000, tol=1e-4):
+                 max_epochs=50_000, tol=1e-4, warm_start=False):
         self.alpha = alpha
         self.gamma = gamma
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.max_epochs = max_epochs
         self.tol = tol
+        self.warm_start = warm_start
 
     def _penalty(self, n_features):
         return MCP(float(self.alpha), float(self.gamma))
@@ -239,13 +262,14 @@ class SCADRegressor(_PenalizedRegressor):
     }
 
     def __init__(self, alpha=1.0, gamma=3.7, *, fit_intercept=True, max_iter=50,
-                 max_epochs=50_000, tol=1e-4):
+                 max_epochs=50_000, tol=1e-4, warm_start=False):
         self.alpha = alpha
         self.gamma = gamma
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.max_epochs = max_epochs
         self.tol = tol
+        self.warm_start = warm_start
 
     def _penalty(self, n_features):
         return SCAD(float(self.alpha), float(self.gamma))
@@ -323,7 +347,7 @@ class SparseHuberRegressor(RegressorMixin, _SparseLinearModel):
     }
 
     def __init__(self, alpha=1.0, epsilon=1.35, *, l1_ratio=1.0, fit_intercept=True,
-                 max_iter=50, max_epochs=50_000, tol=1e-4):
+                 max_iter=50, max_epochs=50_000, tol=1e-4, warm_start=False):
         self.alpha = alpha
         self.epsilon = epsilon
         self.l1_ratio = l1_ratio
@@ -331,6 +355,7 @@ class SparseHuberRegressor(RegressorMixin, _SparseLinearModel):
         self.max_iter = max_iter
         self.max_epochs = max_epochs
         self.tol = tol
+        self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -351,11 +376,15 @@ class SparseHuberRegressor(RegressorMixin, _SparseLinearModel):
         X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
                              dtype=(np.float64, np.float32), y_numeric=True)
         n_samples, n_features = X.shape
+        previous, previous_intercept = _previous_fit(self, (n_features,))
+        start = 0.0
+        if previous_intercept is not None and self.fit_intercept:
+            start = float(previous_intercept)
         datafit = Huber(np.asarray(y, dtype=np.float64), float(self.epsilon), float(n_samples))
         w, intercept, n_iter, n_epochs, violation = glm_solve(
             _kernel_design(X), datafit, _elastic_net(self.alpha, self.l1_ratio, n_features),
             fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter,
-            max_epochs=self.max_epochs)
+            max_epochs=self.max_epochs, coef=previous, intercept=start)
         _check_convergence(self, violation, n_iter)
         self.coef_ = w.astype(X.dtype)
         self.intercept_ = float(intercept) if self.fit_intercept else 0.0
@@ -430,13 +459,14 @@ class SparseLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstim
     }
 
     def __init__(self, alpha=1.0, l1_ratio=1.0, *, fit_intercept=True, max_iter=50,
-                 max_epochs=50_000, tol=1e-4):
+                 max_epochs=50_000, tol=1e-4, warm_start=False):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.max_epochs = max_epochs
         self.tol = tol
+        self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -470,6 +500,7 @@ class SparseLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstim
         design = _kernel_design(X)
         penalty = _elastic_net(self.alpha, self.l1_ratio, n_features)
         positives = [1] if n_classes == 2 else range(n_classes)
+        previous, previous_intercept = _previous_fit(self, (len(positives), n_features))
         coef = np.empty((len(positives), n_features), dtype=X.dtype)
         intercept = np.zeros(len(positives), dtype=X.dtype)
         self.n_iter_, self.n_epochs_, self.stop_crit_ = 0, 0, 0.0
@@ -479,10 +510,13 @@ class SparseLogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstim
             # classes of equal counts start, and if all-zero stay, exactly tied
             n_positive = int(np.count_nonzero(codes == positive))
             start = math.log(n_positive / (n_samples - n_positive)) if self.fit_intercept else 0.0
+            if previous_intercept is not None and self.fit_intercept:
+                start = float(previous_intercept[k])
             w, b, n_iter, n_epochs, violation = glm_solve(
                 design, Logistic(labels, float(n_samples)), penalty,
                 fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter,
-                max_epochs=self.max_epochs, intercept=start)
+                max_epochs=self.max_epochs, coef=None if previous is None else previous[k],
+                intercept=start)
             coef[k] = w
             intercept[k] = b if self.fit_intercept else 0.0
             self.n_iter_ = max(self.n_iter_, n_iter)

@@ -8,7 +8,9 @@ to a tight tolerance, so coefficients agree to 1e-6. MCP and SCAD are not convex
 problems below (more samples than features, or a sparse solution) the stationary point is
 unique in practice, so both solvers find it (at a weaker penalty on the wide problem,
 alpha=0.2 without intercept, the two solvers' different coordinate orders end at different
-stationary points: a property of the non-convex problem, not a fault of either).
+stationary points: a property of the non-convex problem, not a fault of either; there each
+solver, started from the other's solution, stays on it: both are stationary points by both
+solvers' optimality tests).
 """
 
 import warnings
@@ -16,6 +18,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -72,6 +75,68 @@ def test_penalized_regression_matches_skglm(name, sparse_x, fit_intercept, shape
     assert ours.stop_crit_ <= TOL
     np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=0, atol=1e-6)
     np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["mcp", "scad"])
+@pytest.mark.parametrize("sparse_x", [False, True])
+@pytest.mark.filterwarnings("ignore:.*is faster on contiguous arrays")  # skglm's own code
+def test_wide_problem_solutions_are_stationary_for_both_solvers(name, sparse_x):
+    """The wide problem at a weak penalty, where the two solvers from zero may end at
+    different stationary points: skglm started at our solution does not move from it (its
+    optimality test holds there to TOL), and ours started at skglm's does not move either."""
+    from skglm.datafits import Quadratic
+    from skglm.penalties import SCAD, MCPenalty
+    from skglm.solvers import AndersonCD
+
+    X, y = _regression(80, 300, seed=0, sparse_x=sparse_x)
+    alpha, gamma = 0.2, (3.0 if name == "mcp" else 3.7)
+    Estimator = MCPRegressor if name == "mcp" else SCADRegressor
+    ours = Estimator(alpha=alpha, gamma=gamma, fit_intercept=False, tol=TOL,
+                     max_iter=1000).fit(X, y)
+    penalty = MCPenalty(alpha, gamma) if name == "mcp" else SCAD(alpha, gamma)
+    solver = AndersonCD(tol=TOL, max_iter=1000, fit_intercept=False)
+    from_zero = solver.solve(X, y, Quadratic(), penalty)[0]
+    from_ours = solver.solve(X, y, Quadratic(), penalty, w_init=ours.coef_.copy(),
+                             Xw_init=np.asarray(X @ ours.coef_))[0]
+    np.testing.assert_allclose(from_ours, ours.coef_, rtol=0, atol=1e-8)
+    restarted = Estimator(alpha=alpha, gamma=gamma, fit_intercept=False, tol=TOL,
+                          max_iter=1000, warm_start=True)
+    restarted.coef_ = from_zero.copy()
+    restarted.fit(X, y)
+    np.testing.assert_allclose(restarted.coef_, from_zero, rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: (MCPRegressor(alpha=0.05), _regression(100, 30, seed=5)),
+    lambda: (SCADRegressor(alpha=0.05, fit_intercept=False), _regression(100, 30, seed=5)),
+    lambda: (SparseHuberRegressor(alpha=0.02, epsilon=1.0),
+             _with_outliers(*_regression(100, 30, seed=5), seed=5)),
+    lambda: (SparseLogisticRegression(alpha=0.01), _classification(120, 30, seed=5)),
+    lambda: (SparseLogisticRegression(alpha=0.01), _classification(120, 30, seed=5,
+                                                                    n_classes=3)),
+])
+def test_warm_start_continues_from_the_previous_fit(make):
+    """A converged fit refitted with ``warm_start=True`` on the same data starts at its own
+    solution: no coordinate-descent pass, the same coefficients; on other data of the same
+    shape it reaches what a fit from zero reaches."""
+    model, (X, y) = make()
+    model.set_params(tol=TOL).fit(X, y)
+    coef, intercept = model.coef_.copy(), np.copy(model.intercept_)
+    model.set_params(warm_start=True).fit(X, y)
+    assert model.n_epochs_ == 0
+    np.testing.assert_array_equal(model.coef_, coef)
+    np.testing.assert_array_equal(model.intercept_, intercept)
+    X_other = X[::-1] if not scipy.sparse.issparse(X) else X[::-1].tocsc()
+    continued = model.fit(X_other, y).coef_.copy()
+    fresh = clone(model).set_params(warm_start=False).fit(X_other, y).coef_
+    np.testing.assert_allclose(continued, fresh, rtol=0, atol=1e-6)
+
+
+def test_warm_start_with_other_features_is_an_error():
+    X, y = _regression(100, 30, seed=6)
+    model = MCPRegressor(alpha=0.05, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"warm_start=True .* shape \(30,\).* \(20,\)"):
+        model.fit(X[:, :20], y)
 
 
 @pytest.mark.parametrize("Estimator", [MCPRegressor, SCADRegressor])
