@@ -127,7 +127,9 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
         sqrt_weight = np.sqrt(sample_weight)
 
     if fit_intercept:
-        y_offset = np.average(y, axis=0, weights=sample_weight).astype(dtype, copy=False)
+        # (np.average without weights is the mean, through a slower layer of checks)
+        y_offset = (y.mean(axis=0) if sample_weight is None
+                    else np.average(y, axis=0, weights=sample_weight)).astype(dtype, copy=False)
         target = y - y_offset
         if sparse.issparse(X):
             X_offset = _sparse_column_average(X, sample_weight)
@@ -396,7 +398,7 @@ class _SparseLinearModel(BaseEstimator):
                 self.intercept_ = self.intercept_[()]
         else:
             self.intercept_ = 0.0
-        if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
+        if not (np.isfinite(coef).all() and np.isfinite(self.intercept_).all()):
             raise ValueError(
                 self._non_finite_message.format(name=type(self).__name__))
 

@@ -39,12 +39,14 @@ from .._validation import (
     check_int,
     check_scalar,
     scale_exponent,
+    scale_limit,
 )
 from ..operators import Operator, as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
 from ._products import Gram, kernel_operator
 
 Datafit = namedtuple("Datafit", ["op", "target", "yy"])
+_NONE_UNPENALIZED = np.empty(0, dtype=np.intp)
 Penalty = namedtuple("Penalty", ["weights", "l2", "positive", "unpenalized", "unpenalized_gram"])
 
 # Iterate on the Gram matrix when n_samples >= _GRAM_RATIO * n_features and the p x p Gram
@@ -104,7 +106,7 @@ class LeastSquaresProblem:
         if not assume_finite:
             check_finite(y, "y")
         # One dtype end to end: mixing float64 y into float32 BLAS would upcast every product.
-        dtype = np.result_type(op.dtype, y.dtype)
+        dtype = op.dtype if op.dtype == y.dtype else np.result_type(op.dtype, y.dtype)
         self.op = op.astype(dtype)
         self.dtype = dtype
         self.y_ndim = y.ndim
@@ -115,7 +117,7 @@ class LeastSquaresProblem:
         # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
         # y' = 2^-b y.
         a = _column_exponents(self.op, dtype)
-        b = scale_exponent(float(np.max(np.abs(self.Y), initial=0.0)), dtype)
+        b = scale_exponent(float(max(self.Y.max(), -self.Y.min())), dtype)
         if _nonzero(a):
             self.op = _scaled_operator(self.op, -a)
         if b:
@@ -123,7 +125,7 @@ class LeastSquaresProblem:
         # x = 2^(b - a) x', lam = 2^(a + b) lam', objective and gap = 2^2b (scaled ones); with
         # one a, step = 2^-2a step' and l2 = 2^2a l2'
         self._exponents = {"x": b - a, "lam": a + b, "objective": 2 * b}
-        if np.ndim(a) == 0:
+        if not isinstance(a, np.ndarray):
             self._exponents.update(step=-2 * a, l2=2 * a)
         self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
         if b:  # (unscaled, every |y| < 2^128: ||y||^2 cannot overflow)
@@ -318,16 +320,17 @@ class LeastSquaresProblem:
     def penalty(self, W, l2, positive):
         """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``
         (in the user's units), for the kernels (in scaled units)."""
-        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        # (every weight positive, the usual case: one reduction instead of three)
+        unpenalized = _NONE_UNPENALIZED if W.all() else np.flatnonzero((W == 0).any(axis=1))
         W = np.array(W, dtype=np.float64, order="C")
         if _nonzero(self._exponents["lam"]):
             # A positive weight stays positive (zero means unpenalized) and finite: below the
             # smallest normal number or above 2^500 it changes no solution of scaled data.
             np.clip(self.scaled(W, "lam"), np.finfo(np.float64).tiny, 2.0**500,
                     out=W, where=W > 0)
-        l2 = self.scaled(float(l2), "l2")
+        l2 = float(self.scaled(float(l2), "l2"))
         if unpenalized.size == 0:
-            return Penalty(W, float(l2), bool(positive), None, None)
+            return Penalty(W, l2, bool(positive), None, None)
         return Penalty(W, float(l2), bool(positive), unpenalized,
                        self._unpenalized_gram(unpenalized, l2))
 
@@ -475,18 +478,22 @@ def _column_exponents(op, dtype):
     else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
         largest = np.zeros(A.shape[1], dtype=A.dtype)
         np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
-    exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
-    nonzero = exponents[largest > 0]
-    if nonzero.size == 0:
+    highest_value = float(largest.max())
+    if not highest_value > 0:
         return 0
-    limit = np.finfo(dtype).maxexp // 8
+    limit = scale_limit(dtype)
     # Columns far below the others matter to no solution at float64 precision (their squares
-    # may underflow harmlessly); a column far above the bulk would sink all others. (The
-    # median, slow next to a small solve, is needed only for exponents spread that far.)
-    highest = nonzero.max()
-    if highest - nonzero.min() > 2 * limit and highest - np.median(nonzero) > 2 * limit:
-        return np.where(largest > 0, exponents, 0)
-    return scale_exponent(float(largest.max()), dtype)
+    # may underflow harmlessly); a column far above the bulk would sink all others. (frexp's
+    # exponent grows with the value: the spread of the columns' exponents is that of the
+    # largest and the smallest nonzero maximum; the exponents of every column, and their
+    # median, slow next to a small solve, are needed only for a spread that wide.)
+    highest = math.frexp(highest_value)[1]
+    lowest = math.frexp(float(largest.min(where=largest > 0, initial=highest_value)))[1]
+    if highest - lowest > 2 * limit:
+        exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
+        if highest - np.median(exponents[largest > 0]) > 2 * limit:
+            return np.where(largest > 0, exponents, 0)
+    return scale_exponent(highest_value, dtype)
 
 
 def _scaled_operator(op, exponents):
@@ -511,15 +518,18 @@ def _entry_columns(A):
 
 def _nonzero(exponent):
     """Whether a scale exponent (an int, or an int array of one per column) is not all 0
-    (``np.any`` costs microseconds on a Python int, on every call of a small fit)."""
-    return bool(np.any(exponent)) if np.ndim(exponent) else exponent != 0
+    (``np.any`` and ``np.ndim`` cost microseconds on a Python int, on every call of a small
+    fit)."""
+    if isinstance(exponent, np.ndarray):
+        return bool(exponent.any())
+    return exponent != 0
 
 
 def _shift(value, exponent):
     """``value * 2^exponent``, the exponents (if an array) along the first axis of value."""
     if not _nonzero(exponent):
         return value
-    if np.ndim(exponent):
+    if isinstance(exponent, np.ndarray) and exponent.ndim:
         exponent = np.reshape(exponent, (-1,) + (1,) * (np.ndim(value) - 1))
     elif np.ndim(value) == 0:
         try:
