@@ -127,8 +127,8 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
         sqrt_weight = np.sqrt(sample_weight)
 
     if fit_intercept:
-        # (np.average without weights is the mean, through a slower layer of checks)
-        y_offset = (y.mean(axis=0) if sample_weight is None
+        # (np.average without weights is the mean, through slower layers of checks)
+        y_offset = (np.add.reduce(y, axis=0) / n_samples if sample_weight is None
                     else np.average(y, axis=0, weights=sample_weight)).astype(dtype, copy=False)
         target = y - y_offset
         if sparse.issparse(X):
@@ -166,8 +166,8 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
 def _column_average(X, sample_weight):
     """Weighted column means of dense ``X`` in its dtype (a product with the weights: no
     ``n_samples x n_features`` temporary, which ``np.average`` makes)."""
-    if sample_weight is None:
-        return X.mean(axis=0)
+    if sample_weight is None:  # X.mean(axis=0), bit for bit, without its Python layer
+        return np.add.reduce(X, axis=0) / X.shape[0]
     return ((sample_weight @ X) / np.sum(sample_weight)).astype(X.dtype, copy=False)
 
 

@@ -45,8 +45,8 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
     X, n_iter, primal, gap, converged, n_screened = kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
         np.full(problem.n_targets, atol, dtype=np.float64), float(caps[0]), np.int64(caps[1]),
-        np.int64(caps[2]), np.int64(caps[3]), ws_start, screen, anderson, gap_freq,
-        np.int64(seed), bool(verbose),
+        np.int64(caps[2]), np.int64(caps[3]), ws_start, screen, anderson, gap_freq, np.int64(seed),
+        bool(verbose),
     )
     return certified_result(
         problem, X, int(n_iter.max()), primal, gap, bool(converged.all()), penalty, tol,

@@ -262,6 +262,9 @@ class LeastSquaresProblem:
     def column_datafit(self):
         """The :data:`Datafit` with column access for coordinate descent: a C-ordered dense
         ``A`` is copied once to Fortran order, a CSR matrix converted once to CSC."""
+        fit = self._cache.get("columns")
+        if fit is not None:
+            return fit
         if not self.has_columns:
             raise TypeError("A must be a dense or sparse matrix for coordinate descent; got a "
                             "LinearOperator (use fista)")
@@ -277,6 +280,9 @@ class LeastSquaresProblem:
         A LinearOperator costs min(n_samples, n_features) products, in blocks of ``block``
         unit vectors from the smaller side.
         """
+        norms = self._cache.get("norms")
+        if norms is not None:
+            return norms
         if self.gram:
             return self._cached("norms", lambda: np.diag(self.datafit().op.G).astype(np.float64))
         if self.op.kind == "linear_operator" and self.has_columns:
@@ -415,6 +421,8 @@ class LeastSquaresProblem:
                     f"the solution {what} {X.dtype} at this scale of A and y (its entries "
                     "scale with max|y| / max|A|); rescale A or y"
                 )
+        if self.y_ndim == 1 and not self._exponents["objective"]:  # (the usual case, short)
+            return X.reshape(self.n_features).copy(), [float(v[0]) for v in values]
         values = [self.unscaled(np.asarray(v, dtype=np.float64), "objective") for v in values]
         if self.y_ndim == 1:
             return X.reshape(self.n_features).copy(), [float(v[0]) for v in values]
@@ -474,7 +482,8 @@ def _column_exponents(op, dtype):
         return 0
     A = op.matrix
     if op.kind == "dense":
-        largest = np.maximum(A.max(axis=0), -A.min(axis=0))  # two passes, no |A| temporary
+        largest = A.max(axis=0)  # two passes, no |A| temporary
+        np.maximum(largest, np.negative(A.min(axis=0)), out=largest)
     else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
         largest = np.zeros(A.shape[1], dtype=A.dtype)
         np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
@@ -488,7 +497,10 @@ def _column_exponents(op, dtype):
     # largest and the smallest nonzero maximum; the exponents of every column, and their
     # median, slow next to a small solve, are needed only for a spread that wide.)
     highest = math.frexp(highest_value)[1]
-    lowest = math.frexp(float(largest.min(where=largest > 0, initial=highest_value)))[1]
+    lowest_value = float(largest.min())
+    if not lowest_value > 0:  # (a zero column: the smallest nonzero one)
+        lowest_value = float(largest.min(where=largest > 0, initial=highest_value))
+    lowest = math.frexp(lowest_value)[1]
     if highest - lowest > 2 * limit:
         exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
         if highest - np.median(exponents[largest > 0]) > 2 * limit:
