@@ -107,7 +107,7 @@ class LeastSquaresProblem:
             check_finite(y, "y")
         # One dtype end to end: mixing float64 y into float32 BLAS would upcast every product.
         dtype = op.dtype if op.dtype == y.dtype else np.result_type(op.dtype, y.dtype)
-        self.op = op.astype(dtype)
+        self.op = op if op.dtype == dtype else op.astype(dtype)
         self.dtype = dtype
         self.y_ndim = y.ndim
         # a fresh writable copy: the kernels then see one array type whatever the caller's y
@@ -482,8 +482,9 @@ def _column_exponents(op, dtype):
         return 0
     A = op.matrix
     if op.kind == "dense":
-        largest = A.max(axis=0)  # two passes, no |A| temporary
-        np.maximum(largest, np.negative(A.min(axis=0)), out=largest)
+        # two passes, no |A| temporary (the ufuncs' reductions: the methods add a Python layer)
+        largest = np.maximum.reduce(A, axis=0)
+        np.maximum(largest, np.negative(np.minimum.reduce(A, axis=0)), out=largest)
     else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
         largest = np.zeros(A.shape[1], dtype=A.dtype)
         np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
