@@ -121,8 +121,10 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
     """
     n_samples, n_features = X.shape
     dtype = X.dtype
-    if fit_intercept and sparse.issparse(X) and n_samples * n_features <= _DENSIFY_MAX_ENTRIES:
+    is_sparse = sparse.issparse(X)
+    if fit_intercept and is_sparse and n_samples * n_features <= _DENSIFY_MAX_ENTRIES:
         X = X.toarray()
+        is_sparse = False
     if sample_weight is None:
         weight_sum = float(n_samples)
         sqrt_weight = None
@@ -135,7 +137,7 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
         y_offset = (np.add.reduce(y, axis=0) / n_samples if sample_weight is None
                     else np.average(y, axis=0, weights=sample_weight)).astype(dtype, copy=False)
         target = y - y_offset
-        if sparse.issparse(X):
+        if is_sparse:
             X_offset = _sparse_column_average(X, sample_weight)
         else:
             X_offset = _column_average(X, sample_weight)
@@ -146,7 +148,7 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
     if sqrt_weight is not None:
         target = target * (sqrt_weight if target.ndim == 1 else sqrt_weight[:, None])
 
-    if sparse.issparse(X):
+    if is_sparse:
         design = X
         if sqrt_weight is not None:
             design = (sparse.diags_array(sqrt_weight) @ X).asformat(X.format)
