@@ -117,7 +117,8 @@ class LeastSquaresProblem:
         # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
         # y' = 2^-b y.
         a = _column_exponents(self.op, dtype)
-        b = scale_exponent(float(max(self.Y.max(), -self.Y.min())), dtype)
+        b = scale_exponent(float(max(np.maximum.reduce(self.Y, axis=None),
+                                     -np.minimum.reduce(self.Y, axis=None))), dtype)
         if _nonzero(a):
             self.op = _scaled_operator(self.op, -a)
         if b:
