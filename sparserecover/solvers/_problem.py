@@ -46,7 +46,6 @@ from ..operators import lipschitz_constant as _lipschitz_constant
 from ._products import Gram, kernel_operator
 
 Datafit = namedtuple("Datafit", ["op", "target", "yy"])
-_NONE_UNPENALIZED = np.empty(0, dtype=np.intp)
 Penalty = namedtuple("Penalty", ["weights", "l2", "positive", "unpenalized", "unpenalized_gram"])
 
 # Iterate on the Gram matrix when n_samples >= _GRAM_RATIO * n_features and the p x p Gram
@@ -327,8 +326,8 @@ class LeastSquaresProblem:
     def penalty(self, W, l2, positive):
         """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``
         (in the user's units), for the kernels (in scaled units)."""
-        # (every weight positive, the usual case: one reduction instead of three)
-        unpenalized = _NONE_UNPENALIZED if W.all() else np.flatnonzero((W == 0).any(axis=1))
+        # (every weight nonzero, the usual case, is one reduction; the indices take three)
+        all_penalized = bool(W.all())
         W = np.array(W, dtype=np.float64, order="C")
         if _nonzero(self._exponents["lam"]):
             # A positive weight stays positive (zero means unpenalized) and finite: below the
@@ -336,9 +335,10 @@ class LeastSquaresProblem:
             np.clip(self.scaled(W, "lam"), np.finfo(np.float64).tiny, 2.0**500,
                     out=W, where=W > 0)
         l2 = float(self.scaled(float(l2), "l2"))
-        if unpenalized.size == 0:
+        if all_penalized:
             return Penalty(W, l2, bool(positive), None, None)
-        return Penalty(W, float(l2), bool(positive), unpenalized,
+        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        return Penalty(W, l2, bool(positive), unpenalized,
                        self._unpenalized_gram(unpenalized, l2))
 
     def _unpenalized_gram(self, unpenalized, l2):
