@@ -104,4 +104,16 @@ def scale_exponent(max_abs, dtype):
     float64, 6.6e4 in float32), where no square or product of the computations over- or
     underflows; else the ``k`` that brings ``max_abs`` to [1/2, 1)."""
     exponent = math.frexp(max_abs)[1]
-    return exponent if max_abs and abs(exponent) > np.finfo(dtype).maxexp // 8 else 0
+    return exponent if max_abs and abs(exponent) > scale_limit(dtype) else 0
+
+
+def scale_limit(dtype):
+    """``np.finfo(dtype).maxexp // 8``: the binary exponents within which data of ``dtype``
+    are computed on unscaled (see :func:`scale_exponent`)."""
+    limit = _SCALE_LIMITS.get(dtype)
+    return np.finfo(dtype).maxexp // 8 if limit is None else limit
+
+
+# scale_limit of the float dtypes, by dtype and by scalar type (np.finfo costs microseconds,
+# on every call of a small fit)
+_SCALE_LIMITS = {key: np.finfo(t).maxexp // 8 for t in _REAL_FLOATS for key in (t, np.dtype(t))}

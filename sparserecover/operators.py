@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite, check_int, check_scalar
+from ._validation import _REAL_FLOATS, as_float_array, check_finite, check_int, check_scalar
 
 __all__ = ["Operator", "as_operator", "largest_eigenvalue", "lipschitz_constant"]
 
@@ -122,7 +122,7 @@ class Operator:
     def __init__(self, matrix, kind):
         self.matrix = matrix
         self.kind = kind
-        self.shape = tuple(int(s) for s in matrix.shape)
+        self.shape = tuple(map(int, matrix.shape))
         self.dtype = np.dtype(matrix.dtype)
 
     def __repr__(self):
@@ -227,6 +227,8 @@ def as_operator(A, name="A", *, assume_finite=False):
     """
     if isinstance(A, Operator):
         return A
+    if type(A) is np.ndarray and A.dtype.type in _REAL_FLOATS:
+        return _dense_operator(A, name, assume_finite)  # (the usual case, first)
     if _is_matrix_free(A):
         A = _linear_operator(A)
     if _is_linear_operator(A):
@@ -257,7 +259,11 @@ def as_operator(A, name="A", *, assume_finite=False):
             f"{name} must be an ndarray, a scipy.sparse matrix or a linear operator (an object "
             f"with shape, matvec and rmatvec); got {type(A).__name__}"
         )
-    A = as_float_array(A, name)
+    return _dense_operator(as_float_array(A, name), name, assume_finite)
+
+
+def _dense_operator(A, name, assume_finite):
+    """The :class:`Operator` of a float32/float64 ndarray ``A``, checked."""
     if A.ndim != 2:
         raise ValueError(f"{name} must be 2-D; got {A.ndim} dimension(s)")
     if min(A.shape) < 1:

@@ -88,6 +88,10 @@ class _CenteredSparseOperator(LinearOperator):
         return self.S, self.u, self.offset
 
 
+# the parameter names of each estimator class (``_SparseLinearModel._get_param_names``)
+_PARAM_NAMES = {}
+
+
 @dataclass
 class _LinearData:
     """Data ready for a solver, and what is needed to map its solution back.
@@ -117,8 +121,10 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
     """
     n_samples, n_features = X.shape
     dtype = X.dtype
-    if fit_intercept and sparse.issparse(X) and n_samples * n_features <= _DENSIFY_MAX_ENTRIES:
+    is_sparse = sparse.issparse(X)
+    if fit_intercept and is_sparse and n_samples * n_features <= _DENSIFY_MAX_ENTRIES:
         X = X.toarray()
+        is_sparse = False
     if sample_weight is None:
         weight_sum = float(n_samples)
         sqrt_weight = None
@@ -127,9 +133,11 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
         sqrt_weight = np.sqrt(sample_weight)
 
     if fit_intercept:
-        y_offset = np.average(y, axis=0, weights=sample_weight).astype(dtype, copy=False)
+        # (np.average without weights is the mean, through slower layers of checks)
+        y_offset = (np.add.reduce(y, axis=0) / n_samples if sample_weight is None
+                    else np.average(y, axis=0, weights=sample_weight)).astype(dtype, copy=False)
         target = y - y_offset
-        if sparse.issparse(X):
+        if is_sparse:
             X_offset = _sparse_column_average(X, sample_weight)
         else:
             X_offset = _column_average(X, sample_weight)
@@ -140,7 +148,7 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
     if sqrt_weight is not None:
         target = target * (sqrt_weight if target.ndim == 1 else sqrt_weight[:, None])
 
-    if sparse.issparse(X):
+    if is_sparse:
         design = X
         if sqrt_weight is not None:
             design = (sparse.diags_array(sqrt_weight) @ X).asformat(X.format)
@@ -164,8 +172,8 @@ def _prepare_data(X, y, sample_weight, fit_intercept, copy=True):
 def _column_average(X, sample_weight):
     """Weighted column means of dense ``X`` in its dtype (a product with the weights: no
     ``n_samples x n_features`` temporary, which ``np.average`` makes)."""
-    if sample_weight is None:
-        return X.mean(axis=0)
+    if sample_weight is None:  # X.mean(axis=0), bit for bit, without its Python layer
+        return np.add.reduce(X, axis=0) / X.shape[0]
     return ((sample_weight @ X) / np.sum(sample_weight)).astype(X.dtype, copy=False)
 
 
@@ -343,6 +351,18 @@ class _SparseLinearModel(BaseEstimator):
         "for its dtype: scale the features"
     )
 
+    @classmethod
+    def _get_param_names(cls):
+        """scikit-learn's parameter names (those of ``__init__``), inspected once per class:
+        ``inspect.signature`` costs tens of microseconds, and every ``fit`` validates its
+        parameters through ``get_params`` (a class whose ``__init__`` is replaced is
+        inspected anew)."""
+        init = cls.__init__
+        cached = _PARAM_NAMES.get(cls)
+        if cached is None or cached[0] is not init:
+            cached = _PARAM_NAMES[cls] = (init, super()._get_param_names())
+        return list(cached[1])
+
     def _validate_fit_data(self, X, y, sample_weight, *, check_input=True, copy=True):
         """Validated ``X`` (float32/float64 ndarray or CSR/CSC matrix), ``y`` in its dtype and
         ``sample_weight`` (None for None or a number, as scikit-learn's linear models).
@@ -378,7 +398,7 @@ class _SparseLinearModel(BaseEstimator):
                 "ndarray or a CSR/CSC matrix (as scikit-learn's check_input=False requires)"
             )
         y = np.asarray(y, dtype=X.dtype)
-        if isinstance(sample_weight, Number):
+        if sample_weight is not None and isinstance(sample_weight, Number):
             sample_weight = None
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -390,13 +410,18 @@ class _SparseLinearModel(BaseEstimator):
         """Store the solver's ``x`` (n_features[, n_targets]) as ``coef_`` and ``intercept_``."""
         coef = np.ascontiguousarray(x.T)
         self.coef_ = coef
+        finite = True
         if fit_intercept:
-            self.intercept_ = data.y_offset - coef @ data.X_offset
-            if self.intercept_.ndim == 0:
-                self.intercept_ = self.intercept_[()]
+            intercept = data.y_offset - coef @ data.X_offset
+            if intercept.ndim == 0:  # (math.isfinite: a NumPy reduction costs microseconds)
+                intercept = intercept[()]
+                finite = math.isfinite(intercept)
+            else:
+                finite = bool(np.isfinite(intercept).all())
+            self.intercept_ = intercept
         else:
             self.intercept_ = 0.0
-        if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
+        if not (finite and np.isfinite(coef).all()):
             raise ValueError(
                 self._non_finite_message.format(name=type(self).__name__))
 

@@ -340,7 +340,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, _SparseLinearModel):
         y_ndim = 1 + len(target_shape)
         self._set_coef_and_intercept(x if y_ndim == 2 else x[:, 0], data, self.fit_intercept)
         gap = (path.gaps[:, 0] / data.weight_sum).astype(dtype)
-        n_iter = [int(v) for v in path.n_iter[:, 0]]
+        n_iter = path.n_iter[:, 0].tolist()
         if multi_task:
             self.dual_gap_ = gap[0]
             self.n_iter_ = n_iter[0]

@@ -44,12 +44,12 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
     kernel, _ = select_driver(_coordinate_descent_kernel, fit.op, problem, None, verbose)
     X, n_iter, primal, gap, converged, n_screened = kernel(
         fit, penalty, X, problem.column_squared_norms(), tol,
-        np.broadcast_to(atol, problem.n_targets).astype(np.float64), float(caps[0]),
-        *(np.int64(cap) for cap in caps[1:]), ws_start, screen, anderson, gap_freq,
-        np.int64(seed), bool(verbose),
+        np.full(problem.n_targets, atol, dtype=np.float64), float(caps[0]), np.int64(caps[1]),
+        np.int64(caps[2]), np.int64(caps[3]), ws_start, screen, anderson, gap_freq, np.int64(seed),
+        bool(verbose),
     )
     return certified_result(
-        problem, X, int(n_iter.max()), primal, gap, bool(np.all(converged)), penalty, tol,
+        problem, X, int(n_iter.max()), primal, gap, bool(converged.all()), penalty, tol,
         atol, solver=solver, max_iter=max_iter, stacklevel=3, certify=certify,
         n_screened=int(n_screened[0]) if problem.y_ndim == 1 else n_screened,
         n_iter_columns=n_iter,

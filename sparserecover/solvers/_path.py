@@ -15,6 +15,8 @@ from ._problem import LeastSquaresProblem, check_options
 # without momentum, and "auto" picks one per problem (``check_solver``).
 SOLVERS = ("auto", "cd", "fista", "ista")
 
+_INT32_MAX = np.iinfo(np.int32).max
+
 # Below this many features a working set (10 features to start, then doubled) soon is the
 # whole problem, and FISTA's fused loop is the cheaper one.
 MIN_CD_FEATURES = 100
@@ -64,15 +66,16 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
     """
     X = problem.start(x0, positive=positive)
     n_lams = len(lams)
-    coefs = np.empty((problem.n_targets, problem.n_features, n_lams), dtype=problem.dtype)
-    gaps = np.empty((problem.n_targets, n_lams))
-    n_iter = np.zeros((problem.n_targets, n_lams), dtype=np.int64)
+    n_features, n_targets = problem.n_features, problem.n_targets
+    coefs = np.empty((n_targets, n_features, n_lams), dtype=problem.dtype)
+    gaps = np.empty((n_targets, n_lams))
+    n_iter = np.zeros((n_targets, n_lams), dtype=np.int64)
     converged = np.zeros(n_lams, dtype=bool)
+    seed = -1
     for i, lam in enumerate(lams):
         penalty = problem.penalty(W * lam, l2s[i], positive)
-        seed = -1
         if solver == "cd" and random_state is not None:
-            seed = random_state.randint(np.iinfo(np.int32).max)
+            seed = random_state.randint(_INT32_MAX)
         if multi_task:
             result = multitask_cd_solve(problem, penalty, X, tol=tol, atol=atol,
                                         max_iter=max_iter, gap_freq=gap_freq, seed=seed,
@@ -84,7 +87,7 @@ def enet_path(problem, lams, W, *, l2s, positive, solver, tol, atol, max_iter, g
         else:
             result = proximal_solve(problem, penalty, X, accelerate=solver == "fista", tol=tol,
                                     atol=atol, max_iter=max_iter, gap_freq=gap_freq)
-        coefs[:, :, i] = np.reshape(result.x, (problem.n_features, problem.n_targets)).T
+        coefs[:, :, i] = result.x.reshape(n_features, n_targets).T
         if i + 1 < n_lams:
             X = problem.start(result.x)  # in the kernels' scaled units
         gaps[:, i] = result.gap

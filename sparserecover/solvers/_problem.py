@@ -39,6 +39,7 @@ from .._validation import (
     check_int,
     check_scalar,
     scale_exponent,
+    scale_limit,
 )
 from ..operators import Operator, as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
@@ -104,8 +105,8 @@ class LeastSquaresProblem:
         if not assume_finite:
             check_finite(y, "y")
         # One dtype end to end: mixing float64 y into float32 BLAS would upcast every product.
-        dtype = np.result_type(op.dtype, y.dtype)
-        self.op = op.astype(dtype)
+        dtype = op.dtype if op.dtype == y.dtype else np.result_type(op.dtype, y.dtype)
+        self.op = op if op.dtype == dtype else op.astype(dtype)
         self.dtype = dtype
         self.y_ndim = y.ndim
         # a fresh writable copy: the kernels then see one array type whatever the caller's y
@@ -115,7 +116,8 @@ class LeastSquaresProblem:
         # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
         # y' = 2^-b y.
         a = _column_exponents(self.op, dtype)
-        b = scale_exponent(float(np.max(np.abs(self.Y), initial=0.0)), dtype)
+        b = scale_exponent(float(max(np.maximum.reduce(self.Y, axis=None),
+                                     -np.minimum.reduce(self.Y, axis=None))), dtype)
         if _nonzero(a):
             self.op = _scaled_operator(self.op, -a)
         if b:
@@ -123,7 +125,7 @@ class LeastSquaresProblem:
         # x = 2^(b - a) x', lam = 2^(a + b) lam', objective and gap = 2^2b (scaled ones); with
         # one a, step = 2^-2a step' and l2 = 2^2a l2'
         self._exponents = {"x": b - a, "lam": a + b, "objective": 2 * b}
-        if np.ndim(a) == 0:
+        if not isinstance(a, np.ndarray):
             self._exponents.update(step=-2 * a, l2=2 * a)
         self.yy = np.einsum("ik,ik->k", self.Y, self.Y, dtype=np.float64)
         if b:  # (unscaled, every |y| < 2^128: ||y||^2 cannot overflow)
@@ -260,6 +262,9 @@ class LeastSquaresProblem:
     def column_datafit(self):
         """The :data:`Datafit` with column access for coordinate descent: a C-ordered dense
         ``A`` is copied once to Fortran order, a CSR matrix converted once to CSC."""
+        fit = self._cache.get("columns")
+        if fit is not None:
+            return fit
         if not self.has_columns:
             raise TypeError("A must be a dense or sparse matrix for coordinate descent; got a "
                             "LinearOperator (use fista)")
@@ -275,6 +280,9 @@ class LeastSquaresProblem:
         A LinearOperator costs min(n_samples, n_features) products, in blocks of ``block``
         unit vectors from the smaller side.
         """
+        norms = self._cache.get("norms")
+        if norms is not None:
+            return norms
         if self.gram:
             return self._cached("norms", lambda: np.diag(self.datafit().op.G).astype(np.float64))
         if self.op.kind == "linear_operator" and self.has_columns:
@@ -318,17 +326,19 @@ class LeastSquaresProblem:
     def penalty(self, W, l2, positive):
         """The :data:`Penalty` of weights ``W`` (from :meth:`weights`), ``l2`` and ``positive``
         (in the user's units), for the kernels (in scaled units)."""
-        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        # (every weight nonzero, the usual case, is one reduction; the indices take three)
+        all_penalized = bool(W.all())
         W = np.array(W, dtype=np.float64, order="C")
         if _nonzero(self._exponents["lam"]):
             # A positive weight stays positive (zero means unpenalized) and finite: below the
             # smallest normal number or above 2^500 it changes no solution of scaled data.
             np.clip(self.scaled(W, "lam"), np.finfo(np.float64).tiny, 2.0**500,
                     out=W, where=W > 0)
-        l2 = self.scaled(float(l2), "l2")
-        if unpenalized.size == 0:
-            return Penalty(W, float(l2), bool(positive), None, None)
-        return Penalty(W, float(l2), bool(positive), unpenalized,
+        l2 = float(self.scaled(float(l2), "l2"))
+        if all_penalized:
+            return Penalty(W, l2, bool(positive), None, None)
+        unpenalized = np.flatnonzero((W == 0).any(axis=1))
+        return Penalty(W, l2, bool(positive), unpenalized,
                        self._unpenalized_gram(unpenalized, l2))
 
     def _unpenalized_gram(self, unpenalized, l2):
@@ -412,6 +422,8 @@ class LeastSquaresProblem:
                     f"the solution {what} {X.dtype} at this scale of A and y (its entries "
                     "scale with max|y| / max|A|); rescale A or y"
                 )
+        if self.y_ndim == 1 and not self._exponents["objective"]:  # (the usual case, short)
+            return X.reshape(self.n_features).copy(), [float(v[0]) for v in values]
         values = [self.unscaled(np.asarray(v, dtype=np.float64), "objective") for v in values]
         if self.y_ndim == 1:
             return X.reshape(self.n_features).copy(), [float(v[0]) for v in values]
@@ -471,22 +483,31 @@ def _column_exponents(op, dtype):
         return 0
     A = op.matrix
     if op.kind == "dense":
-        largest = np.maximum(A.max(axis=0), -A.min(axis=0))  # two passes, no |A| temporary
+        # two passes, no |A| temporary (the ufuncs' reductions: the methods add a Python layer)
+        largest = np.maximum.reduce(A, axis=0)
+        np.maximum(largest, np.negative(np.minimum.reduce(A, axis=0)), out=largest)
     else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
         largest = np.zeros(A.shape[1], dtype=A.dtype)
         np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
-    exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
-    nonzero = exponents[largest > 0]
-    if nonzero.size == 0:
+    highest_value = float(largest.max())
+    if not highest_value > 0:
         return 0
-    limit = np.finfo(dtype).maxexp // 8
+    limit = scale_limit(dtype)
     # Columns far below the others matter to no solution at float64 precision (their squares
-    # may underflow harmlessly); a column far above the bulk would sink all others. (The
-    # median, slow next to a small solve, is needed only for exponents spread that far.)
-    highest = nonzero.max()
-    if highest - nonzero.min() > 2 * limit and highest - np.median(nonzero) > 2 * limit:
-        return np.where(largest > 0, exponents, 0)
-    return scale_exponent(float(largest.max()), dtype)
+    # may underflow harmlessly); a column far above the bulk would sink all others. (frexp's
+    # exponent grows with the value: the spread of the columns' exponents is that of the
+    # largest and the smallest nonzero maximum; the exponents of every column, and their
+    # median, slow next to a small solve, are needed only for a spread that wide.)
+    highest = math.frexp(highest_value)[1]
+    lowest_value = float(largest.min())
+    if not lowest_value > 0:  # (a zero column: the smallest nonzero one)
+        lowest_value = float(largest.min(where=largest > 0, initial=highest_value))
+    lowest = math.frexp(lowest_value)[1]
+    if highest - lowest > 2 * limit:
+        exponents = np.frexp(largest.astype(np.float64))[1].astype(np.int64)
+        if highest - np.median(exponents[largest > 0]) > 2 * limit:
+            return np.where(largest > 0, exponents, 0)
+    return scale_exponent(highest_value, dtype)
 
 
 def _scaled_operator(op, exponents):
@@ -511,15 +532,18 @@ def _entry_columns(A):
 
 def _nonzero(exponent):
     """Whether a scale exponent (an int, or an int array of one per column) is not all 0
-    (``np.any`` costs microseconds on a Python int, on every call of a small fit)."""
-    return bool(np.any(exponent)) if np.ndim(exponent) else exponent != 0
+    (``np.any`` and ``np.ndim`` cost microseconds on a Python int, on every call of a small
+    fit)."""
+    if isinstance(exponent, np.ndarray):
+        return bool(exponent.any())
+    return exponent != 0
 
 
 def _shift(value, exponent):
     """``value * 2^exponent``, the exponents (if an array) along the first axis of value."""
     if not _nonzero(exponent):
         return value
-    if np.ndim(exponent):
+    if isinstance(exponent, np.ndarray) and exponent.ndim:
         exponent = np.reshape(exponent, (-1,) + (1,) * (np.ndim(value) - 1))
     elif np.ndim(value) == 0:
         try:
