@@ -19,7 +19,8 @@ The objective ``1 / (2 n) ||y - X w - b||^2 + alpha ||w||_1`` of every solution 
 by the same dask expression. ``alpha`` is 0.05 times ``alpha_max``.
 
 Part ``denoise``: a ``.npy`` file of ``--denoise-gb`` GB of float64 signals of 4096 samples,
-denoised by the command line (``sparserecover denoise big.npy -o out.npy``, batches), then the
+denoised by the command line (``sparserecover denoise big.npy -o out.npy``, batches), again
+under an address-space limit (``RLIMIT_AS``, ``--limit-gb``) below the file's size, then the
 same data as a Zarr store (``big.zarr -> out.zarr`` through dask's threads, and through the
 cluster with ``--scheduler``). Each run is a subprocess; its peak resident memory is its
 ``VmHWM`` (the cluster's workers are not counted in the ``--scheduler`` run: they hold a few
@@ -152,34 +153,43 @@ def part_tall(args):
 
 
 _PEAK = (
-    "import sys, time\n"
+    "import resource, sys, time\n"
     "start = time.perf_counter()\n"
     "from sparserecover.cli import main\n"
     "status = main(sys.argv[1:])\n"
     "status_lines = open('/proc/self/status').read().splitlines()\n"
     "peak = [line for line in status_lines if line.startswith('VmHWM')][0]\n"
-    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start)\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start,\n"
+    "      'CPU', usage.ru_utime + usage.ru_stime)\n"
     "sys.exit(status)\n"
 )
 
 _WHOLE = (
-    "import sys, time, numpy as np\n"
+    "import resource, sys, time, numpy as np\n"
     "start = time.perf_counter()\n"
     "from sparserecover import denoise\n"
     "np.save(sys.argv[2], denoise(np.load(sys.argv[1])))\n"
     "status_lines = open('/proc/self/status').read().splitlines()\n"
     "peak = [line for line in status_lines if line.startswith('VmHWM')][0]\n"
-    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start)\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start,\n"
+    "      'CPU', usage.ru_utime + usage.ru_stime)\n"
 )
 
 
-def _measure(code, args, cwd):
+def _measure(code, args, cwd, limit=None):
+    def set_limit():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     result = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True,
-                            text=True)
+                            text=True, preexec_fn=set_limit if limit else None)
     if result.returncode != 0:
         raise RuntimeError(result.stderr)
     line = next(line for line in result.stdout.splitlines() if line.startswith("PEAK")).split()
-    return float(line[3]), int(line[1])
+    return float(line[3]), float(line[5]), int(line[1])
 
 
 def part_denoise(args):
@@ -209,12 +219,27 @@ def part_denoise(args):
     del source
     rows = []
 
-    def record(name, seconds, peak):
-        rows.append((name, seconds, peak))
-        print(f"  {name:<52} {seconds:8.1f} s  peak RSS {peak / 2**20:8.0f} MiB", flush=True)
+    def record(name, seconds, cpu, peak):
+        rows.append((name, seconds, cpu, peak))
+        print(f"  {name:<52} {seconds:8.1f} s  CPU {cpu:8.1f} s  peak RSS "
+              f"{peak / 2**20:8.0f} MiB", flush=True)
 
     record("CLI .npy -> .npy (batches)",
            *_measure(_PEAK, ["denoise", "big.npy", "-o", "out.npy"], folder))
+    limit = int(args.limit_gb * 2**30)
+    if limit < size:
+        name = f"CLI .npy -> .npy, address space limited to {args.limit_gb:g} GiB"
+        try:
+            measured = _measure(_PEAK, ["denoise", "big.npy", "-o", "limited.npy"], folder,
+                                limit)
+        except RuntimeError as error:
+            print(f"  {name}: failed: {str(error).strip().splitlines()[-1]}", flush=True)
+        else:
+            record(name, *measured)
+            same = np.array_equal(np.load(folder / "out.npy", mmap_mode="r"),
+                                  np.load(folder / "limited.npy", mmap_mode="r"))
+            print(f"  the limited run's output equals the first run's: {same}", flush=True)
+            (folder / "limited.npy").unlink()
     record("CLI .zarr -> .zarr (dask threads)",
            *_measure(_PEAK, ["denoise", "big.zarr", "-o", "out.zarr"], folder))
     from distributed import LocalCluster
@@ -244,6 +269,9 @@ def main():
     parser.add_argument("--n-features", type=int, default=200)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--denoise-gb", type=float, default=4.0)
+    parser.add_argument("--limit-gb", type=float, default=1.0,
+                        help="address-space limit (RLIMIT_AS) of a second run of the .npy "
+                        "command, when below the file's size")
     parser.add_argument("--folder", help="where the denoising files go (default: a temporary "
                         "folder, removed at the end)")
     parser.add_argument("--dask-ml-solvers", default="admm,proximal_grad",
