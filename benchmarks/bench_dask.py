@@ -144,7 +144,7 @@ def part_tall(args):
                    cv.intercept_,
                    f"{passes(LassoCV(cv=5)):.0f} pass(es) over X, alpha_ = {cv.alpha_:.4g}")
             C = 1.0 / (2 * n * alpha)
-            for solver in args.dask_ml_solvers.split(","):
+            for solver in filter(None, args.dask_ml_solvers.split(",")):
                 start, start_cpu = time.perf_counter(), cpu()
                 peer = LinearRegression(penalty="l1", C=C, solver=solver).fit(X, y)
                 seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
@@ -290,7 +290,7 @@ def main():
     parser.add_argument("--folder", help="where the denoising files go (default: a temporary "
                         "folder, removed at the end)")
     parser.add_argument("--dask-ml-solvers", default="admm,proximal_grad",
-                        help="dask-ml's solvers to run, comma-separated")
+                        help="dask-ml's solvers to run, comma-separated (none: '')")
     parser.add_argument("--skip-in-memory", action="store_true",
                         help="skip scikit-learn on the gathered array")
     parser.add_argument("--skip-dask", action="store_true",
