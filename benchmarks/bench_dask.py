@@ -19,7 +19,8 @@ The objective ``1 / (2 n) ||y - X w - b||^2 + alpha ||w||_1`` of every solution 
 by the same dask expression. ``alpha`` is 0.05 times ``alpha_max``.
 
 Part ``denoise``: a ``.npy`` file of ``--denoise-gb`` GB of float64 signals of 4096 samples,
-denoised by the command line (``sparserecover denoise big.npy -o out.npy``, batches), then the
+denoised by the command line (``sparserecover denoise big.npy -o out.npy``, batches), again
+under an address-space limit (``RLIMIT_AS``, ``--limit-gb``) below the file's size, then the
 same data as a Zarr store (``big.zarr -> out.zarr`` through dask's threads, and through the
 cluster with ``--scheduler``). Each run is a subprocess; its peak resident memory is its
 ``VmHWM`` (the cluster's workers are not counted in the ``--scheduler`` run: they hold a few
@@ -73,6 +74,13 @@ def _objective(X, y, coef, intercept, alpha):
     return float(squares) / (2 * X.shape[0]) + alpha * float(np.abs(coef).sum())
 
 
+def _cpu_seconds():
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def part_tall(args):
     import dask
     from dask_ml.linear_model import LinearRegression
@@ -102,11 +110,15 @@ def part_tall(args):
         print(f"alpha = 0.05 alpha_max = {alpha:.5g}")
         rows = []
 
-        def record(name, seconds, coef, intercept, note=""):
+        def cpu():
+            """CPU seconds of this process and of the workers so far."""
+            return _cpu_seconds() + sum(client.run(_cpu_seconds).values())
+
+        def record(name, seconds, cpu_seconds, coef, intercept, note=""):
             objective = _objective(X, y, coef, intercept, alpha)
-            rows.append((name, seconds, objective, int(np.sum(coef != 0)), note))
-            print(f"  {name:<44} {seconds:8.2f} s  objective {objective:.10g}  "
-                  f"nonzeros {int(np.sum(coef != 0)):3d}  {note}", flush=True)
+            rows.append((name, seconds, cpu_seconds, objective, int(np.sum(coef != 0)), note))
+            print(f"  {name:<44} {seconds:8.2f} s  CPU {cpu_seconds:8.2f} s  objective "
+                  f"{objective:.10g}  nonzeros {int(np.sum(coef != 0)):3d}  {note}", flush=True)
 
         def passes(estimator):
             """Passes over X of a fit on the same data not held in memory: the tasks that
@@ -118,68 +130,81 @@ def part_tall(args):
             reads = sum(1 for task in stream.data if X_lazy.name in str(task["key"]))
             return reads / X_lazy.numblocks[0]
 
-        start = time.perf_counter()
-        model = Lasso(alpha=alpha).fit(X, y)
-        seconds = time.perf_counter() - start
-        record("sparserecover Lasso (dask)", seconds, model.coef_, model.intercept_,
-               f"{passes(Lasso(alpha=alpha)):.0f} pass(es) over X")
-        start = time.perf_counter()
-        cv = LassoCV(cv=5).fit(X, y)
-        seconds = time.perf_counter() - start
-        record("sparserecover LassoCV(cv=5) (dask)", seconds, cv.coef_, cv.intercept_,
-               f"{passes(LassoCV(cv=5)):.0f} pass(es) over X, alpha_ = {cv.alpha_:.4g}")
-        C = 1.0 / (2 * n * alpha)
-        for solver in args.dask_ml_solvers.split(","):
-            start = time.perf_counter()
-            peer = LinearRegression(penalty="l1", C=C, solver=solver).fit(X, y)
-            seconds = time.perf_counter() - start
-            record(f"dask-ml LinearRegression(penalty='l1', {solver})", seconds,
-                   np.asarray(peer.coef_), float(peer.intercept_),
-                   "default max_iter (100)")
+        if not args.skip_dask:
+            start, start_cpu = time.perf_counter(), cpu()
+            model = Lasso(alpha=alpha).fit(X, y)
+            seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+            record("sparserecover Lasso (dask)", seconds, cpu_seconds, model.coef_,
+                   model.intercept_,
+                   f"{passes(Lasso(alpha=alpha)):.0f} pass(es) over X")
+            start, start_cpu = time.perf_counter(), cpu()
+            cv = LassoCV(cv=5).fit(X, y)
+            seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+            record("sparserecover LassoCV(cv=5) (dask)", seconds, cpu_seconds, cv.coef_,
+                   cv.intercept_,
+                   f"{passes(LassoCV(cv=5)):.0f} pass(es) over X, alpha_ = {cv.alpha_:.4g}")
+            C = 1.0 / (2 * n * alpha)
+            for solver in filter(None, args.dask_ml_solvers.split(",")):
+                start, start_cpu = time.perf_counter(), cpu()
+                peer = LinearRegression(penalty="l1", C=C, solver=solver).fit(X, y)
+                seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+                record(f"dask-ml LinearRegression(penalty='l1', {solver})", seconds, cpu_seconds,
+                       np.asarray(peer.coef_), float(peer.intercept_),
+                       "default max_iter (100)")
         if not args.skip_in_memory:
             X_np, y_np = X.compute(), y.compute()
             with threadpool_limits(limits=1):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), cpu()
                 ref = sk.Lasso(alpha=alpha).fit(X_np, y_np)
                 record("scikit-learn Lasso (in memory)", time.perf_counter() - start,
-                       ref.coef_, ref.intercept_)
-                start = time.perf_counter()
+                       cpu() - start_cpu, ref.coef_, ref.intercept_)
+                start, start_cpu = time.perf_counter(), cpu()
                 ref = sk.LassoCV(cv=5).fit(X_np, y_np)
                 record("scikit-learn LassoCV(cv=5) (in memory)", time.perf_counter() - start,
-                       ref.coef_, ref.intercept_, f"alpha_ = {ref.alpha_:.4g}")
+                       cpu() - start_cpu, ref.coef_, ref.intercept_,
+                       f"alpha_ = {ref.alpha_:.4g}")
             del X_np, y_np
     return rows
 
 
 _PEAK = (
-    "import sys, time\n"
+    "import resource, sys, time\n"
     "start = time.perf_counter()\n"
     "from sparserecover.cli import main\n"
     "status = main(sys.argv[1:])\n"
     "status_lines = open('/proc/self/status').read().splitlines()\n"
     "peak = [line for line in status_lines if line.startswith('VmHWM')][0]\n"
-    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start)\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start,\n"
+    "      'CPU', usage.ru_utime + usage.ru_stime)\n"
     "sys.exit(status)\n"
 )
 
 _WHOLE = (
-    "import sys, time, numpy as np\n"
+    "import resource, sys, time, numpy as np\n"
     "start = time.perf_counter()\n"
     "from sparserecover import denoise\n"
     "np.save(sys.argv[2], denoise(np.load(sys.argv[1])))\n"
     "status_lines = open('/proc/self/status').read().splitlines()\n"
     "peak = [line for line in status_lines if line.startswith('VmHWM')][0]\n"
-    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start)\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('PEAK', int(peak.split()[1]) * 1024, 'SECONDS', time.perf_counter() - start,\n"
+    "      'CPU', usage.ru_utime + usage.ru_stime)\n"
 )
 
 
-def _measure(code, args, cwd):
+def _measure(code, args, cwd, limit=None):
+    def set_limit():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     result = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True,
-                            text=True)
+                            text=True, preexec_fn=set_limit if limit else None)
     if result.returncode != 0:
         raise RuntimeError(result.stderr)
     line = next(line for line in result.stdout.splitlines() if line.startswith("PEAK")).split()
-    return float(line[3]), int(line[1])
+    return float(line[3]), float(line[5]), int(line[1])
 
 
 def part_denoise(args):
@@ -209,12 +234,27 @@ def part_denoise(args):
     del source
     rows = []
 
-    def record(name, seconds, peak):
-        rows.append((name, seconds, peak))
-        print(f"  {name:<52} {seconds:8.1f} s  peak RSS {peak / 2**20:8.0f} MiB", flush=True)
+    def record(name, seconds, cpu, peak):
+        rows.append((name, seconds, cpu, peak))
+        print(f"  {name:<52} {seconds:8.1f} s  CPU {cpu:8.1f} s  peak RSS "
+              f"{peak / 2**20:8.0f} MiB", flush=True)
 
     record("CLI .npy -> .npy (batches)",
            *_measure(_PEAK, ["denoise", "big.npy", "-o", "out.npy"], folder))
+    limit = int(args.limit_gb * 2**30)
+    if limit < size:
+        name = f"CLI .npy -> .npy, address space limited to {args.limit_gb:g} GiB"
+        try:
+            measured = _measure(_PEAK, ["denoise", "big.npy", "-o", "limited.npy"], folder,
+                                limit)
+        except RuntimeError as error:
+            print(f"  {name}: failed: {str(error).strip().splitlines()[-1]}", flush=True)
+        else:
+            record(name, *measured)
+            same = np.array_equal(np.load(folder / "out.npy", mmap_mode="r"),
+                                  np.load(folder / "limited.npy", mmap_mode="r"))
+            print(f"  the limited run's output equals the first run's: {same}", flush=True)
+            (folder / "limited.npy").unlink()
     record("CLI .zarr -> .zarr (dask threads)",
            *_measure(_PEAK, ["denoise", "big.zarr", "-o", "out.zarr"], folder))
     from distributed import LocalCluster
@@ -244,12 +284,17 @@ def main():
     parser.add_argument("--n-features", type=int, default=200)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--denoise-gb", type=float, default=4.0)
+    parser.add_argument("--limit-gb", type=float, default=1.0,
+                        help="address-space limit (RLIMIT_AS) of a second run of the .npy "
+                        "command, when below the file's size")
     parser.add_argument("--folder", help="where the denoising files go (default: a temporary "
                         "folder, removed at the end)")
     parser.add_argument("--dask-ml-solvers", default="admm,proximal_grad",
-                        help="dask-ml's solvers to run, comma-separated")
+                        help="dask-ml's solvers to run, comma-separated (none: '')")
     parser.add_argument("--skip-in-memory", action="store_true",
                         help="skip scikit-learn on the gathered array")
+    parser.add_argument("--skip-dask", action="store_true",
+                        help="skip the fits on the dask arrays (only scikit-learn's)")
     args = parser.parse_args()
     with threadpool_limits(limits=1):
         if args.part in ("tall", "all"):

@@ -212,3 +212,53 @@ def test_sigkill_mid_run_leaves_no_output(tmp_path, rng):
     result = run("denoise", "in.npy", "-o", "out.npy", "--batch-size", "100", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.npy", "out.npy"]
+
+
+@pytest.mark.skipif(not LINUX, reason="SIGKILL and process ids as on Linux")
+@pytest.mark.parametrize("earlier", [False, True])
+def test_sigkill_mid_run_on_zarr_leaves_no_output(tmp_path, rng, earlier):
+    """A Zarr output is written into a temporary store and renamed only when complete: a run
+    killed after some of its chunks are written leaves no partial store at the destination,
+    and the store that was there before (if any) whole and unchanged."""
+    signals = rng.standard_normal((200, 4096))
+    _write_zarr(tmp_path / "in.zarr", signals, chunks=(10, 4096))
+    if earlier:
+        _write_zarr(tmp_path / "out.zarr", np.zeros((2, 3)), chunks=(2, 3))
+
+    def temporaries():
+        return [p for p in tmp_path.iterdir() if p.name.startswith(".out.zarr.")]
+
+    def chunks(folders):  # the files of stores other than their metadata
+        return {f for folder in folders for f in folder.rglob("*")
+                if f.is_file() and not f.name.startswith((".z", "zarr.json"))}
+
+    def chunks_written():  # in a temporary store, or (wrongly) at the destination
+        return chunks(temporaries()) | (chunks([tmp_path / "out.zarr"]) - before_run)
+
+    before_run = chunks([tmp_path / "out.zarr"])
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sparserecover", "denoise", "in.zarr", "-o", "out.zarr",
+         "--batch-size", "2", "--method", "swt"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not chunks_written():
+        assert child.poll() is None, "the run ended before its output was started"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    assert child.wait() == -signal.SIGKILL  # killed mid-run, not ended on its own
+    if earlier:
+        before = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")
+        assert before.shape == (2, 3)
+        np.testing.assert_array_equal(before[...], np.zeros((2, 3)))
+    else:
+        assert not (tmp_path / "out.zarr").exists()
+    assert temporaries()
+    # the next write to the same output completes, and removes the dead process's temporary
+    result = run("denoise", "in.zarr", "-o", "out.zarr", "--batch-size", "50", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.zarr", "out.zarr"]
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "out.zarr"), mode="r")[...],
+                                  denoise(signals))
