@@ -20,7 +20,7 @@ from .._selection import kth_smallest
 from ._gap import column_met, duality_gap
 from ._linalg import solve_psd
 from ._problem import Datafit, Penalty
-from ._products import column_axpy, column_dot, forward, implementation
+from ._products import column_axpy, column_dot, implementation
 
 # Anderson extrapolation from the last _ANDERSON_K passes (skglm's choice, Bertrand et al. 2022)
 _ANDERSON_K = 5
@@ -321,6 +321,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     Z = np.zeros((p, 1), dtype=X.dtype)
     FZ = np.empty((n, 1), dtype=target.dtype)
     r = np.empty(n)
+    Ax = np.empty(n)
     r_trial = np.empty(n)
     g = np.empty(p)
     screened = np.empty(p, dtype=np.bool_)
@@ -354,7 +355,13 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
         confirming = False
         while True:
             if fresh:
-                forward(op, x, FX)
+                # A x from the columns of x's support: a fraction of a pass for a sparse x
+                Ax[:] = 0.0
+                for j in range(p):
+                    if x1[j] != 0.0:
+                        column_axpy(op, j, np.float64(x1[j]), Ax)
+                for i in range(n):
+                    FX[i, 0] = Ax[i]
             else:
                 # A x = y - r from the residual coordinate descent keeps up to date: saves a
                 # product with A per outer iteration; a converged gap is confirmed below from
@@ -392,6 +399,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             s = scaling[0]
             radius = np.sqrt(2.0 * gap1[0])
             nnz = 0
+            violators = 0
             for j in range(p):
                 g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
                 screened[j] = False
@@ -405,8 +413,16 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                             x1[j] = 0.0
                 if x1[j] != 0.0:
                     nnz += 1
-            ws = _select_working_set(x1, column_penalty, g, norms2, screened,
-                                     max(ws_start, 2 * nnz))
+                elif not screened[j] and w1[j] != 0.0:
+                    gj = g[j] - l2 * np.float64(x1[j])
+                    if (abs(gj) if not positive else gj) > w1[j]:
+                        violators += 1
+            # celer's and skglm's max(ws_start, 2 nnz), and up to 4 max(nnz, ws_start) where
+            # more features than that violate their dual constraint at x: while the support
+            # grows, every feature of the working set ends up nonzero and doubling costs one
+            # outer iteration (a full pass over A) per doubling; growing fourfold halves them
+            ws_size = max(ws_start, 2 * nnz, min(violators, 4 * max(nnz, ws_start)))
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size)
             # the working set's problem to 0.3 times the gap, or to half the tolerance: no
             # further than the stopping test needs; if only the gate on the changes failed,
             # until a pass of small changes
@@ -446,7 +462,14 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
         n_iter[k] = epochs
         primal[k] = primal1[0]
         gap[k] = gap1[0]
+        # the features screened out, and those the final dual point proves zero (a solve can
+        # end before its gap was small enough to screen)
+        s = scaling[0]
+        radius = np.sqrt(2.0 * gap1[0])
         for j in range(p):
-            if screened[j]:
+            gj = s * (G[j, 0] - l2 * (Z[j, 0] + np.float64(x1[j])))
+            bound = abs(gj) if not positive else gj
+            if screened[j] or (screen and w1[j] != 0.0 and x1[j] == 0.0
+                               and bound + radius * np.sqrt(norms2[j] + l2) < w1[j]):
                 n_screened[k] += 1
     return X, n_iter, primal, gap, converged, n_screened
