@@ -122,9 +122,8 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     screen : bool, default True
         Gap-safe screening at every outer iteration.
     ws_start : int, default 10
-        Size of the first working set, at least (then ``max(2 * n_nonzero, ...)``, up to
-        ``4 * n_nonzero`` while more features than that violate their optimality
-        condition).
+        Smallest working set (then the support and as many features as violate their
+        optimality condition, between a quarter and three times the support's size).
     anderson : bool, default True
         Anderson extrapolation of the coordinate-descent iterates every 5 passes, kept when
         it lowers the objective (Bertrand & Massias, AISTATS 2021).

@@ -388,11 +388,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     (:func:`stopping_test`); gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et
     al. 2017): with the feasible dual point theta = s [r'; -sqrt(l2) x] and radius
     sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the optimum when
-    s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
-    ``max(ws_start, 2 nnz)`` features (up to ``4 max(nnz, ws_start)`` while that many
-    violate their dual constraint) by dual-constraint distance, solved by cyclic
-    coordinate descent to 0.3 times the outer gap (to the tolerance when it holds every
-    feature not screened out; tested every ``gap_freq`` passes, at most
+    s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of the support and
+    ``max(V, nnz / 4)`` more features (V violate their dual constraint at x; at most
+    ``3 max(nnz, ws_start)``, at least ``ws_start`` in all) by dual-constraint distance,
+    solved by cyclic coordinate descent to 0.3 times the outer gap (to the tolerance when it
+    holds every feature not screened out; tested every ``gap_freq`` passes, at most
     ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K`` passes when
     ``anderson``. An outer iteration depends on x alone (the screening and the working set
     are recomputed from it), so a solve stopped after k outer iterations and restarted from
@@ -531,11 +531,13 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                     gj = g[j] - l2 * np.float64(x1[j])
                     if (abs(gj) if not positive else gj) > w1[j]:
                         violators += 1
-            # celer's and skglm's max(ws_start, 2 nnz), and up to 4 max(nnz, ws_start) where
-            # more features than that violate their dual constraint at x: while the support
-            # grows, every feature of the working set ends up nonzero and doubling costs one
-            # outer iteration (a full pass over A) per doubling; growing fourfold halves them
-            ws_size = max(ws_start, 2 * nnz, min(violators, 4 * max(nnz, ws_start)))
+            # the support and as many features as violate their dual constraint at x, up to
+            # 3 max(nnz, ws_start) (while the support grows, every feature of the working set
+            # ends up nonzero: growing fourfold costs half the outer iterations, full passes
+            # over A, of celer's and skglm's doubling), at least nnz / 4 (near the solution:
+            # a working set closer to the support than their 2 nnz is better conditioned and
+            # cheaper per pass)
+            ws_size = max(ws_start, nnz + max(min(violators, 3 * max(nnz, ws_start)), nnz // 4))
             # float32 data: r stays float64 and FX would round it, so products stay fresh; so
             # they do for a sparse x (a fraction of a pass, and no confirming product at the end)
             fresh = np.finfo(X.dtype).eps > 1e-10 or 4 * nnz <= p
