@@ -392,11 +392,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     ``max(V, nnz / 4)`` more features (V violate their dual constraint at x; at most
     ``3 max(nnz, ws_start)``, at least ``ws_start`` in all) by dual-constraint distance,
     solved by cyclic coordinate descent to 0.3 times the outer gap (to the tolerance when it
-    holds every feature not screened out; tested every ``gap_freq`` passes, at most
-    ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K`` passes when
-    ``anderson``. An outer iteration depends on x alone (the screening and the working set
-    are recomputed from it), so a solve stopped after k outer iterations and restarted from
-    its x continues exactly as one run would (scikit-learn's ``warm_start`` with
+    holds every feature not screened out and ``update_tol < 0``; tested every ``gap_freq``
+    passes, at most ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K``
+    passes when ``anderson``. An outer iteration depends on x alone (the screening and the
+    working set are recomputed from it), so a solve stopped after k outer iterations and
+    restarted from its x continues exactly as one run would (scikit-learn's ``warm_start`` with
     ``max_iter``).
 
     Caps: ``max_outer`` outer iterations, ``max_epochs`` passes summed over them, and
@@ -549,9 +549,10 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             # until a pass of small changes
             threshold = max(tol * primal1[0], atol[k])
             inner_tol = max(0.3 * gap1[0], 0.5 * threshold)
-            if ws.shape[0] >= n_open:
+            if ws.shape[0] >= n_open and update_tol < 0.0:
                 # every feature not screened out is in the working set: its problem is the
-                # whole problem, solved to the tolerance at once
+                # whole problem, solved to the tolerance at once (with scikit-learn's
+                # semantics, max_iter counts outer iterations: each keeps to its share)
                 inner_tol = 0.5 * threshold
             gate_only = gap1[0] <= threshold
             n_ws = ws.shape[0]
