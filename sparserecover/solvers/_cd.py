@@ -36,7 +36,12 @@ def cd_solve(problem, penalty, X, *, tol, atol, max_iter, gap_freq=10, screen=Tr
     pass whose largest change is at most ``update_tol`` times the largest coefficient
     (scikit-learn's ``tol``).
     """
-    fit = problem.datafit() if problem.gram else problem.column_datafit()
+    if problem.gram:
+        fit = problem.datafit()
+    elif problem.op.kind == "dense":  # read in place, by rows or by columns: no copy of A
+        fit = problem.direct_datafit()
+    else:
+        fit = problem.column_datafit()
     if update_tol is None:
         caps = (-1.0, _NO_CAP, _NO_CAP, max_iter)
     else:
@@ -105,8 +110,10 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     Parameters
     ----------
     A : ndarray or scipy.sparse matrix
-        Design matrix of shape (n_samples, n_features). A C-ordered ndarray is copied once to
-        Fortran order and a CSR matrix once to CSC (coordinate descent reads columns).
+        Design matrix of shape (n_samples, n_features). A dense array is read in place,
+        C- or Fortran-ordered (from a C-ordered one, the columns of each working set are
+        gathered: a fraction of ``A``); a CSR matrix is converted once to CSC (coordinate
+        descent reads columns).
     y, lam, x0, tol, positive, l2, verbose
         As in :func:`fista`. 2-D ``y``: the columns are solved one after another.
     max_iter : int, default 10000
@@ -115,8 +122,8 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     screen : bool, default True
         Gap-safe screening at every outer iteration.
     ws_start : int, default 10
-        Size of the first working set (then ``max(2 * n_nonzero, ...)``, doubled when the
-        gap does not halve).
+        Smallest working set (then the support and as many features as violate their
+        optimality condition, between a quarter and three times the support's size).
     anderson : bool, default True
         Anderson extrapolation of the coordinate-descent iterates every 5 passes, kept when
         it lowers the objective (Bertrand & Massias, AISTATS 2021).

@@ -2,7 +2,9 @@
 
 The operator gives column access (``_products.column_dot``/``column_axpy``): ``M`` is the
 C-contiguous ``A.T`` of a Fortran-ordered dense ``A``, or the index arrays are those of a CSC
-matrix. Data fit and penalty travel as the named tuples of ``_problem``.
+matrix; a C-ordered dense ``A`` (``DenseRows``) is read in place, the columns of each working
+set gathered (:func:`working_set_operator`). Data fit and penalty travel as the named tuples
+of ``_problem``.
 
 On a Gram problem (operator ``G = A.T A``, target ``c = A.T b``) the same loops run with
 ``g = A.T r = c - G x`` (length n_features) in place of the residual ``r = b - A x``: the
@@ -20,7 +22,13 @@ from .._selection import kth_smallest
 from ._gap import column_met, duality_gap
 from ._linalg import solve_psd
 from ._problem import Datafit, Penalty
-from ._products import column_axpy, column_dot, forward, implementation
+from ._products import (
+    DenseColumns,
+    column_axpy,
+    column_dot,
+    implementation,
+    operator_function,
+)
 
 # Anderson extrapolation from the last _ANDERSON_K passes (skglm's choice, Bertrand et al. 2022)
 _ANDERSON_K = 5
@@ -33,10 +41,10 @@ def _column_penalty(penalty):
 
 
 @njit(cache=True)
-def _cd_epoch(op, ws, x, penalty, norms2, r, random):
-    """One pass of exact coordinate minimization over the working set ``ws``: cyclic, or with
-    ``random`` as many coordinates drawn uniformly with replacement (scikit-learn's
-    ``selection="random"``).
+def _cd_epoch(op, cols, ws, x, penalty, norms2, r, random):
+    """One pass of exact coordinate minimization over the working set ``ws`` (feature
+    ``ws[a]`` is column ``cols[a]`` of ``op``): cyclic, or with ``random`` as many coordinates
+    drawn uniformly with replacement (scikit-learn's ``selection="random"``).
 
     Coordinate j minimizes 0.5 ||r + A_j (x_j - u)||^2 + w_j |u| + 0.5 l2 u^2, i.e.
     u = ST(A_j.T r + ||A_j||^2 x_j, w_j) / (||A_j||^2 + l2) (ST: soft threshold; with
@@ -49,18 +57,19 @@ def _cd_epoch(op, ws, x, penalty, norms2, r, random):
     n_ws = ws.shape[0]
     largest_change = 0.0
     largest = 0.0
-    for a in range(n_ws):
-        j = ws[np.random.randint(0, n_ws)] if random else ws[a]  # noqa: NPY002 (Numba's)
+    for b in range(n_ws):
+        a = np.random.randint(0, n_ws) if random else b  # noqa: NPY002 (Numba's)
+        j = ws[a]
         curvature = norms2[j] + l2
         if curvature <= 0.0:
             continue
         old = np.float64(x[j])
-        new = soft_threshold(column_dot(op, j, r) + norms2[j] * old, w[j]) / curvature
+        new = soft_threshold(column_dot(op, cols[a], r) + norms2[j] * old, w[j]) / curvature
         if positive:
             new = max(new, 0.0)
         if new != old:
             x[j] = new
-            column_axpy(op, j, old - np.float64(x[j]), r)
+            column_axpy(op, cols[a], old - np.float64(x[j]), r)
         largest_change = max(largest_change, abs(np.float64(x[j]) - old))
         largest = max(largest, abs(np.float64(x[j])))
     return largest_change, largest
@@ -95,7 +104,7 @@ def _residual_products(op, x, y, yy, r):
 
 
 @njit(cache=True)
-def _subproblem_gap(op, ws, x, penalty, y, yy, r):
+def _subproblem_gap(op, cols, ws, x, penalty, y, yy, r):
     """Duality gap of the LASSO restricted to ``ws`` (x is zero elsewhere), rescaled residual.
 
     Only the inner stopping test: the certificate is the full gap of ``_duality_gap``.
@@ -114,7 +123,7 @@ def _subproblem_gap(op, ws, x, penalty, y, yy, r):
         xx += v * v
         if w[j] == 0.0:
             continue
-        g = column_dot(op, j, r) - l2 * v
+        g = column_dot(op, cols[a], r) - l2 * v
         bound = abs(g) if not positive else g
         if bound * s > w[j]:
             s = w[j] / bound
@@ -132,6 +141,98 @@ def _ws_objective(op, ws, x, penalty, y, yy, r):
         v = np.float64(x[ws[a]])
         value += w[ws[a]] * abs(v) + 0.5 * l2 * v * v
     return value
+
+
+def support_forward(op, x, Ax):
+    """Ax = A x in float64 from the columns of the support of x (1-D): a fraction of a pass
+    for a sparse x (compiled only)."""
+    raise TypeError("coordinate descent needs a dense or sparse A")
+
+
+@overload(support_forward)
+def _support_forward(op, x, Ax):
+    def dense_rows(op, x, Ax):  # row by row: A's rows are contiguous
+        support = np.flatnonzero(x)
+        values = np.empty(support.shape[0])
+        for q in range(support.shape[0]):
+            values[q] = x[support[q]]
+        M = op.M
+        for i in range(M.shape[0]):
+            acc = 0.0
+            for q in range(support.shape[0]):
+                acc += M[i, support[q]] * values[q]
+            Ax[i] = acc
+
+    def columns(op, x, Ax):
+        Ax[:] = 0.0
+        for j in range(x.shape[0]):
+            if x[j] != 0.0:
+                column_axpy(op, j, np.float64(x[j]), Ax)
+
+    return implementation(op, DenseRows=dense_rows, direct=columns, Gram=columns)
+
+
+def working_set_operator(op, ws, buffer, buffer_ws, position):
+    """``(op_ws, cols, buffer, buffer_ws)``: the operator the passes over the working set
+    ``ws`` read, with feature ``ws[a]`` in its column ``cols[a]`` (compiled only).
+
+    A row-ordered dense A (``DenseRows``, C-ordered) has no contiguous columns: the working
+    set's columns are gathered into the rows of a new ``(len(ws), n)`` array (a
+    ``DenseColumns`` operator), those already in the previous gather (``buffer``, holding the
+    features ``buffer_ws``) copied from it, the others read from A in blocks of rows. No copy
+    of A is made: the gather is a fraction of A, and the passes read it contiguously.
+    ``position`` (length n_features, all -1) is scratch space. Column forms are read in place
+    (``op_ws`` is ``op``, ``cols`` is ``ws``).
+    """
+    raise TypeError("coordinate descent needs a dense or sparse A")
+
+
+@overload(working_set_operator)
+def _working_set_operator(op, ws, buffer, buffer_ws, position):
+    def gather(op, ws, buffer, buffer_ws, position):
+        M = op.M
+        n = M.shape[0]
+        n_ws = ws.shape[0]
+        out = np.empty((n_ws, n), dtype=buffer.dtype)
+        for q in range(buffer_ws.shape[0]):
+            position[buffer_ws[q]] = q
+        missing = np.empty(n_ws, dtype=np.int64)
+        n_missing = 0
+        for a in range(n_ws):
+            q = position[ws[a]]
+            if q >= 0:
+                out[a] = buffer[q]
+            else:
+                missing[n_missing] = a
+                n_missing += 1
+        for q in range(buffer_ws.shape[0]):
+            position[buffer_ws[q]] = -1
+        # in blocks of rows: read along A's (contiguous) rows into a small row-major block,
+        # then write it out transposed, contiguous runs of each column (element by element,
+        # a write per page of ``out`` would make it latency-bound)
+        block = 64
+        rows = np.empty((block, n_missing), dtype=buffer.dtype)
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            for i in range(start, stop):
+                row = M[i]
+                gathered = rows[i - start]
+                for t in range(n_missing):
+                    gathered[t] = row[ws[missing[t]]]
+            for t in range(n_missing):
+                column = out[missing[t]]
+                for i in range(start, stop):
+                    column[i] = rows[i - start, t]
+        return DenseColumns(out), np.arange(n_ws), out, ws
+
+    def in_place(op, ws, buffer, buffer_ws, position):
+        return op, ws, buffer, buffer_ws
+
+    return implementation(op, DenseRows=gather, direct=in_place, Gram=in_place)
+
+
+operator_function(support_forward)
+operator_function(working_set_operator)
 
 
 @njit(cache=True)
@@ -156,7 +257,7 @@ def anderson_weights(last):
 
 
 @njit(cache=True)
-def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial):
+def _anderson_step(op, cols, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial):
     """Anderson extrapolation of the last K + 1 working-set iterates (rows of ``last``).
 
     The combination of :func:`anderson_weights` is kept when it lowers the objective
@@ -188,7 +289,7 @@ def _anderson_step(op, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_trial)
         for a in range(s):
             delta = np.float64(x[ws[a]]) - x_trial[a]
             if delta != 0.0:
-                column_axpy(op, ws[a], delta, r_trial)
+                column_axpy(op, cols[a], delta, r_trial)
     else:
         for i in range(r.shape[0]):
             value = 0.0
@@ -287,13 +388,15 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     (:func:`stopping_test`); gap-safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et
     al. 2017): with the feasible dual point theta = s [r'; -sqrt(l2) x] and radius
     sqrt(2 gap) (the dual is 1-strongly concave), feature j is zero at the optimum when
-    s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of
-    ``max(ws_start, 2 nnz)`` features by dual-constraint distance, solved by cyclic
-    coordinate descent to 0.3 times the outer gap (tested every ``gap_freq`` passes, at most
-    ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K`` passes when
-    ``anderson``. An outer iteration depends on x alone (the screening and the working set
-    are recomputed from it), so a solve stopped after k outer iterations and restarted from
-    its x continues exactly as one run would (scikit-learn's ``warm_start`` with
+    s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of the support and
+    ``max(V, nnz / 4)`` more features (V violate their dual constraint at x; at most
+    ``3 max(nnz, ws_start)``, at least ``ws_start`` in all) by dual-constraint distance,
+    solved by cyclic coordinate descent to 0.3 times the outer gap (to the tolerance when it
+    holds every feature not screened out and ``update_tol < 0``; tested every ``gap_freq``
+    passes, at most ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K``
+    passes when ``anderson``. An outer iteration depends on x alone (the screening and the
+    working set are recomputed from it), so a solve stopped after k outer iterations and
+    restarted from its x continues exactly as one run would (scikit-learn's ``warm_start`` with
     ``max_iter``).
 
     Caps: ``max_outer`` outer iterations, ``max_epochs`` passes summed over them, and
@@ -321,6 +424,13 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     Z = np.zeros((p, 1), dtype=X.dtype)
     FZ = np.empty((n, 1), dtype=target.dtype)
     r = np.empty(n)
+    Ax = np.empty(n)
+    # the gathered working-set columns of a row-ordered A (working_set_operator)
+    buffer = np.empty((0, n), dtype=X.dtype)
+    buffer_ws = np.empty(0, dtype=np.int64)
+    position = np.full(p, -1, dtype=np.int64)
+    ws = np.empty(0, dtype=np.int64)
+    op_ws, cols, buffer, buffer_ws = working_set_operator(op, ws, buffer, buffer_ws, position)
     r_trial = np.empty(n)
     g = np.empty(p)
     screened = np.empty(p, dtype=np.bool_)
@@ -354,7 +464,17 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
         confirming = False
         while True:
             if fresh:
-                forward(op, x, FX)
+                # A x from the columns of x's support: a fraction of a pass for a sparse x
+                # (after the first outer iteration, from the working set's, which hold it)
+                if outer == 0:
+                    support_forward(op, x1, Ax)
+                else:
+                    Ax[:] = 0.0
+                    for a in range(ws.shape[0]):
+                        if x1[ws[a]] != 0.0:
+                            column_axpy(op_ws, cols[a], np.float64(x1[ws[a]]), Ax)
+                for i in range(n):
+                    FX[i, 0] = Ax[i]
             else:
                 # A x = y - r from the residual coordinate descent keeps up to date: saves a
                 # product with A per outer iteration; a converged gap is confirmed below from
@@ -387,11 +507,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             if fresh:
                 for i in range(n):
                     r[i] = np.float64(y1[i]) - FX[i, 0]
-            # float32 data: r stays float64 and FX would round it, so products stay fresh
-            fresh = np.finfo(X.dtype).eps > 1e-10
             s = scaling[0]
             radius = np.sqrt(2.0 * gap1[0])
             nnz = 0
+            violators = 0
+            n_open = 0
             for j in range(p):
                 g[j] = G[j, 0] - l2 * Z[j, 0]  # A.T r' (the refit's residual); x's l2 part below
                 screened[j] = False
@@ -403,15 +523,37 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                         if x1[j] != 0.0:
                             column_axpy(op, j, np.float64(x1[j]), r)
                             x1[j] = 0.0
+                if not screened[j] and norms2[j] + l2 > 0.0:
+                    n_open += 1
                 if x1[j] != 0.0:
                     nnz += 1
-            ws = _select_working_set(x1, column_penalty, g, norms2, screened,
-                                     max(ws_start, 2 * nnz))
+                elif not screened[j] and w1[j] != 0.0:
+                    gj = g[j] - l2 * np.float64(x1[j])
+                    if (abs(gj) if not positive else gj) > w1[j]:
+                        violators += 1
+            # the support and as many features as violate their dual constraint at x, up to
+            # 3 max(nnz, ws_start) (while the support grows, every feature of the working set
+            # ends up nonzero: growing fourfold costs half the outer iterations, full passes
+            # over A, of celer's and skglm's doubling), at least nnz / 4 (near the solution:
+            # a working set closer to the support than their 2 nnz is better conditioned and
+            # cheaper per pass)
+            ws_size = max(ws_start, nnz + max(min(violators, 3 * max(nnz, ws_start)), nnz // 4))
+            # float32 data: r stays float64 and FX would round it, so products stay fresh; so
+            # they do for a sparse x (a fraction of a pass, and no confirming product at the end)
+            fresh = np.finfo(X.dtype).eps > 1e-10 or 4 * nnz <= p
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size)
+            op_ws, cols, buffer, buffer_ws = working_set_operator(op, ws, buffer, buffer_ws,
+                                                                  position)
             # the working set's problem to 0.3 times the gap, or to half the tolerance: no
             # further than the stopping test needs; if only the gate on the changes failed,
             # until a pass of small changes
             threshold = max(tol * primal1[0], atol[k])
             inner_tol = max(0.3 * gap1[0], 0.5 * threshold)
+            if ws.shape[0] >= n_open and update_tol < 0.0:
+                # every feature not screened out is in the working set: its problem is the
+                # whole problem, solved to the tolerance at once (with scikit-learn's
+                # semantics, max_iter counts outer iterations: each keeps to its share)
+                inner_tol = 0.5 * threshold
             gate_only = gap1[0] <= threshold
             n_ws = ws.shape[0]
             last = np.empty((_ANDERSON_K + 1, n_ws))
@@ -420,7 +562,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             inner_epochs = 0
             failed = False
             while inner_epochs < max_inner and epochs < max_epochs:
-                change, largest = _cd_epoch(op, ws, x1, column_penalty, norms2, r, random)
+                change, largest = _cd_epoch(op_ws, cols, ws, x1, column_penalty, norms2, r,
+                                            random)
                 epochs += 1
                 if anderson:
                     row = inner_epochs % (_ANDERSON_K + 1)
@@ -429,7 +572,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                     for i in range(n):
                         last_r[row, i] = r[i]
                     if row == _ANDERSON_K:
-                        _anderson_step(op, ws, x1, column_penalty, y1, yy1[0], r, last,
+                        _anderson_step(op_ws, cols, ws, x1, column_penalty, y1, yy1[0], r, last,
                                        last_r, r_trial, x_trial)
                 inner_epochs += 1
                 small = small_changes(change, largest, update_tol)
@@ -437,7 +580,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                     break
                 # every gap_freq passes, and (scikit-learn's gate) after a pass of small changes
                 if inner_epochs % gap_freq == 0 or small:
-                    inner_gap = _subproblem_gap(op, ws, x1, column_penalty, y1, yy1[0], r)
+                    inner_gap = _subproblem_gap(op_ws, cols, ws, x1, column_penalty, y1,
+                                                yy1[0], r)
                     failed = inner_gap > inner_tol
                     if not failed:
                         break
@@ -446,7 +590,14 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
         n_iter[k] = epochs
         primal[k] = primal1[0]
         gap[k] = gap1[0]
+        # the features screened out, and those the final dual point proves zero (a solve can
+        # end before its gap was small enough to screen)
+        s = scaling[0]
+        radius = np.sqrt(2.0 * gap1[0])
         for j in range(p):
-            if screened[j]:
+            gj = s * (G[j, 0] - l2 * (Z[j, 0] + np.float64(x1[j])))
+            bound = abs(gj) if not positive else gj
+            if screened[j] or (screen and w1[j] != 0.0 and x1[j] == 0.0
+                               and bound + radius * np.sqrt(norms2[j] + l2) < w1[j]):
                 n_screened[k] += 1
     return X, n_iter, primal, gap, converged, n_screened

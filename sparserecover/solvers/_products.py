@@ -533,6 +533,11 @@ def _column_axpy(op, j, a, r):
         for i in range(M.shape[1]):
             r[i] += a * M[j, i]
 
+    def dense_rows(op, j, a, r):  # strided: for the few columns read outside a working set
+        M = op.M
+        for i in range(M.shape[0]):
+            r[i] += a * M[i, j]
+
     def csr_columns(op, j, a, r):
         for jj in range(op.indptr[j], op.indptr[j + 1]):
             r[op.indices[jj]] += a * op.data[jj]
@@ -551,14 +556,15 @@ def _column_axpy(op, j, a, r):
             r[i] -= shift * u[i]
 
     return implementation(op, DenseColumns=dense_columns, CsrColumns=csr_columns, Gram=gram,
-                          CenteredColumns=centered_columns)
+                          CenteredColumns=centered_columns, DenseRows=dense_rows)
 
 
 # ---------------------------------------------------------------------------- LinearOperator
 
 # Functions dispatched on the operator type in compiled code, whose Python body serves a
 # LinearOperator: the products above, and those the kernel modules declare.
-_OPERATOR_FUNCTIONS = {forward, adjoint, residual_gradient, gather_columns}
+_OPERATOR_FUNCTIONS = {forward, adjoint, residual_gradient, gather_columns, column_dot,
+                        column_axpy}
 _rebuilt = {}
 
 
