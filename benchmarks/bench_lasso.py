@@ -65,7 +65,8 @@ Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat
       [--skip-peers] [--per-iteration-only] [--skip-per-iteration]
       [--peers scikit-learn skglm celer pyproximal cvxpy] [--path] [--path-only]
       [--latency [--latency-rounds 5]]
-      [--scaling [--scaling-sizes 200 400 800 1600 tall sparse]]
+      [--scaling [--scaling-sizes 200 400 800 1600 tall sparse] [--scaling-lams 10 20 100]
+       [--skip-float32]]
 
 ``--latency``: first-call latency, fresh processes (Numba cache as it is: run twice for
 warm) that import a ``Lasso`` and fit it on a 50 x 200 problem, for sparserecover (default
@@ -671,7 +672,7 @@ def _seconds(seconds):
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
-def scaling(sizes, cap, repeat):
+def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True):
     """The scaling tables: per problem and lam, each solver's time to a relative gap of 1e-8,
     as passes over the data, the extra peak memory, ours / best peer; then float32."""
     peers_, ours_ = scaling_solvers()
@@ -698,7 +699,7 @@ def scaling(sizes, cap, repeat):
         print(f"\n{label}: X {data_bytes / 2**20:.0f} MB, one pass X.T @ v "
               f"{one_pass * 1e3:.2f} ms (min of 7); load average {os.getloadavg()[0]:.2f}",
               flush=True)
-        for divisor in SCALING_DIVISORS:
+        for divisor in divisors:
             lam = lam_max / divisor
             print(f"\n| {label}, lam_max/{divisor} | time to gap 1e-8 | passes | CPU time | "
                   "iterations | tol | extra peak memory | ours / best peer |\n"
@@ -733,7 +734,7 @@ def scaling(sizes, cap, repeat):
             ratios += [rows[name][0][1e-8][4] / best_peer_cpu if 1e-8 in rows[name][0]
                        else np.nan for name in ours_]
             summary.append((f"{label}, lam_max/{divisor}", one_pass, cells, ratios))
-            if size in FLOAT32_SIZES:
+            if float32 and size in FLOAT32_SIZES:
                 float32_rows += scaling_float32(label, divisor, A, y, lam, cap, repeat, ours_)
         print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
         del A
@@ -817,6 +818,10 @@ def main():
                         help="only the scaling tables (with --path: and the path tables)")
     parser.add_argument("--scaling-sizes", nargs="+", default=list(SCALING_SIZES),
                         choices=SCALING_SIZES)
+    parser.add_argument("--scaling-lams", nargs="+", type=int, default=list(SCALING_DIVISORS),
+                        help="the divisors d of lam = lam_max / d")
+    parser.add_argument("--skip-float32", action="store_true",
+                        help="no float32 rows in the scaling tables")
     parser.add_argument("--latency", action="store_true",
                         help="only the first-call latency table")
     parser.add_argument("--latency-rounds", type=int, default=1,
@@ -834,7 +839,8 @@ def main():
     warnings.simplefilter("ignore")
     print(f"load average: {os.getloadavg()[0]:.2f}", flush=True)
     if args.scaling:
-        scaling(args.scaling_sizes, args.cap, args.repeat)
+        scaling(args.scaling_sizes, args.cap, args.repeat, args.scaling_lams,
+                not args.skip_float32)
         if not args.path:
             return
         args.path_only = True
