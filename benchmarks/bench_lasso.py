@@ -1,5 +1,6 @@
 """LASSO: sparserecover's FISTA and coordinate descent against scikit-learn, skglm, celer,
-pyproximal and cvxpy; and the LASSO path against scikit-learn, skglm and celer.
+pyproximal and cvxpy; the LASSO path against scikit-learn, skglm, celer and glum; and how the
+time grows with the problem (scaling).
 
 Every solver is timed in this process on the same problems, and every solution is scored by
 the SAME duality gap (``relative_gap`` below: the rescaled residual, float64):
@@ -36,13 +37,36 @@ best peer's (< 1: faster than every peer).
 
 Path (``--path``): 100 lams geometric from lam_max to lam_max/100 on (a) and (d), warm
 started, each solver with the tolerance given by ``--path-tol`` in its own convention
-(relative gap for sparserecover, ``tol * ||y||^2`` for scikit-learn/celer/skglm); reported:
-time and the worst relative gap (the one above) over the path.
+(relative gap for sparserecover, ``tol * ||y||^2`` for scikit-learn/celer/skglm, glum's
+``gradient_tol`` on its objective ``1/(2 n) ||y - X w||^2 + alpha ||w||_1``); reported:
+time (wall and CPU) and the worst relative gap (the one above) over the path. glum runs its
+own path (``GeneralizedLinearRegressor(family="normal", l1_ratio=1, alpha=[...],
+alpha_search=True)``); it is skipped where its dense ``p x p`` Hessian alone would pass
+2 GiB (problem (d)).
+
+Scaling (``--scaling``, problems chosen by ``--scaling-sizes``): dense ``n x 10 n`` for
+n = 200, 400, 800, 1600, a tall dense 100,000 x 500 and a sparse CSC 10,000 x 100,000 of
+density 1e-3 (AR(1) correlation 0.5 between neighbouring columns, 1 % nonzeros, SNR 3; data
+rounded to float32 so that float32 copies pose the same problem), at lam_max/10, /20 and
+/100. Each solver's time to a relative gap of 1e-8 (scikit-learn, skglm, celer and
+``sparserecover.Lasso`` (``fit_intercept=False``, ``alpha = lam / n``): the loosest tol that
+reaches it; ``coordinate_descent``: tol=1e-8), also as passes over the data (the time divided
+by the time of one ``X.T @ v``, min of 7), its CPU time, and the extra peak memory of the fit:
+the peak resident size during the fit (``VmHWM``, reset through ``/proc/self/clear_refs``)
+minus the resident size before it, which counts every allocator (numpy, Numba, C/Cython),
+with glibc's mmap threshold fixed at 128 KiB so that a copy of ``X`` always shows. A
+``--cap`` limits each run: scikit-learn's ``max_iter`` is cut to the passes that fit in it
+(timed from 3 and 13 passes), and a cell stops trying tighter tolerances after a run over the
+cap. On the two largest dense problems, float32 against float64 for our two rows: the time to
+relative gaps 1e-5 and 1e-6 and the smallest gap the float32 solutions reach (evaluated in
+float64).
 
 Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat 3]
       [--skip-peers] [--per-iteration-only] [--skip-per-iteration]
       [--peers scikit-learn skglm celer pyproximal cvxpy] [--path] [--path-only]
       [--latency [--latency-rounds 5]]
+      [--scaling [--scaling-sizes 200 400 800 1600 tall sparse] [--scaling-lams 10 20 100]
+       [--skip-float32]]
 
 ``--latency``: first-call latency, fresh processes (Numba cache as it is: run twice for
 warm) that import a ``Lasso`` and fit it on a 50 x 200 problem, for sparserecover (default
@@ -351,6 +375,7 @@ def latency(rounds=1):
 def path_runs(A, y, n_lams=100, eps=1e-2, tol=1e-8, cap=60.0):
     """{solver: (seconds, worst relative gap over the path)} for a warm-started path."""
     from celer import celer_path
+    from glum import GeneralizedLinearRegressor
     from skglm import Lasso as SkglmLasso
     from sklearn.linear_model import lasso_path as sklearn_lasso_path
 
@@ -377,16 +402,36 @@ def path_runs(A, y, n_lams=100, eps=1e-2, tol=1e-8, cap=60.0):
             coefs[:, i] = model.fit(A, y).coef_
         return coefs
 
+    def glum():
+        # glum minimizes 1/(2 n) ||y - X w||^2 + alpha ||w||_1 for family="normal" (checked by
+        # the shared gap below); alpha must be a list for its path search
+        model = GeneralizedLinearRegressor(family="normal", l1_ratio=1.0, alpha=list(alphas),
+                                           alpha_search=True, fit_intercept=False,
+                                           gradient_tol=tol)
+        return np.asarray(model.fit(A, y).coef_path_).T
+
+    threadpool_limits(1)  # again: glum's import loads an OpenMP runtime
+    # glum keeps a dense p x p Hessian (and copies of its active blocks): at p = 20,000 it
+    # passed 8 GB resident on (d) and was killed for lack of memory
+    hessian_bytes = 8 * A.shape[1] ** 2
     results = {}
     for name, run in (("sparserecover lasso_path (auto: cd)", ours),
                       ("scikit-learn lasso_path", sklearn), ("celer celer_path", celer),
-                      ("skglm Lasso, warm-started", skglm)):
+                      ("skglm Lasso, warm-started", skglm),
+                      ("glum GeneralizedLinearRegressor, alpha path", glum)):
+        cpu = time.process_time()
+        if run is glum and hessian_bytes > 2**31:
+            print(f"| {name} | skipped: its dense p x p Hessian alone is "
+                  f"{hessian_bytes / 2**30:.1f} GiB | | |", flush=True)
+            continue
         start = time.perf_counter()
         coefs = run()
         seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         worst = max(relative_gap(A, y, coefs[:, i], lam) for i, lam in enumerate(lams))
         results[name] = (seconds, worst)
-        print(f"| {name} | {seconds * 1e3:.0f} ms | {worst:.1e} |", flush=True)
+        print(f"| {name} | {seconds * 1e3:.0f} ms | {cpu * 1e3:.0f} ms | {worst:.1e} |",
+              flush=True)
         if seconds > cap:
             print(f"(over the {cap:.0f} s cap)", flush=True)
     return results
@@ -453,6 +498,307 @@ def per_iteration(A, y, lam, repeats=7):
     return (many - one) / n_iter, floor, scipy_floor if scipy_floor_products else np.nan
 
 
+# ----------------------------------------------------------------------------- scaling
+
+SCALING_SIZES = ("200", "400", "800", "1600", "tall", "sparse")
+SCALING_DIVISORS = (10, 20, 100)
+FLOAT32_SIZES = ("1600", "tall")  # the two largest dense problems
+FLOAT32_TARGETS = (1e-5, 1e-6)
+
+
+def make_scaling_problem(size, rng):
+    """Dense ``n x 10 n`` (``size`` = n), the tall dense 100,000 x 500 ("tall") or the sparse
+    CSC 10,000 x 100,000 of density 1e-3 ("sparse"); AR(1) correlation 0.5 between
+    neighbouring columns, 1 % nonzeros, SNR 3. Design and response are rounded to float32,
+    so that their float32 copies pose exactly the same problem."""
+    if size == "tall":
+        A = correlated_design(rng, 100_000, 500, rho=0.5)
+        label = "dense 100000 x 500"
+    elif size == "sparse":
+        A = scipy.sparse.random(10_000, 100_000, density=1e-3, format="csc", random_state=rng,
+                                data_rvs=rng.standard_normal)
+        A.data = A.data.astype(np.float32).astype(np.float64)
+        label = "sparse CSC 10000 x 100000, density 1e-3"
+    else:
+        n = int(size)
+        A = correlated_design(rng, n, 10 * n, rho=0.5)
+        label = f"dense {n} x {10 * n}"
+    if not scipy.sparse.issparse(A):
+        A = A.astype(np.float32).astype(np.float64)
+    y = response(rng, A, density=0.01).astype(np.float32).astype(np.float64)
+    return label, A, y
+
+
+def pass_time(A, repeats=7):
+    """One full pass over the data: min time of ``A.T @ v`` over ``repeats`` calls."""
+    v = np.ones(A.shape[0], dtype=A.dtype)
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        A.T @ v
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _status_bytes(key):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key):
+                return 1024 * int(line.split()[1])
+    return None
+
+
+def _reset_peak():
+    """Reset the process's peak resident size (Linux >= 4.0); False where unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return _status_bytes("VmHWM:") is not None
+    except OSError:
+        return False
+
+
+def _fix_mmap_threshold():
+    """Serve every allocation above 128 KiB by a fresh mmap (glibc's threshold otherwise grows
+    to 32 MiB, and a block freed by an earlier fit could be reused without raising the peak)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+def measured(func):
+    """(seconds, func(), extra peak resident bytes during the call: VmHWM - VmRSS before,
+    CPU seconds of the process)."""
+    reset = _reset_peak()
+    before = _status_bytes("VmRSS:") if reset else None
+    cpu = time.process_time()
+    start = time.perf_counter()
+    out = func()
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    extra = _status_bytes("VmHWM:") - before if reset else np.nan
+    return seconds, out, extra, cpu
+
+
+def scaling_sweep(run, A, y, lam, cap, repeat, targets=(1e-8,), tols=TOLS):
+    """({target: (seconds, n_iter, tol, extra bytes, CPU seconds)}, smallest gap reached)
+    from runs with decreasing tolerances; each tolerance timed best of ``repeat`` (wall time;
+    one run above 0.5 s)."""
+    found, best_gap = {}, np.inf
+    for tol in tols:
+        best = (np.inf, -1, np.nan, np.nan)
+        for _ in range(repeat):
+            seconds, (x, n_iter, capped), extra, cpu = measured(lambda tol=tol: run(tol))
+            if seconds < best[0]:
+                best = (seconds, n_iter, extra, cpu)
+            if seconds > 0.5:
+                break
+        gap = relative_gap(A, y, x, lam)
+        best_gap = min(best_gap, gap)
+        for target in targets:
+            if target not in found and gap <= target:
+                found[target] = (best[0], best[1], tol, best[2], best[3])
+        if len(found) == len(targets) or best[0] > cap or capped:
+            break
+    return found, best_gap
+
+
+def scaling_estimator(estimator_class, capped_epochs=False):
+    """A run(tol) for a scikit-learn-style Lasso; with ``capped_epochs`` (scikit-learn, whose
+    ``max_iter`` counts passes) ``max_iter`` is cut to what fits in ``cap`` seconds, from the
+    time of 3 passes, so that one run cannot take minutes."""
+
+    def make(A, y, lam, cap):
+        alpha = lam / A.shape[0]
+        max_iter = float32_max_iter(A, 100_000)
+        if capped_epochs:
+            seconds = []
+            for n_passes in (3, 13):
+                start = time.perf_counter()
+                estimator_class(alpha=alpha, fit_intercept=False, tol=0.0,
+                                max_iter=n_passes).fit(A, y)
+                seconds.append(time.perf_counter() - start)
+            max_iter = int(min(max_iter, max(13, cap * 10 / max(seconds[1] - seconds[0],
+                                                               1e-9))))
+
+        def run(tol):
+            model = estimator_class(alpha=alpha, fit_intercept=False, tol=tol, max_iter=max_iter)
+            model.fit(A, y)
+            n_iter = int(np.max(getattr(model, "n_iter_", -1)))
+            return model.coef_, n_iter, capped_epochs and n_iter >= max_iter
+
+        return run
+
+    return make
+
+
+def float32_max_iter(A, max_iter):
+    # float32 iterates stall near a relative gap of 1e-6: a tighter tol runs to max_iter
+    return 10_000 if A.dtype == np.float32 else max_iter
+
+
+def scaling_cd(A, y, lam, cap):
+    def run(tol):
+        result = coordinate_descent(A, y, lam, tol=tol, max_iter=float32_max_iter(A, 200_000))
+        return result.x, result.n_iter, False
+
+    return run
+
+
+def scaling_solvers():
+    from celer import Lasso as CelerLasso
+    from skglm import Lasso as SkglmLasso
+    from sklearn.linear_model import Lasso as SklearnLasso
+
+    from sparserecover import Lasso
+
+    peers_ = {"scikit-learn": scaling_estimator(SklearnLasso, capped_epochs=True),
+              "skglm": scaling_estimator(SkglmLasso),
+              "celer": scaling_estimator(CelerLasso)}
+    # coordinate_descent stops on exactly the relative gap: one run per target
+    ours_ = {"sr.Lasso": (scaling_estimator(Lasso), TOLS),
+             "sr.coordinate_descent": (scaling_cd, None)}
+    return peers_, ours_
+
+
+def _megabytes(extra):
+    return "n/a" if np.isnan(extra) else f"{max(extra, 0) / 2**20:.1f} MB"
+
+
+def _seconds(seconds):
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True):
+    """The scaling tables: per problem and lam, each solver's time to a relative gap of 1e-8,
+    as passes over the data, the extra peak memory, ours / best peer; then float32."""
+    peers_, ours_ = scaling_solvers()
+    _fix_mmap_threshold()
+    threadpool_limits(1)  # again: the peers' imports may have loaded an OpenMP runtime
+    rng = np.random.default_rng(1)
+    small = (rng.standard_normal((60, 300)),
+             scipy.sparse.random(60, 300, density=0.1, format="csc", random_state=rng))
+    for A in small:  # compile and import everything first (JIT time is not measured)
+        y = A[:, :3] @ np.ones(3)
+        lam = 0.1 * np.max(np.abs(A.T @ y))
+        for make in list(peers_.values()) + [make for make, _ in ours_.values()]:
+            make(A, y, lam, 1.0)(1e-6)
+        for make, _ in ours_.values():
+            make(A.astype(np.float32), y.astype(np.float32), lam, 1.0)(1e-6)
+
+    summary, memory, float32_rows = [], {}, []
+    for size in sizes:
+        label, A, y = make_scaling_problem(size, np.random.default_rng(0))
+        one_pass = pass_time(A)
+        data_bytes = (A.data.nbytes + A.indices.nbytes + A.indptr.nbytes
+                      if scipy.sparse.issparse(A) else A.nbytes)
+        lam_max = float(np.max(np.abs(A.T @ y)))
+        print(f"\n{label}: X {data_bytes / 2**20:.0f} MB, one pass X.T @ v "
+              f"{one_pass * 1e3:.2f} ms (min of 7); load average {os.getloadavg()[0]:.2f}",
+              flush=True)
+        for divisor in divisors:
+            lam = lam_max / divisor
+            print(f"\n| {label}, lam_max/{divisor} | time to gap 1e-8 | passes | CPU time | "
+                  "iterations | tol | extra peak memory | ours / best peer |\n"
+                  "|---|---|---|---|---|---|---|---|", flush=True)
+            rows = {}
+            for name, make in peers_.items():
+                rows[name] = scaling_sweep(make(A, y, lam, cap), A, y, lam, cap, repeat)
+            for name, (make, tols) in ours_.items():
+                run = make(A, y, lam, cap)
+                rows[name] = scaling_sweep(run, A, y, lam, cap, repeat,
+                                           tols=tols or (1e-8,))
+            best_peer = min((rows[name][0][1e-8][0] for name in peers_
+                             if 1e-8 in rows[name][0]), default=np.nan)
+            cells = {}
+            for name, (found, best_gap) in rows.items():
+                if 1e-8 in found:
+                    seconds, n_iter, tol, extra, cpu = found[1e-8]
+                    ratio = "" if name in peers_ else f"{seconds / best_peer:.2f}"
+                    cells[name] = f"{_seconds(seconds)} ({seconds / one_pass:.0f})"
+                    print(f"| {name} | {_seconds(seconds)} | {seconds / one_pass:.0f} | "
+                          f"{_seconds(cpu)} | {n_iter} | {tol:g} | {_megabytes(extra)} | "
+                          f"{ratio} |", flush=True)
+                    memory.setdefault((label, name), []).append(extra)
+                else:
+                    cells[name] = f"- (gap {best_gap:.0e})"
+                    print(f"| {name} | - (best gap {best_gap:.1e}, cap {cap:g} s) | - | - | - "
+                          "| - | - | - |", flush=True)
+            best_peer_cpu = min((rows[name][0][1e-8][4] for name in peers_
+                                 if 1e-8 in rows[name][0]), default=np.nan)
+            ratios = [rows[name][0][1e-8][0] / best_peer if 1e-8 in rows[name][0] else np.nan
+                      for name in ours_]
+            ratios += [rows[name][0][1e-8][4] / best_peer_cpu if 1e-8 in rows[name][0]
+                       else np.nan for name in ours_]
+            summary.append((f"{label}, lam_max/{divisor}", one_pass, cells, ratios))
+            if float32 and size in FLOAT32_SIZES:
+                float32_rows += scaling_float32(label, divisor, A, y, lam, cap, repeat, ours_)
+        print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
+        del A
+
+    pools = ", ".join(f"{info['internal_api']} ({info['user_api']}) {info['num_threads']}"
+                      for info in threadpool_info())
+    print(f"\nthreads per library: {pools}")
+
+    names = list(peers_) + list(ours_)
+    print(f"\nscaling summary: time to relative gap 1e-8 (passes X.T @ v); BLAS threads "
+          f"{sorted({info['num_threads'] for info in threadpool_info()})}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print("| problem | one pass | " + " | ".join(names)
+          + " | ours / best peer (Lasso, cd) | the same in CPU time |")
+    print("|---" * (len(names) + 4) + "|")
+    for row_label, one_pass, cells, ratios in summary:
+        ratio_cells = [", ".join("-" if np.isnan(r) else f"{r:.2f}" for r in part)
+                       for part in (ratios[:2], ratios[2:])]
+        print(f"| {row_label} | {one_pass * 1e3:.2f} ms | "
+              + " | ".join(cells.get(name, "-") for name in names)
+              + f" | {ratio_cells[0]} | {ratio_cells[1]} |")
+    print("\nextra peak resident memory per fit (largest over the lams; VmHWM - VmRSS)")
+    labels = list(dict.fromkeys(label for label, _ in memory))
+    print("| problem | " + " | ".join(names) + " |\n" + "|---" * (len(names) + 1) + "|")
+    for label in labels:
+        print(f"| {label} | " + " | ".join(
+            _megabytes(max(memory[label, name])) if (label, name) in memory else "-"
+            for name in names) + " |")
+    if float32_rows:
+        print("\nfloat32 against float64 (the same problem: data rounded to float32)")
+        print("| problem | solver | float64: 1e-5 | 1e-6 | float32: 1e-5 | 1e-6 | "
+              "float32 / float64 (1e-5, 1e-6) | smallest gap float32 reached |\n"
+              "|---|---|---|---|---|---|---|---|")
+        for row in float32_rows:
+            print(row)
+
+
+def scaling_float32(label, divisor, A, y, lam, cap, repeat, ours_):
+    """Rows for float32 against float64: time to gaps 1e-5 and 1e-6 and the smallest gap that
+    float32 reaches (the gap evaluated in float64 on the float32 solution)."""
+    A32, y32 = A.astype(np.float32), y.astype(np.float32)
+    rows = []
+    for name, (make, tols) in ours_.items():
+        targets = FLOAT32_TARGETS
+        found64, _ = scaling_sweep(make(A, y, lam, cap), A, y, lam, cap, repeat,
+                                   targets=targets, tols=tols or targets)
+        # one tighter tol than the targets, for the smallest gap float32 reaches
+        found32, gap32 = scaling_sweep(make(A32, y32, lam, cap), A, y, lam, cap, repeat,
+                                       targets=targets,
+                                       tols=tols[:9] if tols else (*targets, 1e-7))
+        cells, ratios = [], []
+        for found in (found64, found32):
+            cells += [_seconds(found[t][0]) if t in found else "-" for t in targets]
+        for t in targets:
+            ratios.append(f"{found32[t][0] / found64[t][0]:.2f}"
+                          if t in found32 and t in found64 else "-")
+        row = (f"| {label}, lam_max/{divisor} | {name} | " + " | ".join(cells)
+               + f" | {', '.join(ratios)} | {gap32:.1e} |")
+        print(row, flush=True)
+        rows.append(row)
+    del A32
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--problems", nargs="+", default=["a", "b", "c", "d"])
@@ -468,6 +814,14 @@ def main():
     parser.add_argument("--path", action="store_true", help="also the path benchmark")
     parser.add_argument("--path-only", action="store_true")
     parser.add_argument("--path-tol", type=float, default=1e-8)
+    parser.add_argument("--scaling", action="store_true",
+                        help="only the scaling tables (with --path: and the path tables)")
+    parser.add_argument("--scaling-sizes", nargs="+", default=list(SCALING_SIZES),
+                        choices=SCALING_SIZES)
+    parser.add_argument("--scaling-lams", nargs="+", type=int, default=list(SCALING_DIVISORS),
+                        help="the divisors d of lam = lam_max / d")
+    parser.add_argument("--skip-float32", action="store_true",
+                        help="no float32 rows in the scaling tables")
     parser.add_argument("--latency", action="store_true",
                         help="only the first-call latency table")
     parser.add_argument("--latency-rounds", type=int, default=1,
@@ -483,6 +837,13 @@ def main():
     threads = sorted({info["num_threads"] for info in threadpool_info()})
     print(f"BLAS threads: {threads}")
     warnings.simplefilter("ignore")
+    print(f"load average: {os.getloadavg()[0]:.2f}", flush=True)
+    if args.scaling:
+        scaling(args.scaling_sizes, args.cap, args.repeat, args.scaling_lams,
+                not args.skip_float32)
+        if not args.path:
+            return
+        args.path_only = True
     ours = {"sparserecover fista": sparserecover_runs,
             "sparserecover coordinate_descent": sparserecover_cd_runs}
     solvers = dict(ours)
@@ -495,7 +856,7 @@ def main():
             label, A, y = make_problem(name, np.random.default_rng(0))
             lasso_path(A[:40, :120], y[:40], n_lams=3)  # compile the path's strategy
             print(f"\n| path {label}, 100 lams to lam_max/100, tol {args.path_tol:g} | time | "
-                  "worst relative gap |\n|---|---|---|", flush=True)
+                  "CPU time | worst relative gap |\n|---|---|---|---|", flush=True)
             path_runs(A, y, tol=args.path_tol)
         if args.path_only:
             return
