@@ -208,7 +208,8 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     ``penalty.weights`` is (n_features, m) with equal columns (the row weights w_j).
     Gap-safe screening (Ndiaye et al. 2017) drops row j when
     s ||g_j|| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; the working set holds
-    ``max(ws_start, 2 nnz)`` rows by dual-constraint distance, solved to 0.3 times the outer
+    the support and the rows that violate their dual constraint (as the lasso kernel) by
+    dual-constraint distance, solved to 0.3 times the outer
     gap, with Anderson extrapolation every ``_ANDERSON_K`` passes when ``anderson``.
     ``seed >= 0`` draws the rows at random. Returns W, the passes, primal, gap,
     convergence and the number of rows screened at the end.
@@ -291,6 +292,7 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
         # float32 data: R stays float64 and FX would round it, so products stay fresh
         fresh = np.finfo(X.dtype).eps > 1e-10
         nnz = 0
+        violators = 0
         radius = np.sqrt(2.0 * gap)
         for j in range(p):
             row = 0.0
@@ -315,8 +317,13 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
             g_norms[j] = np.sqrt(refit_gg)
             if row > 0.0:
                 nnz += 1
-        ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened,
-                                 max(ws_start, 2 * nnz))
+            elif not screened[j] and w[j] > 0.0 and g_norms[j] > w[j]:
+                violators += 1
+        # the working-set size of the lasso kernel (``_cd_kernels.coordinate_descent``): the
+        # support and as many rows as violate their dual constraint, between nnz / 4 and
+        # 3 max(nnz, ws_start)
+        ws_size = max(ws_start, nnz + max(min(violators, 3 * max(nnz, ws_start)), nnz // 4))
+        ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened, ws_size)
         # (as the lasso kernel: no further than the stopping test needs)
         threshold = max(tol * primal, atol)
         inner_tol = max(0.3 * gap, 0.5 * threshold)
