@@ -17,8 +17,9 @@ SOLVERS = ("auto", "cd", "fista", "ista")
 
 _INT32_MAX = np.iinfo(np.int32).max
 
-# Below this many features a working set (10 features to start, then doubled) soon is the
-# whole problem, and FISTA's fused loop is the cheaper one.
+# Below this many features a working set (10 features to start, then growing with the
+# support and the violated constraints) soon is the whole problem, and FISTA's fused loop
+# is the cheaper one.
 MIN_CD_FEATURES = 100
 
 
