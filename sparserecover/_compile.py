@@ -8,6 +8,7 @@ build, a cluster's start-up or a CI job pays the cost once. :class:`CompileMonit
 it apart from the solve it precedes.
 """
 
+import multiprocessing
 import os
 import sys
 import time
@@ -194,8 +195,12 @@ def compile_kernels(n_jobs=None, *, progress=True):
     bar = tqdm(total=sum(len(lane) for lane in lanes), desc="compiling kernels", unit="step",
                disable=not progress, file=sys.stderr)
     with ExitStack() as stack:
-        # one single-process pool per lane: its steps run in order in the same process
-        pools = [stack.enter_context(ProcessPoolExecutor(max_workers=1)) for _ in lanes]
+        # one single-process pool per lane: its steps run in order in the same process. The
+        # workers start as new interpreters ("spawn"), not as forks: a fork would inherit the
+        # kernels this process has compiled already, and compile (and cache) none of them.
+        spawn = multiprocessing.get_context("spawn")
+        pools = [stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=spawn))
+                 for _ in lanes]
         futures = [pool.submit(_run, *step) for pool, lane in zip(pools, lanes)
                    for step in lane]
         try:

@@ -35,8 +35,9 @@ def test_monitor_is_silent_when_nothing_compiles():
 
 
 def test_compile_kernels_fills_the_cache_in_worker_processes(tmp_path, monkeypatch):
-    # one small group, in a worker with its own cache folder: the parent's kernels are not
-    # compiled by it, the cache folder is filled
+    # one small group, in a worker with its own cache folder: the worker compiles (and caches)
+    # the group's kernels even when this process has compiled them already
+    _compile._warm_prox("float32")
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(_compile, "_LANES", [[(_compile._warm_prox, "float32")]])
     monkeypatch.setattr(_compile, "_OTHERS", [])
