@@ -43,6 +43,7 @@ from .._validation import (
 )
 from ..operators import Operator, as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
+from ._column_statistics import column_statistics
 from ._products import Gram, kernel_operator
 
 Datafit = namedtuple("Datafit", ["op", "target", "yy"])
@@ -90,7 +91,10 @@ class LeastSquaresProblem:
     """
 
     def __init__(self, A, y, *, gram="auto", Xy=None, assume_finite=False):
-        op = as_operator(A, "A", assume_finite=assume_finite)
+        # a dense A is checked below, from the statistics of its columns (one pass for both)
+        op = as_operator(A, "A", assume_finite=True)
+        if not assume_finite and op.kind == "sparse":
+            check_finite(op.matrix.data, "A")
         y = as_float_array(y, "y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got {y.ndim} dimensions")
@@ -113,9 +117,12 @@ class LeastSquaresProblem:
         self.Y = np.array(y.reshape(n_samples, -1), dtype=dtype, order="C", copy=True)
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
+        statistics = _dense_statistics(self.op) if self.op.kind == "dense" else None
+        if statistics is not None and not assume_finite and not _all_finite(*statistics):
+            check_finite(self.op.matrix, "A")  # raises, with the count of bad values
         # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
         # y' = 2^-b y.
-        a = _column_exponents(self.op, dtype)
+        a = _column_exponents(self.op, dtype, statistics)
         b = scale_exponent(float(max(np.maximum.reduce(self.Y, axis=None),
                                      -np.minimum.reduce(self.Y, axis=None))), dtype)
         if _nonzero(a):
@@ -138,6 +145,8 @@ class LeastSquaresProblem:
                 "scale with it)"
             )
         self._cache = {}
+        if statistics is not None and not _nonzero(a):  # (the norms of the scaled A otherwise)
+            self._cache["norms"] = statistics[1]
         if isinstance(gram, str) and gram == "auto":
             gram = (
                 self.op.kind != "linear_operator"
@@ -455,9 +464,26 @@ def _centered_squared_norms(A):
     return np.maximum(norms, 0.0)
 
 
+def _dense_statistics(op):
+    """``column_statistics`` of a dense operator's matrix, read in its storage order."""
+    A = op.matrix
+    if A.flags.c_contiguous:
+        return column_statistics(readonly(A), True)
+    if A.flags.f_contiguous:
+        return column_statistics(readonly(A.T), False)
+    return column_statistics(readonly(np.ascontiguousarray(A)), True)
+
+
+def _all_finite(largest, squares):
+    """Whether the entries behind :func:`column_statistics` are all finite: an infinity makes
+    its column's ``largest`` infinite, a NaN its column's sum of squares NaN (a sum of finite
+    squares may overflow to infinity, which proves nothing)."""
+    return bool(np.isfinite(largest).all()) and not np.isnan(squares).any()
+
+
 def _column_squared_norms(op, block):
     if op.kind == "dense":
-        return np.einsum("ij,ij->j", op.matrix, op.matrix, dtype=np.float64)
+        return _dense_statistics(op)[1]
     if op.kind == "sparse":
         squares = op.matrix.copy()
         squares.data = squares.data.astype(np.float64) ** 2
@@ -476,16 +502,15 @@ def _column_squared_norms(op, block):
     return norms
 
 
-def _column_exponents(op, dtype):
+def _column_exponents(op, dtype, statistics=None):
     """The scaling of A (module docstring): 0 for data in range, one exponent ``a`` for data
-    beyond it, or one per column (an int array) for columns too different for one scale."""
+    beyond it, or one per column (an int array) for columns too different for one scale.
+    ``statistics``: those of a dense A (:func:`_dense_statistics`)."""
     if op.kind == "linear_operator":
         return 0
     A = op.matrix
     if op.kind == "dense":
-        # two passes, no |A| temporary (the ufuncs' reductions: the methods add a Python layer)
-        largest = np.maximum.reduce(A, axis=0)
-        np.maximum(largest, np.negative(np.minimum.reduce(A, axis=0)), out=largest)
+        largest = (statistics if statistics is not None else _dense_statistics(op))[0]
     else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
         largest = np.zeros(A.shape[1], dtype=A.dtype)
         np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
