@@ -391,9 +391,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     s |g_j| + sqrt(2 gap) sqrt(||A_j||^2 + l2) < w_j; then a working set of the support and
     ``max(V, nnz / 4)`` more features (V violate their dual constraint at x; at most
     ``3 max(nnz, ws_start)``, at least ``ws_start`` in all) by dual-constraint distance,
-    solved by cyclic coordinate descent to 0.3 times the outer gap (to the tolerance when it
-    holds every feature not screened out and ``update_tol < 0``; tested every ``gap_freq``
-    passes, at most ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K``
+    solved by cyclic coordinate descent to 0.3 times the outer gap and, if it holds every
+    violator, on towards the tolerance while its passes have cost less than one pass over A,
+    the price of the next outer iteration (straight to the tolerance when it holds every feature not screened out
+    and ``update_tol < 0``; tested every ``gap_freq`` passes, at most ``max_inner`` passes),
+    with Anderson extrapolation every ``_ANDERSON_K``
     passes when ``anderson``. An outer iteration depends on x alone (the screening and the
     working set are recomputed from it), so a solve stopped after k outer iterations and
     restarted from its x continues exactly as one run would (scikit-learn's ``warm_start`` with
@@ -556,6 +558,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                 inner_tol = 0.5 * threshold
             gate_only = gap1[0] <= threshold
             n_ws = ws.shape[0]
+            complete = nnz + violators <= n_ws
             last = np.empty((_ANDERSON_K + 1, n_ws))
             last_r = np.empty((_ANDERSON_K + 1, n))
             x_trial = np.empty(n_ws)
@@ -583,7 +586,11 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                     inner_gap = _subproblem_gap(op_ws, cols, ws, x1, column_penalty, y1,
                                                 yy1[0], r)
                     failed = inner_gap > inner_tol
-                    if not failed:
+                    # past 0.3 times the gap, with every violator in the working set (the
+                    # outer gap is then the working set's), each further pass over it is
+                    # cheaper than the outer iteration it may save, up to one pass over A
+                    if not failed and (not complete or inner_gap <= 0.5 * threshold
+                                       or inner_epochs * n_ws >= p):
                         break
         for j in range(p):
             X[j, k] = x1[j]
