@@ -58,3 +58,29 @@ def column_statistics(M, rows):
         squares[j] = total
         largest[j] = top
     return largest, squares
+
+
+@njit(cache=True)
+def sparse_column_statistics(indptr, indices, data, n_columns, by_columns):
+    """:func:`column_statistics` of a CSC (``by_columns``) or CSR matrix, from its arrays:
+    the stored entries are read once, each column's in the order of its rows in either
+    format."""
+    largest = np.zeros(n_columns)
+    squares = np.zeros(n_columns)
+    if by_columns:
+        for j in range(n_columns):
+            total = 0.0
+            top = 0.0
+            for jj in range(indptr[j], indptr[j + 1]):
+                a = np.float64(data[jj])
+                total += a * a
+                top = max(top, abs(a))
+            squares[j] = total
+            largest[j] = top
+        return largest, squares
+    for jj in range(indptr[indptr.shape[0] - 1]):
+        j = indices[jj]
+        a = np.float64(data[jj])
+        squares[j] += a * a
+        largest[j] = max(largest[j], abs(a))
+    return largest, squares

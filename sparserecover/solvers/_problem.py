@@ -43,7 +43,7 @@ from .._validation import (
 )
 from ..operators import Operator, as_operator, readonly
 from ..operators import lipschitz_constant as _lipschitz_constant
-from ._column_statistics import column_statistics
+from ._column_statistics import column_statistics, sparse_column_statistics
 from ._products import Gram, kernel_operator
 
 Datafit = namedtuple("Datafit", ["op", "target", "yy"])
@@ -91,10 +91,8 @@ class LeastSquaresProblem:
     """
 
     def __init__(self, A, y, *, gram="auto", Xy=None, assume_finite=False):
-        # a dense A is checked below, from the statistics of its columns (one pass for both)
+        # A is checked below, from the statistics of its columns (one pass for both)
         op = as_operator(A, "A", assume_finite=True)
-        if not assume_finite and op.kind == "sparse":
-            check_finite(op.matrix.data, "A")
         y = as_float_array(y, "y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got {y.ndim} dimensions")
@@ -117,9 +115,11 @@ class LeastSquaresProblem:
         self.Y = np.array(y.reshape(n_samples, -1), dtype=dtype, order="C", copy=True)
         self.n_samples, self.n_features = n_samples, n_features
         self.n_targets = self.Y.shape[1]
-        statistics = _dense_statistics(self.op) if self.op.kind == "dense" else None
+        statistics = _column_statistics(self.op)
         if statistics is not None and not assume_finite and not _all_finite(*statistics):
-            check_finite(self.op.matrix, "A")  # raises, with the count of bad values
+            # raises, with the count of bad values
+            check_finite(self.op.matrix.data if self.op.kind == "sparse" else self.op.matrix,
+                         "A")
         # Scaled units (see the module docstring): A' = 2^-a A (a per column, or one a),
         # y' = 2^-b y.
         a = _column_exponents(self.op, dtype, statistics)
@@ -464,9 +464,16 @@ def _centered_squared_norms(A):
     return np.maximum(norms, 0.0)
 
 
-def _dense_statistics(op):
-    """``column_statistics`` of a dense operator's matrix, read in its storage order."""
+def _column_statistics(op):
+    """``(largest, squares)``, the largest magnitude and the squared norm of every column of a
+    dense or sparse operator's matrix, in one pass in its storage order (the kernels of
+    ``_column_statistics``); None for a LinearOperator."""
     A = op.matrix
+    if op.kind == "linear_operator":
+        return None
+    if op.kind == "sparse":
+        return sparse_column_statistics(readonly(A.indptr), readonly(A.indices),
+                                        readonly(A.data), A.shape[1], A.format == "csc")
     if A.flags.c_contiguous:
         return column_statistics(readonly(A), True)
     if A.flags.f_contiguous:
@@ -482,12 +489,8 @@ def _all_finite(largest, squares):
 
 
 def _column_squared_norms(op, block):
-    if op.kind == "dense":
-        return _dense_statistics(op)[1]
-    if op.kind == "sparse":
-        squares = op.matrix.copy()
-        squares.data = squares.data.astype(np.float64) ** 2
-        return np.asarray(squares.sum(axis=0)).reshape(op.shape[1])
+    if op.kind != "linear_operator":
+        return _column_statistics(op)[1]
     n_samples, n_features = op.shape
     norms = np.zeros(n_features)
     size = min(n_samples, n_features)
@@ -505,15 +508,10 @@ def _column_squared_norms(op, block):
 def _column_exponents(op, dtype, statistics=None):
     """The scaling of A (module docstring): 0 for data in range, one exponent ``a`` for data
     beyond it, or one per column (an int array) for columns too different for one scale.
-    ``statistics``: those of a dense A (:func:`_dense_statistics`)."""
+    ``statistics``: those of A's columns (:func:`_column_statistics`)."""
     if op.kind == "linear_operator":
         return 0
-    A = op.matrix
-    if op.kind == "dense":
-        largest = (statistics if statistics is not None else _dense_statistics(op))[0]
-    else:  # from the arrays alone: scipy's methods would cache format flags on the user's A
-        largest = np.zeros(A.shape[1], dtype=A.dtype)
-        np.maximum.at(largest, _entry_columns(A), np.abs(A.data))
+    largest = (statistics if statistics is not None else _column_statistics(op))[0]
     highest_value = float(largest.max())
     if not highest_value > 0:
         return 0

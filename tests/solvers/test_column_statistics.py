@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sparserecover.operators import readonly
-from sparserecover.solvers._column_statistics import column_statistics
+from sparserecover.solvers._column_statistics import column_statistics, sparse_column_statistics
 from sparserecover.solvers._problem import LeastSquaresProblem
 
 
@@ -52,3 +52,31 @@ def test_problem_norms_are_the_statistics_of_the_columns():
     problem = LeastSquaresProblem(strided, np.ones(30))
     np.testing.assert_allclose(problem.column_squared_norms(), (strided**2).sum(axis=0),
                                rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_statistics_match_the_dense_ones_in_both_formats(dtype):
+    import scipy.sparse
+
+    A = scipy.sparse.random(9, 6, density=0.4, format="csc", random_state=0, dtype=dtype)
+    A = A.toarray()
+    A[:, 1] = 0.0  # an empty column
+    csc = scipy.sparse.csc_matrix(A)
+    csr = scipy.sparse.csr_matrix(A)
+    by_columns = sparse_column_statistics(csc.indptr, csc.indices, csc.data, 6, True)
+    by_rows = sparse_column_statistics(csr.indptr, csr.indices, csr.data, 6, False)
+    for column_result, row_result in zip(by_columns, by_rows):
+        np.testing.assert_array_equal(column_result, row_result)
+    largest, squares = by_columns
+    np.testing.assert_array_equal(largest, np.abs(A).max(axis=0).astype(np.float64))
+    np.testing.assert_allclose(squares, (A.astype(np.float64) ** 2).sum(axis=0), rtol=1e-15)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_problem_rejects_a_non_finite_sparse_entry(fmt):
+    import scipy.sparse
+
+    A = scipy.sparse.random(6, 5, density=0.5, format=fmt, random_state=1)
+    A.data[2] = np.nan
+    with pytest.raises(ValueError, match="A contains 1 NaN or infinite value"):
+        LeastSquaresProblem(A, np.ones(6))
