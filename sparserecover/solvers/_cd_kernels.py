@@ -393,10 +393,10 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     ``3 max(nnz, ws_start)``, at least ``ws_start`` in all) by dual-constraint distance,
     solved by cyclic coordinate descent to 0.3 times the outer gap and, if it holds every
     violator, on towards the tolerance while its passes have cost less than one pass over A,
-    the price of the next outer iteration (straight to the tolerance when it holds every feature not screened out
-    and ``update_tol < 0``; tested every ``gap_freq`` passes, at most ``max_inner`` passes),
-    with Anderson extrapolation every ``_ANDERSON_K``
-    passes when ``anderson``. An outer iteration depends on x alone (the screening and the
+    the price of the next outer iteration (straight to the tolerance when it holds every
+    feature not screened out and ``update_tol < 0``; tested every ``gap_freq`` passes, at
+    most ``max_inner`` passes), with Anderson extrapolation every ``_ANDERSON_K`` passes when
+    ``anderson``. An outer iteration depends on x alone (the screening and the
     working set are recomputed from it), so a solve stopped after k outer iterations and
     restarted from its x continues exactly as one run would (scikit-learn's ``warm_start`` with
     ``max_iter``).
