@@ -1,9 +1,10 @@
-"""The columns of a dense design in one pass: their largest magnitudes and squared norms.
+"""The columns of a dense or sparse design in one pass: their largest magnitudes and squared
+norms.
 
 A problem's set-up needs both (the scale of the data, coordinate descent's curvatures, the
 screening radii) and a check that every entry is finite; on a large design each separate
 NumPy reduction costs one to two passes over it, more than a whole solve of a few outer
-iterations. The kernel reads the design once, in its storage order.
+iterations. The kernels read the design once, in its storage order.
 """
 
 import numpy as np

@@ -466,8 +466,8 @@ def _centered_squared_norms(A):
 
 def _column_statistics(op):
     """``(largest, squares)``, the largest magnitude and the squared norm of every column of a
-    dense or sparse operator's matrix, in one pass in its storage order (the kernels of
-    ``_column_statistics``); None for a LinearOperator."""
+    dense or sparse operator's matrix, in one pass in its storage order (the kernels of the
+    ``_column_statistics`` module); None for a LinearOperator."""
     A = op.matrix
     if op.kind == "linear_operator":
         return None
