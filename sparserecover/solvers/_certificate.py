@@ -7,48 +7,15 @@ from .._convergence import warn_convergence
 from .._jit import njit
 from ._gap import duality_gap
 from ._problem import Datafit, warn_not_converged
-from ._products import forward, is_kernel_operator, python_driver
+from ._products import forward, is_kernel_operator, kernel_operator, python_driver
 from ._result import SolverResult
-
-
-class _BlockwiseFloat64:
-    """Products of a dense float32 matrix with float64 vectors, converted block by block.
-
-    A float64 copy of the whole matrix would cost a large allocation; converting blocks of
-    rows into one reused buffer costs a few.
-    """
-
-    def __init__(self, A, block_entries=1 << 18):
-        self.A = A
-        self.shape = A.shape
-        self.rows = max(1, block_entries // max(A.shape[1], 1))
-        self.buffer = np.empty((min(self.rows, A.shape[0]), A.shape[1]))
-
-    def _blocks(self):
-        for start in range(0, self.shape[0], self.rows):
-            stop = min(start + self.rows, self.shape[0])
-            block = self.buffer[: stop - start]
-            np.copyto(block, self.A[start:stop])
-            yield start, stop, block
-
-    def matmat(self, X):
-        out = np.empty((self.shape[0], X.shape[1]))
-        for start, stop, block in self._blocks():
-            np.matmul(block, X, out=out[start:stop])
-        return out
-
-    def rmatmat(self, R):
-        out = np.zeros((self.shape[1], R.shape[1]))
-        for start, stop, block in self._blocks():
-            out += block.T @ R[start:stop]
-        return out
 
 
 def exact_gap(problem, X, penalty):
     """Primal objective and duality gap of ``X`` from A itself, in float64."""
     if problem.op.kind == "dense" and problem.dtype != np.float64:
-        fit = Datafit(_BlockwiseFloat64(problem.op.matrix), problem.Y.astype(np.float64),
-                      problem.yy)
+        # the float32 A read in place; its products accumulate in float64
+        fit = Datafit(kernel_operator(problem.op), problem.Y.astype(np.float64), problem.yy)
     else:
         fit = problem.direct_datafit(np.float64)
     kernel = _gap_at if is_kernel_operator(fit.op) else python_driver(_gap_at)
@@ -75,7 +42,8 @@ def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, a
     recomputation costs a product with A per solve).
     ``converged`` is the kernel's verdict. With ``solver`` (a functional solver's name, whose
     ``tol`` is relative), a result that missed the tolerance gets a ConvergenceWarning:
-    ``max_iter`` ran out, or the recomputed gap is above the kernel's. ``extra`` holds the
+    ``max_iter`` ran out, the recomputed gap is above the kernel's, or the solver stopped
+    early because the gap stopped decreasing (coordinate descent). ``extra`` holds the
     solver-specific fields (``history``, ``step``, ``n_screened``), shaped for the result.
     ``stacklevel`` counts from the caller of this function to the user's call.
     """
@@ -96,6 +64,15 @@ def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, a
         elif n_iter >= max_iter:
             warn_not_converged(solver, max_iter, f"relative duality gap {worst:.3g} > "
                                f"tol={tol:g}", stacklevel=stacklevel + 2)
+        else:  # coordinate descent's passes stopped lowering the gap before max_iter
+            floor = ("float32 coefficients" if problem.dtype == np.float32
+                     else "rounding or the problem's conditioning")
+            warn_convergence(
+                f"{solver} stopped at a relative duality gap of {worst:.3g}, above "
+                f"tol={tol:g}, after {n_iter} iterations: the gap stopped decreasing (the "
+                f"floor of {floor}); increase tol",
+                stacklevel=stacklevel + 1,
+            )
     x, (objective, gap_out) = problem.shape_result(X, [primal, gap])
     return SolverResult(x=x, n_iter=int(n_iter), converged=bool(converged),
                         objective=objective, gap=gap_out, **extra)

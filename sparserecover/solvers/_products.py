@@ -143,9 +143,33 @@ def _csr_rmatmat(indptr, indices, data, R, out):
                 out[j, k] += value * R[i, k]
 
 
-@njit(cache=True)
 def _dense_matmat(M, X, out):
-    """out = M @ X through BLAS (gemv for one column, gemm otherwise)."""
+    """out = M @ X: through BLAS (gemv for one column, gemm otherwise) when M has the dtype of
+    ``out``, else (a float32 M and float64 vectors: the float64 certificate of a float32
+    solve) accumulated in float64 by :func:`_widening_matmat`, M read in place."""
+
+
+@overload(_dense_matmat)
+def _dense_matmat_overload(M, X, out):
+    if M.dtype != out.dtype:
+        return lambda M, X, out: _widening_matmat(M, X, out)
+    return lambda M, X, out: _blas_matmat(M, X, out)
+
+
+def _dense_rmatmat(M, X, out):
+    """out = M.T @ X: through BLAS, or accumulated in float64 by :func:`_widening_rmatmat`
+    (as :func:`_dense_matmat`)."""
+
+
+@overload(_dense_rmatmat)
+def _dense_rmatmat_overload(M, X, out):
+    if M.dtype != out.dtype:
+        return lambda M, X, out: _widening_rmatmat(M, X, out)
+    return lambda M, X, out: _blas_rmatmat(M, X, out)
+
+
+@njit(cache=True)
+def _blas_matmat(M, X, out):
     if X.shape[1] == 1:
         np.dot(M, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
     else:
@@ -153,12 +177,70 @@ def _dense_matmat(M, X, out):
 
 
 @njit(cache=True)
-def _dense_rmatmat(M, X, out):
-    """out = M.T @ X through BLAS."""
+def _blas_rmatmat(M, X, out):
     if X.shape[1] == 1:
         np.dot(M.T, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
     else:
         np.dot(M.T, X, out)
+
+
+@njit(cache=True)
+def _widening_matmat(M, X, out):
+    """out = M @ X in float64 for a lower-precision M: each row of M dotted with the nonzero
+    rows of X only (a solution's support), in four partial sums (the dot products are
+    latency-bound otherwise)."""
+    p, m = X.shape
+    support = np.empty(p, dtype=np.int64)
+    n_support = 0
+    for j in range(p):
+        for k in range(m):
+            if X[j, k] != 0.0:
+                support[n_support] = j
+                n_support += 1
+                break
+    n4 = n_support - n_support % 4
+    for i in range(M.shape[0]):
+        row = M[i]
+        for k in range(m):
+            s0 = s1 = s2 = s3 = 0.0
+            for a in range(0, n4, 4):
+                j0, j1, j2, j3 = support[a], support[a + 1], support[a + 2], support[a + 3]
+                s0 += np.float64(row[j0]) * X[j0, k]
+                s1 += np.float64(row[j1]) * X[j1, k]
+                s2 += np.float64(row[j2]) * X[j2, k]
+                s3 += np.float64(row[j3]) * X[j3, k]
+            for a in range(n4, n_support):
+                j = support[a]
+                s0 += np.float64(row[j]) * X[j, k]
+            out[i, k] = (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True)
+def _widening_rmatmat(M, R, out):
+    """out = M.T @ R in float64 for a lower-precision M: one float64 axpy per row of M, rows
+    whose R entries are all zero skipped (M read once, in its storage order)."""
+    n, p = M.shape
+    m = R.shape[1]
+    out[:] = 0.0
+    if m == 1:
+        out1 = out.reshape(p)
+        for i in range(n):
+            r = R[i, 0]
+            if r != 0.0:
+                row = M[i]
+                for j in range(p):
+                    out1[j] += np.float64(row[j]) * r
+        return
+    for i in range(n):
+        nonzero = False
+        for k in range(m):
+            nonzero = nonzero or R[i, k] != 0.0
+        if nonzero:
+            row = M[i]
+            for j in range(p):
+                a = np.float64(row[j])
+                for k in range(m):
+                    out[j, k] += a * R[i, k]
 
 
 def forward(op, X, out):
