@@ -359,6 +359,10 @@ def _select_working_set(x, penalty, g, norms2, screened, ws_size):
 # end the solve (the gap has reached the rounding floor, or the problem is too ill-conditioned
 # for the passes).
 _MAX_STALLS = 2
+# A working-set solve whose gap has not reached a new low in this many tests in a row has
+# stalled too: its iterates are at their rounding floor (float32 coefficients) and further
+# passes only stir the rounding errors. It ends as a failed inner solve.
+_MAX_INNER_STALLS = 10
 
 
 @njit(cache=True)
@@ -402,7 +406,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     ``max_iter``).
 
     Caps: ``max_outer`` outer iterations, ``max_epochs`` passes summed over them, and
-    ``_MAX_STALLS`` stalled outer iterations in a row. ``seed >= 0`` draws
+    ``_MAX_STALLS`` stalled outer iterations in a row (a working-set solve also ends, as
+    failed, after ``_MAX_INNER_STALLS`` gap tests without a new low). ``seed >= 0`` draws
     the coordinates at random (``_cd_epoch``) from Numba's generator seeded with it; cyclic
     order otherwise. Returns per column the passes, primal, gap, convergence and the number
     of features screened at the end.
@@ -564,6 +569,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             x_trial = np.empty(n_ws)
             inner_epochs = 0
             failed = False
+            best_inner_gap = np.inf
+            tests_without_progress = 0
             while inner_epochs < max_inner and epochs < max_epochs:
                 change, largest = _cd_epoch(op_ws, cols, ws, x1, column_penalty, norms2, r,
                                             random)
@@ -586,6 +593,13 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
                     inner_gap = _subproblem_gap(op_ws, cols, ws, x1, column_penalty, y1,
                                                 yy1[0], r)
                     failed = inner_gap > inner_tol
+                    if inner_gap < best_inner_gap:
+                        best_inner_gap = inner_gap
+                        tests_without_progress = 0
+                    else:
+                        tests_without_progress += 1
+                    if failed and tests_without_progress >= _MAX_INNER_STALLS:
+                        break
                     # past 0.3 times the gap, with every violator in the working set (the
                     # outer gap is then the working set's), each further pass over it is
                     # cheaper than the outer iteration it may save, up to one pass over A

@@ -83,6 +83,20 @@ def test_two_dimensional_y_and_float32(rng):
     assert result32.gap <= 1e-4 * result32.objective
 
 
+def test_float32_asked_below_its_rounding_floor_stops_with_a_warning(rng):
+    # float32 coefficients cannot certify a relative gap of 1e-13: the solve ends when its
+    # gap stops decreasing, long before max_iter, and says so
+    A, y, lam_max = _problem(rng, n=60, p=150, rho=0.5)
+    A32, y32 = A.astype(np.float32), y.astype(np.float32)
+    with pytest.warns(ConvergenceWarning, match="the gap stopped decreasing"):
+        result = coordinate_descent(A32, y32, lam_max / 50, tol=1e-13, max_iter=1_000_000)
+    assert not result.converged and result.n_iter < 10_000
+    reference = coordinate_descent(A, y, lam_max / 50, tol=1e-13)
+    # the float64 certificate of the float32 iterate is a true bound, and near float32's floor
+    assert result.objective - reference.objective <= result.gap + 1e-12 * reference.objective
+    assert result.gap <= 1e-5 * result.objective
+
+
 def test_screening_never_discards_a_feature_of_the_cvxpy_solution(rng):
     A, y, lam_max = _problem(rng, n=50, p=200, k=10, rho=0.3)
     for divisor in (2, 5, 20):
