@@ -672,9 +672,10 @@ def _seconds(seconds):
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
-def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True):
+def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True, float32_only=False):
     """The scaling tables: per problem and lam, each solver's time to a relative gap of 1e-8,
-    as passes over the data, the extra peak memory, ours / best peer; then float32."""
+    as passes over the data, the extra peak memory, ours / best peer; then float32 (only
+    float32 against float64, without the peers, with ``float32_only``)."""
     peers_, ours_ = scaling_solvers()
     _fix_mmap_threshold()
     threadpool_limits(1)  # again: the peers' imports may have loaded an OpenMP runtime
@@ -701,6 +702,11 @@ def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True):
               flush=True)
         for divisor in divisors:
             lam = lam_max / divisor
+            if float32_only:
+                if size in FLOAT32_SIZES:
+                    float32_rows += scaling_float32(label, divisor, A, y, lam, cap, repeat,
+                                                    ours_)
+                continue
             print(f"\n| {label}, lam_max/{divisor} | time to gap 1e-8 | passes | CPU time | "
                   "iterations | tol | extra peak memory | ours / best peer |\n"
                   "|---|---|---|---|---|---|---|---|", flush=True)
@@ -744,6 +750,9 @@ def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True):
     print(f"\nthreads per library: {pools}")
 
     names = list(peers_) + list(ours_)
+    if not summary:
+        _print_float32(float32_rows)
+        return
     print(f"\nscaling summary: time to relative gap 1e-8 (passes X.T @ v); BLAS threads "
           f"{sorted({info['num_threads'] for info in threadpool_info()})}, "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -763,6 +772,10 @@ def scaling(sizes, cap, repeat, divisors=SCALING_DIVISORS, float32=True):
         print(f"| {label} | " + " | ".join(
             _megabytes(max(memory[label, name])) if (label, name) in memory else "-"
             for name in names) + " |")
+    _print_float32(float32_rows)
+
+
+def _print_float32(float32_rows):
     if float32_rows:
         print("\nfloat32 against float64 (the same problem: data rounded to float32)")
         print("| problem | solver | float64: 1e-5 | 1e-6 | float32: 1e-5 | 1e-6 | "
@@ -822,6 +835,8 @@ def main():
                         help="the divisors d of lam = lam_max / d")
     parser.add_argument("--skip-float32", action="store_true",
                         help="no float32 rows in the scaling tables")
+    parser.add_argument("--float32-only", action="store_true",
+                        help="only the float32 against float64 rows of the scaling tables")
     parser.add_argument("--latency", action="store_true",
                         help="only the first-call latency table")
     parser.add_argument("--latency-rounds", type=int, default=1,
@@ -840,7 +855,7 @@ def main():
     print(f"load average: {os.getloadavg()[0]:.2f}", flush=True)
     if args.scaling:
         scaling(args.scaling_sizes, args.cap, args.repeat, args.scaling_lams,
-                not args.skip_float32)
+                not args.skip_float32, args.float32_only)
         if not args.path:
             return
         args.path_only = True

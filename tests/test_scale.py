@@ -78,7 +78,8 @@ def test_a_column_of_1e300_gives_finite_numbers_and_says_it_did_not_converge(pro
     A = A.copy()
     A[:, 0] *= 1e300
     for solver in (sr.coordinate_descent, sr.fista):
-        with pytest.warns(ConvergenceWarning, match="did not converge"):
+        # max_iter runs out, or (coordinate descent) the gap stops decreasing first
+        with pytest.warns(ConvergenceWarning, match="did not converge|stopped decreasing"):
             result = solver(A, y, 0.5, max_iter=300)
         assert np.all(np.isfinite(result.x)) and np.isfinite(result.gap)
         assert not result.converged

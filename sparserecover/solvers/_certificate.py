@@ -34,7 +34,8 @@ def _gap_at(fit, penalty, X):
 
 
 def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, atol, *,
-                     solver=None, max_iter=None, stacklevel=3, certify=True, **extra):
+                     solver=None, max_iter=None, stacklevel=3, certify=True, stalls=False,
+                     **extra):
     """The :class:`SolverResult` of a convex solve, its gap recomputed in float64 from A for
     float32 data and Gram iterations (and convergence judged on that gap).
 
@@ -42,9 +43,10 @@ def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, a
     recomputation costs a product with A per solve).
     ``converged`` is the kernel's verdict. With ``solver`` (a functional solver's name, whose
     ``tol`` is relative), a result that missed the tolerance gets a ConvergenceWarning:
-    ``max_iter`` ran out, the recomputed gap is above the kernel's, or the solver stopped
-    early because the gap stopped decreasing (coordinate descent). ``extra`` holds the
-    solver-specific fields (``history``, ``step``, ``n_screened``), shaped for the result.
+    ``max_iter`` ran out, the recomputed gap is above the kernel's, or (``stalls``: a solver
+    that stops when its gap stops decreasing) it stopped before ``max_iter`` without
+    converging. ``extra`` holds the solver-specific fields (``history``, ``step``,
+    ``n_screened``), shaped for the result.
     ``stacklevel`` counts from the caller of this function to the user's call.
     """
     kernel_converged = converged
@@ -64,7 +66,7 @@ def certified_result(problem, X, n_iter, primal, gap, converged, penalty, tol, a
         elif n_iter >= max_iter:
             warn_not_converged(solver, max_iter, f"relative duality gap {worst:.3g} > "
                                f"tol={tol:g}", stacklevel=stacklevel + 2)
-        else:  # coordinate descent's passes stopped lowering the gap before max_iter
+        elif stalls:  # the solver stopped when its gap stopped decreasing
             floor = ("float32 coefficients" if problem.dtype == np.float32
                      else "rounding or the problem's conditioning")
             warn_convergence(
