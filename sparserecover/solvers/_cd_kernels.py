@@ -425,11 +425,14 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     column_fit = Datafit(op, y1.reshape((n, 1)), yy1)
     column_penalty = Penalty(w1.reshape((p, 1)), l2, positive, penalty.unpenalized,
                              penalty.unpenalized_gram)
-    FX = np.empty((n, 1), dtype=target.dtype)
-    resid = np.empty((n, 1), dtype=target.dtype)
-    G = np.empty((p, 1), dtype=X.dtype)
-    Z = np.zeros((p, 1), dtype=X.dtype)
-    FZ = np.empty((n, 1), dtype=target.dtype)
+    # the gap's terms in float64 also for float32 data (whose products then accumulate in
+    # float64, _products._widening_matmat): the gap of the float32 iterate, exact to float64
+    # rounding, so that no second pass over A has to certify it
+    FX = np.empty((n, 1))
+    resid = np.empty((n, 1))
+    G = np.empty((p, 1))
+    Z = np.zeros((p, 1))
+    FZ = np.empty((n, 1))
     r = np.empty(n)
     Ax = np.empty(n)
     # the gathered working-set columns of a row-ordered A (working_set_operator)
