@@ -7,7 +7,7 @@ import pytest
 
 from sparserecover.operators import readonly
 from sparserecover.solvers import coordinate_descent, fista
-from sparserecover.solvers._products import _widening_matmat, _widening_rmatmat
+from sparserecover.solvers._products import _L1_COLUMNS, _widening_matmat, _widening_rmatmat
 
 
 def _float32_design(rng, n, p):
@@ -37,6 +37,21 @@ def test_widening_products_are_the_float64_products_of_the_float32_entries(rng, 
                                atol=16 * 2.0**-52 * float(np.max(scale @ np.abs(X), initial=0)))
     np.testing.assert_allclose(adjoint, exact_adjoint.astype(np.float64), rtol=0,
                                atol=16 * 2.0**-52 * float(np.max(scale.T @ np.abs(R))))
+
+
+def test_long_rows_four_at_a_time_give_the_bits_of_one_at_a_time(rng):
+    # rows longer than _L1_COLUMNS are added four at a time, in the same order
+    M = _float32_design(rng, 11, _L1_COLUMNS + 5)
+    R = rng.standard_normal((11, 1))
+    R[[1, 4, 5, 6, 7]] = 0.0  # a block of four zero rows and a partly zero one
+    whole = np.empty((M.shape[1], 1))
+    _widening_rmatmat(readonly(M), R, whole)
+    parts = []
+    for columns in (slice(0, _L1_COLUMNS), slice(_L1_COLUMNS, None)):
+        part = np.empty((M[:, columns].shape[1], 1))
+        _widening_rmatmat(readonly(np.ascontiguousarray(M[:, columns])), R, part)
+        parts.append(part)
+    np.testing.assert_array_equal(whole, np.vstack(parts))
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
