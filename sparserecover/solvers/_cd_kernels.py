@@ -177,10 +177,11 @@ def working_set_operator(op, ws, buffer, buffer_ws, position):
     ``ws`` read, with feature ``ws[a]`` in its column ``cols[a]`` (compiled only).
 
     A row-ordered dense A (``DenseRows``, C-ordered) has no contiguous columns: the working
-    set's columns are gathered into the rows of a new ``(len(ws), n)`` array (a
-    ``DenseColumns`` operator), those already in the previous gather (``buffer``, holding the
-    features ``buffer_ws``) copied from it, the others read from A in blocks of rows. No copy
-    of A is made: the gather is a fraction of A, and the passes read it contiguously.
+    set's columns are gathered into the rows of ``buffer`` (a ``DenseColumns`` operator; row q
+    holds feature ``buffer_ws[q]``, -1 for none). Columns already there stay where they are;
+    the others are read from A in blocks of rows into the rows no feature of ``ws`` holds, and
+    only a working set larger than the buffer gets a new one. No copy of A is made: the
+    gather is a fraction of A, and the passes read it contiguously.
     ``position`` (length n_features, all -1) is scratch space. Column forms are read in place
     (``op_ws`` is ``op``, ``cols`` is ``ws``).
     """
@@ -193,23 +194,56 @@ def _working_set_operator(op, ws, buffer, buffer_ws, position):
         M = op.M
         n = M.shape[0]
         n_ws = ws.shape[0]
-        out = np.empty((n_ws, n), dtype=buffer.dtype)
-        for q in range(buffer_ws.shape[0]):
-            position[buffer_ws[q]] = q
+        capacity = buffer.shape[0]
+        for q in range(capacity):
+            if buffer_ws[q] >= 0:
+                position[buffer_ws[q]] = q
+        cols = np.empty(n_ws, dtype=np.int64)
+        kept = np.zeros(capacity, dtype=np.bool_)
         missing = np.empty(n_ws, dtype=np.int64)
         n_missing = 0
         for a in range(n_ws):
             q = position[ws[a]]
+            cols[a] = q
             if q >= 0:
-                out[a] = buffer[q]
+                kept[q] = True
             else:
                 missing[n_missing] = a
                 n_missing += 1
-        for q in range(buffer_ws.shape[0]):
-            position[buffer_ws[q]] = -1
+        for q in range(capacity):
+            if buffer_ws[q] >= 0:
+                position[buffer_ws[q]] = -1
+        if n_ws > capacity:
+            # too few rows: a buffer of exactly n_ws rows, the kept columns moved to its first
+            # rows (the old buffer lives until then: the only time two are alive)
+            grown = np.empty((n_ws, n), dtype=buffer.dtype)
+            grown_ws = np.full(n_ws, -1, dtype=np.int64)
+            q_new = 0
+            for a in range(n_ws):
+                if cols[a] >= 0:
+                    grown[q_new] = buffer[cols[a]]
+                    grown_ws[q_new] = ws[a]
+                    cols[a] = q_new
+                    q_new += 1
+            buffer, buffer_ws = grown, grown_ws
+            kept = np.zeros(n_ws, dtype=np.bool_)
+            kept[:q_new] = True
+        # the missing columns go to the rows no feature of ws holds (in place: no new buffer
+        # while the working set fits in the rows gathered before)
+        q = 0
+        for t in range(n_missing):
+            while kept[q]:
+                q += 1
+            cols[missing[t]] = q
+            kept[q] = True
+        for q in range(buffer.shape[0]):
+            if not kept[q]:
+                buffer_ws[q] = -1
+        for a in range(n_ws):
+            buffer_ws[cols[a]] = ws[a]
         # in blocks of rows: read along A's (contiguous) rows into a small row-major block,
         # then write it out transposed, contiguous runs of each column (element by element,
-        # a write per page of ``out`` would make it latency-bound)
+        # a write per page of the buffer would make it latency-bound)
         block = 64
         rows = np.empty((block, n_missing), dtype=buffer.dtype)
         for start in range(0, n, block):
@@ -220,10 +254,10 @@ def _working_set_operator(op, ws, buffer, buffer_ws, position):
                 for t in range(n_missing):
                     gathered[t] = row[ws[missing[t]]]
             for t in range(n_missing):
-                column = out[missing[t]]
+                column = buffer[cols[missing[t]]]
                 for i in range(start, stop):
                     column[i] = rows[i - start, t]
-        return DenseColumns(out), np.arange(n_ws), out, ws
+        return DenseColumns(buffer), cols, buffer, buffer_ws
 
     def in_place(op, ws, buffer, buffer_ws, position):
         return op, ws, buffer, buffer_ws
