@@ -6,7 +6,8 @@ call, its CPU time, and how much of it Numba spent compiling (the top-level ``nu
 events: with a warm cache they are loads from the cache). The cold process gets an empty
 ``NUMBA_CACHE_DIR``; the warm one runs next with the cache the cold one filled. The same
 figure is printed for scikit-learn's ``Lasso``/``LassoCV`` and scikit-image's
-``denoise_wavelet`` in fresh processes, and for the command line's subcommands (the whole
+``denoise_wavelet`` in fresh processes, for Numba's own floor (scikit-learn's base classes,
+Numba and one trivial cached function), and for the command line's subcommands (the whole
 process, as a user times it).
 
 Run:  python benchmarks/bench_compile.py [--only NAME ...] [--skip-cold] [--rounds 1]
@@ -164,6 +165,20 @@ def cli_inputs(workdir):
     }
 
 
+NUMBA_FLOOR = "Numba's floor: scikit-learn's base, Numba, one cached function"
+
+
+def numba_floor(workdir):
+    """The entry for what any Numba package pays in a fresh process on top of scikit-learn's
+    base classes: importing Numba, and loading one trivial function from the cache (which
+    sets up Numba's compiler context)."""
+    with open(os.path.join(workdir, "numba_floor.py"), "w") as module:
+        module.write("import numba\n\n\n@numba.njit(cache=True)\ndef increment(x):\n"
+                     "    return x + 1.0\n")
+    return (f"import sys; import sklearn.base; sys.path.insert(0, {workdir!r}); "
+            "import numba_floor", "numba_floor.increment(1.0)")
+
+
 def row(name, cold, warm):
     def cells(figures):
         if figures is None:
@@ -189,7 +204,8 @@ def main():
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as workdir:
         commands = cli_inputs(workdir)
-        selected = {**ENTRY_POINTS, **commands, **({} if arguments.skip_peers else PEERS)}
+        peers = {} if arguments.skip_peers else {**PEERS, NUMBA_FLOOR: numba_floor(workdir)}
+        selected = {**ENTRY_POINTS, **commands, **peers}
         if arguments.only:
             selected = {name: spec for name, spec in selected.items() if name in arguments.only}
         for name, spec in selected.items():
