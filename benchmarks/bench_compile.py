@@ -86,7 +86,8 @@ PEERS = {
 }
 
 # The child: data first (numpy only), then the timed import and call, with Numba's compile
-# events recorded when Numba is loaded.
+# events recorded where the import loads Numba (``listen``; the peers' processes never import
+# Numba, whose import would count against them).
 CHILD = """
 import json, resource, sys, time
 {small}
@@ -94,6 +95,8 @@ start = time.perf_counter()
 cpu_start = time.process_time()
 compile_seconds = 0.0
 try:
+    if not {listen}:
+        raise ImportError
     from numba.core import event
 
     class Listener(event.Listener):
@@ -128,7 +131,8 @@ def _environment(cache_dir):
 
 def run_child(imports, call, cache_dir):
     env = _environment(cache_dir)
-    code = CHILD.format(small=SMALL, imports=imports, call=call)
+    listen = "sparserecover" in imports or "numba" in imports
+    code = CHILD.format(small=SMALL, imports=imports, call=call, listen=listen)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env)
