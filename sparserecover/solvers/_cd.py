@@ -147,7 +147,9 @@ def coordinate_descent(A, y, lam, *, x0=None, max_iter=10_000, tol=None, positiv
     Warns
     -----
     sklearn.exceptions.ConvergenceWarning
-        When ``max_iter`` passes are used up first (``converged`` is then False).
+        When ``max_iter`` passes are used up first, or when the gap stops decreasing above
+        ``tol`` (the rounding floor: float32 data asked for a gap below about 1e-6, say);
+        ``converged`` is then False.
 
     {gap_doc}
 

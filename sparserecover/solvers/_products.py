@@ -145,7 +145,7 @@ def _csr_rmatmat(indptr, indices, data, R, out):
 
 def _dense_matmat(M, X, out):
     """out = M @ X: through BLAS (gemv for one column, gemm otherwise) when M has the dtype of
-    ``out``, else (a float32 M and float64 vectors: the float64 certificate of a float32
+    ``out``, else (a float32 M and float64 vectors: the float64 duality gap of a float32
     solve) accumulated in float64 by :func:`_widening_matmat`, M read in place."""
 
 
