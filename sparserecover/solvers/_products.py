@@ -187,8 +187,10 @@ def _blas_rmatmat(M, X, out):
 @njit(cache=True)
 def _widening_matmat(M, X, out):
     """out = M @ X in float64 for a lower-precision M: each row of M dotted with the nonzero
-    rows of X only (a solution's support), in four partial sums (the dot products are
-    latency-bound otherwise)."""
+    rows of X only (a solution's support), in eight partial sums by position in the support
+    (a dot product is latency-bound otherwise). When every row of X is nonzero (a residual)
+    the support is all of them and the rows of M are read straight through: the same sums,
+    vectorized."""
     p, m = X.shape
     support = np.empty(p, dtype=np.int64)
     n_support = 0
@@ -198,21 +200,44 @@ def _widening_matmat(M, X, out):
                 support[n_support] = j
                 n_support += 1
                 break
-    n4 = n_support - n_support % 4
+    n8 = n_support - n_support % 8
+    if m == 1 and n_support == p:
+        x = X[:, 0]
+        for i in range(M.shape[0]):
+            row = M[i]
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            for j in range(0, n8, 8):
+                s0 += np.float64(row[j]) * x[j]
+                s1 += np.float64(row[j + 1]) * x[j + 1]
+                s2 += np.float64(row[j + 2]) * x[j + 2]
+                s3 += np.float64(row[j + 3]) * x[j + 3]
+                s4 += np.float64(row[j + 4]) * x[j + 4]
+                s5 += np.float64(row[j + 5]) * x[j + 5]
+                s6 += np.float64(row[j + 6]) * x[j + 6]
+                s7 += np.float64(row[j + 7]) * x[j + 7]
+            for j in range(n8, p):
+                s0 += np.float64(row[j]) * x[j]
+            out[i, 0] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        return
     for i in range(M.shape[0]):
         row = M[i]
         for k in range(m):
-            s0 = s1 = s2 = s3 = 0.0
-            for a in range(0, n4, 4):
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            for a in range(0, n8, 8):
                 j0, j1, j2, j3 = support[a], support[a + 1], support[a + 2], support[a + 3]
+                j4, j5, j6, j7 = support[a + 4], support[a + 5], support[a + 6], support[a + 7]
                 s0 += np.float64(row[j0]) * X[j0, k]
                 s1 += np.float64(row[j1]) * X[j1, k]
                 s2 += np.float64(row[j2]) * X[j2, k]
                 s3 += np.float64(row[j3]) * X[j3, k]
-            for a in range(n4, n_support):
+                s4 += np.float64(row[j4]) * X[j4, k]
+                s5 += np.float64(row[j5]) * X[j5, k]
+                s6 += np.float64(row[j6]) * X[j6, k]
+                s7 += np.float64(row[j7]) * X[j7, k]
+            for a in range(n8, n_support):
                 j = support[a]
                 s0 += np.float64(row[j]) * X[j, k]
-            out[i, k] = (s0 + s1) + (s2 + s3)
+            out[i, k] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
 # Rows of at most this many entries are added to their float64 sums one at a time (the sums,

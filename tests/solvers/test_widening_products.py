@@ -54,6 +54,20 @@ def test_long_rows_four_at_a_time_give_the_bits_of_one_at_a_time(rng):
     np.testing.assert_array_equal(whole, np.vstack(parts))
 
 
+def test_a_dense_vector_read_straight_gives_the_bits_of_the_gathered_sums(rng):
+    # with every entry of x nonzero the rows are read straight through; with one entry zero
+    # the same sums run over the gathered support: appending an exact zero changes nothing
+    M = _float32_design(rng, 7, 19)
+    x = rng.standard_normal((19, 1))
+    straight = np.empty((7, 1))
+    _widening_matmat(readonly(M), x, straight)
+    M_padded = np.hstack([M, rng.standard_normal((7, 1)).astype(np.float32)])
+    x_padded = np.vstack([x, np.zeros((1, 1))])
+    gathered = np.empty((7, 1))
+    _widening_matmat(readonly(M_padded), x_padded, gathered)
+    np.testing.assert_array_equal(straight, gathered)
+
+
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("solver", [coordinate_descent, fista])
 def test_float32_certificate_is_the_float64_gap_in_both_storage_orders(rng, order, solver):
