@@ -144,44 +144,82 @@ def _csr_rmatmat(indptr, indices, data, R, out):
 
 
 def _dense_matmat(M, X, out):
-    """out = M @ X: through BLAS (gemv for one column, gemm otherwise) when M has the dtype of
-    ``out``, else (a float32 M and float64 vectors: the float64 duality gap of a float32
-    solve) accumulated in float64 by :func:`_widening_matmat`, M read in place."""
+    """out = M @ X: by :func:`_same_precision_matmat` when M has the dtype of ``out``, else (a
+    float32 M and float64 vectors: the float64 duality gap of a float32 solve) accumulated
+    in float64 by :func:`_widening_matmat`, M read in place."""
 
 
 @overload(_dense_matmat)
 def _dense_matmat_overload(M, X, out):
     if M.dtype != out.dtype:
         return lambda M, X, out: _widening_matmat(M, X, out)
-    return lambda M, X, out: _blas_matmat(M, X, out)
+    return lambda M, X, out: _same_precision_matmat(M, X, out)
 
 
 def _dense_rmatmat(M, X, out):
-    """out = M.T @ X: through BLAS, or accumulated in float64 by :func:`_widening_rmatmat`
-    (as :func:`_dense_matmat`)."""
+    """out = M.T @ X: by :func:`_same_precision_rmatmat`, or accumulated in float64 by
+    :func:`_widening_rmatmat` (as :func:`_dense_matmat`)."""
 
 
 @overload(_dense_rmatmat)
 def _dense_rmatmat_overload(M, X, out):
     if M.dtype != out.dtype:
         return lambda M, X, out: _widening_rmatmat(M, X, out)
-    return lambda M, X, out: _blas_rmatmat(M, X, out)
+    return lambda M, X, out: _same_precision_rmatmat(M, X, out)
 
 
 @njit(cache=True)
-def _blas_matmat(M, X, out):
-    if X.shape[1] == 1:
-        np.dot(M, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
-    else:
+def _same_precision_matmat(M, X, out):
+    """out = M @ X for X of the dtype of M: a few columns (at most ``FUSED_MAX_TARGETS``) by
+    eight rows of M at a time, each dotted with every column while it is in cache; more
+    columns through BLAS 3. (BLAS 3 first copies M into packed panels, which costs more than
+    the product itself for so few columns, and BLAS 2 is slower for one column as well: see
+    docs/benchmarks_solvers.md.) Each column's sums are the same, bit for bit, whichever
+    columns come with it."""
+    p = M.shape[0]
+    m = X.shape[1]
+    if m > FUSED_MAX_TARGETS:
         np.dot(M, X, out)
+        return
+    Xt = np.empty((m, X.shape[0]), dtype=X.dtype)
+    for k in range(m):
+        Xt[k] = X[:, k]
+    p8 = p - p % 8
+    for j in range(0, p8, 8):
+        for k in range(m):
+            s = _dot_rows8(M, j, Xt[k])
+            for q in range(8):
+                out[j + q, k] = s[q]
+    for j in range(p8, p):
+        for k in range(m):
+            out[j, k] = _dot_row(M[j], Xt[k])
 
 
 @njit(cache=True)
-def _blas_rmatmat(M, X, out):
-    if X.shape[1] == 1:
-        np.dot(M.T, X.reshape(X.shape[0]), out.reshape(out.shape[0]))
-    else:
+def _same_precision_rmatmat(M, X, out):
+    """out = M.T @ X for X of the dtype of M: a few columns as sums of blocks of eight rows of
+    M, each block added to every column's sums while it is in cache; more columns through
+    BLAS 3 (as :func:`_same_precision_matmat`, and with the same bits per column)."""
+    n, p = M.shape
+    m = X.shape[1]
+    if m > FUSED_MAX_TARGETS:
         np.dot(M.T, X, out)
+        return
+    Gt = out.reshape((1, p)) if m == 1 else np.empty((m, p), dtype=out.dtype)
+    Gt[:] = 0.0
+    n8 = n - n % 8
+    for i in range(0, n8, 8):
+        for k in range(m):
+            c = (X[i, k], X[i + 1, k], X[i + 2, k], X[i + 3, k], X[i + 4, k], X[i + 5, k],
+                 X[i + 6, k], X[i + 7, k])
+            _add_rows8(M, i, c, Gt[k])
+    for i in range(n8, n):
+        for k in range(m):
+            _add_row(M[i], X[i, k], Gt[k])
+    if m > 1:
+        for j in range(p):
+            for k in range(m):
+                out[j, k] = Gt[k, j]
 
 
 @njit(cache=True)

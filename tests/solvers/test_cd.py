@@ -83,6 +83,29 @@ def test_two_dimensional_y_and_float32(rng):
     assert result32.gap <= 1e-4 * result32.objective
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "csc", "float32"])
+def test_each_column_of_a_2d_y_has_the_bits_of_its_solve_alone(rng, layout):
+    # lams from near lam_max to lam_max / 50 (columns that end at different outer
+    # iterations) and a zero column (done at once)
+    A, _, _ = _problem(rng, n=50, p=120, rho=0.5)
+    Y = np.column_stack([A @ (rng.standard_normal(120) * (rng.uniform(size=120) < 0.05))
+                         + 0.1 * rng.standard_normal(50) for _ in range(11)])
+    Y[:, 4] = 0.0
+    lams = np.maximum(np.max(np.abs(A.T @ Y), axis=0), 1.0) / np.geomspace(1.1, 50, 11)
+    if layout == "float32":
+        A, Y = A.astype(np.float32), Y.astype(np.float32)
+    A_in = {"C": A, "F": np.asfortranarray(A), "csc": scipy.sparse.csc_matrix(A),
+            "float32": A}[layout]
+    tol = 1e-5 if layout == "float32" else 1e-12
+    together = coordinate_descent(A_in, Y, lams, tol=tol)
+    assert together.converged
+    for k in range(11):
+        alone = coordinate_descent(A_in, Y[:, k], lams[k], tol=tol)
+        np.testing.assert_array_equal(together.x[:, k], alone.x)
+        assert together.n_iter_columns[k] == alone.n_iter
+        assert together.gap[k] == alone.gap
+
+
 def test_float32_asked_below_its_rounding_floor_stops_with_a_warning(rng):
     # float32 coefficients cannot certify a relative gap of 1e-13: the solve ends when its
     # gap stops decreasing, long before max_iter, and says so
