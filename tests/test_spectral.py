@@ -100,6 +100,8 @@ def test_gd_mask_property_matches_power_and_is_monotone_in_q(s, rel_lr, q):
     if s_max == 0:
         return
     lr = min(rel_lr, 1.0) / s_max**2  # lr s^2 <= 1: the mask lies in [0, 1]
+    while (lr * s_max) * s_max > 1.0:  # as gd_mask rounds lr s^2 (1 / s^2 may round up)
+        lr = np.nextafter(lr, 0.0)
     phi = gd_mask(s, lr, q)
     assert np.all((phi >= 0) & (phi <= 1))
     # the naive power is the reference here; its own rounding error is about q ulps absolute
