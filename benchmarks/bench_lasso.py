@@ -67,6 +67,14 @@ Run:  python benchmarks/bench_lasso.py [--problems a b c d] [--cap 20] [--repeat
       [--latency [--latency-rounds 5]]
       [--scaling [--scaling-sizes 200 400 800 1600 tall sparse] [--scaling-lams 10 20 100]
        [--skip-float32]]
+      [--targets N [--scaling-sizes ...] [--scaling-lams ...]]
+      [--products [--scaling-sizes 800 1600]]
+
+``--targets N``: N right-hand sides (2-D y) on the scaling problems, every column to a
+relative gap of 1e-8: scikit-learn's ``Lasso``, ``sr.Lasso`` and ``coordinate_descent``;
+passes per column. ``--products``: the duality gap's ``A.T @ R`` for 1, 2, 4 and 8 columns
+on the dense ``n x 10 n`` problems, C- and Fortran-ordered: numpy, Numba's ``np.dot``
+(scipy's BLAS) and the solvers' own product.
 
 ``--latency``: first-call latency, fresh processes (Numba cache as it is: run twice for
 warm) that import a ``Lasso`` and fit it on a 50 x 200 problem, for sparserecover (default
@@ -462,6 +470,61 @@ def scipy_blas_products(A, x, r):
         return lambda: (gemv(1.0, A, x), gemv(1.0, A, r, trans=1))
     F = A.T  # Fortran-ordered view of a C-ordered A
     return lambda: (gemv(1.0, F, x, trans=1), gemv(1.0, F, r))
+
+
+def products(sizes, repeat=7):
+    """The adjoint ``A.T @ R`` of the duality gap, for 1-8 columns of R: numpy's, Numba's
+    ``np.dot`` (scipy's BLAS: gemv for one column, gemm for more; what the solvers called
+    before) and the solvers' own (``_products._same_precision_rmatmat`` for a C-ordered A,
+    ``_same_precision_matmat`` on ``A.T`` for a Fortran-ordered one), min of ``repeat``."""
+    from numba import njit
+
+    from sparserecover.solvers._products import (
+        _same_precision_matmat,
+        _same_precision_rmatmat,
+    )
+
+    @njit
+    def numba_dot(M, R, out):  # out = M @ R
+        if R.shape[1] == 1:
+            np.dot(M, R.reshape(R.shape[0]), out.reshape(out.shape[0]))
+        else:
+            np.dot(M, R, out)
+
+    def best(func, *args):
+        func(*args)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            func(*args)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    threadpool_limits(1)
+    print(f"\nA.T @ R, min of {repeat}; load average {os.getloadavg()[0]:.2f}\n"
+          "| A | columns of R | numpy | Numba's np.dot (scipy's BLAS) | sparserecover | "
+          "sparserecover / np.dot |\n|---|---|---|---|---|---|")
+    for size in sizes:
+        n = int(size)
+        A = np.random.default_rng(0).standard_normal((n, 10 * n))
+        for order in ("C", "F"):
+            A = np.asarray(A, order=order)
+            for m in (1, 2, 4, 8):
+                R = np.random.default_rng(1).standard_normal((n, m))
+                out = np.empty((10 * n, m))
+                numpy_time = best(lambda A=A, R=R: A.T @ R)
+                dot_time = best(numba_dot, A.T, R, out)
+                if order == "C":
+                    ours = best(_same_precision_rmatmat, A, R, out)
+                else:
+                    ours = best(_same_precision_matmat, A.T, R, out)
+                print(f"| {n} x {10 * n}, {order}-ordered | {m} | {numpy_time * 1e3:.2f} ms | "
+                      f"{dot_time * 1e3:.2f} ms | {ours * 1e3:.2f} ms | {ours / dot_time:.2f} |",
+                      flush=True)
+        del A
+    pools = ", ".join(f"{info['internal_api']} ({info['user_api']}) {info['num_threads']}"
+                      for info in threadpool_info())
+    print(f"threads per library: {pools}; load average {os.getloadavg()[0]:.2f}")
 
 
 def per_iteration(A, y, lam, repeats=7):
@@ -913,6 +976,8 @@ def main():
                         help="no float32 rows in the scaling tables")
     parser.add_argument("--float32-only", action="store_true",
                         help="only the float32 against float64 rows of the scaling tables")
+    parser.add_argument("--products", action="store_true",
+                        help="only the table of the gap's product A.T @ R for 1-8 columns")
     parser.add_argument("--targets", type=int, metavar="N",
                         help="only the table of N right-hand sides (2-D y) on the scaling "
                         "problems")
@@ -932,6 +997,9 @@ def main():
     print(f"BLAS threads: {threads}")
     warnings.simplefilter("ignore")
     print(f"load average: {os.getloadavg()[0]:.2f}", flush=True)
+    if args.products:
+        products([size for size in args.scaling_sizes if size.isdigit()])
+        return
     if args.targets:
         scaling_targets(args.scaling_sizes, args.targets, args.scaling_lams, args.repeat)
         return
