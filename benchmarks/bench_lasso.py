@@ -842,11 +842,11 @@ def _worst_gap(A, Y, X, lam):
     return max(relative_gap(A, Y[:, k], X[:, k], lam) for k in range(Y.shape[1]))
 
 
-def _best_of(repeat, func, *args):
+def _best_of(repeat, func, *args, **kwargs):
     best, out = np.inf, None
     for _ in range(repeat):
         start = time.perf_counter()
-        out = func(*args)
+        out = func(*args, **kwargs)
         best = min(best, time.perf_counter() - start)
     return best, out
 
