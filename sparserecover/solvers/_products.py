@@ -182,8 +182,9 @@ def _same_precision_matmat(M, X, out):
         np.dot(M, X, out)
         return
     Xt = np.empty((m, X.shape[0]), dtype=X.dtype)
-    for k in range(m):
-        Xt[k] = X[:, k]
+    for i in range(X.shape[0]):  # (a slice assignment compiles its error message's formatting)
+        for k in range(m):
+            Xt[k, i] = X[i, k]
     p8 = p - p % 8
     for j in range(0, p8, 8):
         for k in range(m):
