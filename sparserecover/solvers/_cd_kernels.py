@@ -343,16 +343,17 @@ def _anderson_step(op, cols, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_
 
 
 @njit(cache=True)
-def _select_working_set(x, penalty, g, norms2, screened, ws_size):
+def _select_working_set(x, penalty, g, norms2, screened, ws_size, priority, work):
     """The ``ws_size`` features closest to (or beyond) their dual constraint.
 
     Priority (celer, Massias et al. 2018): (w_j - |g_j|) / ||A_j|| with g = A.T r - l2 x, the
     distance of the dual point to the constraint of feature j; the current support and the
     unpenalized features always belong (priority -inf), screened features never (+inf).
+    ``priority`` and ``work`` (length n_features) are scratch space, allocated once per solve
+    (not at every outer iteration: large blocks allocated again can cost page faults).
     """
     w, l2, positive = _column_penalty(penalty)
     p = x.shape[0]
-    priority = np.empty(p)
     for j in range(p):
         if screened[j] or norms2[j] + l2 <= 0.0:
             priority[j] = np.inf
@@ -373,7 +374,8 @@ def _select_working_set(x, penalty, g, norms2, screened, ws_size):
     ws = np.empty(ws_size, dtype=np.int64)
     if ws_size == 0:
         return ws
-    threshold = kth_smallest(priority.copy(), ws_size - 1)
+    work[:] = priority
+    threshold = kth_smallest(work, ws_size - 1)
     n = 0
     for j in range(p):  # strictly below the threshold first, then ties in index order
         if priority[j] < threshold:
@@ -476,6 +478,10 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     ws = np.empty(0, dtype=np.int64)
     op_ws, cols, buffer, buffer_ws = working_set_operator(op, ws, buffer, buffer_ws, position)
     r_trial = np.empty(n)
+    # scratch space for every outer iteration (see _select_working_set)
+    priority = np.empty(p)
+    work = np.empty(p)
+    last_r = np.empty((_ANDERSON_K + 1, n))
     g = np.empty(p)
     screened = np.empty(p, dtype=np.bool_)
     primal1 = np.empty(1)
@@ -585,7 +591,8 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             # float32 data: r stays float64 and FX would round it, so products stay fresh; so
             # they do for a sparse x (a fraction of a pass, and no confirming product at the end)
             fresh = np.finfo(X.dtype).eps > 1e-10 or 4 * nnz <= p
-            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size)
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size,
+                                     priority, work)
             op_ws, cols, buffer, buffer_ws = working_set_operator(op, ws, buffer, buffer_ws,
                                                                   position)
             # the working set's problem to 0.3 times the gap, or to half the tolerance: no
@@ -602,7 +609,6 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             n_ws = ws.shape[0]
             complete = nnz + violators <= n_ws
             last = np.empty((_ANDERSON_K + 1, n_ws))
-            last_r = np.empty((_ANDERSON_K + 1, n))
             x_trial = np.empty(n_ws)
             inner_epochs = 0
             failed = False

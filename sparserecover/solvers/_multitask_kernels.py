@@ -236,6 +236,10 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     x_norms = np.empty(p)
     g_norms = np.empty(p)
     screened = np.zeros(p, dtype=np.bool_)
+    # scratch space for every outer iteration (see _cd_kernels._select_working_set)
+    priority = np.empty(p)
+    work = np.empty(p)
+    last_r = np.empty((_ANDERSON_K + 1, m * n))
     random = seed >= 0
     if random:  # Numba's own generator (nopython code has no numpy.random.Generator)
         np.random.seed(seed)  # noqa: NPY002
@@ -323,14 +327,14 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
         # support and as many rows as violate their dual constraint, between nnz / 4 and
         # 3 max(nnz, ws_start)
         ws_size = max(ws_start, nnz + max(min(violators, 3 * max(nnz, ws_start)), nnz // 4))
-        ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened, ws_size)
+        ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened, ws_size,
+                                 priority, work)
         # (as the lasso kernel: no further than the stopping test needs)
         threshold = max(tol * primal, atol)
         inner_tol = max(0.3 * gap, 0.5 * threshold)
         gate_only = gap <= threshold
         n_ws = ws.shape[0]
         last = np.empty((_ANDERSON_K + 1, n_ws * m))
-        last_r = np.empty((_ANDERSON_K + 1, m * n))
         inner_epochs = 0
         failed = False
         while inner_epochs < max_inner and epochs < max_epochs:
