@@ -343,48 +343,52 @@ def _anderson_step(op, cols, ws, x, penalty, y, yy, r, last, last_r, r_trial, x_
 
 
 @njit(cache=True)
-def _select_working_set(x, penalty, g, norms2, screened, ws_size, priority, work):
+def _priority(j, x, w, l2, positive, g, norms2, screened):
+    """Feature j's place in the working set's order (see :func:`_select_working_set`)."""
+    if screened[j] or norms2[j] + l2 <= 0.0:
+        return np.inf
+    if x[j] != 0.0 or w[j] == 0.0:
+        return -np.inf
+    gj = g[j] - l2 * np.float64(x[j])
+    bound = abs(gj) if not positive else gj
+    return (w[j] - bound) / np.sqrt(norms2[j] + l2)
+
+
+@njit(cache=True)
+def _select_working_set(x, penalty, g, norms2, screened, ws_size, work):
     """The ``ws_size`` features closest to (or beyond) their dual constraint.
 
     Priority (celer, Massias et al. 2018): (w_j - |g_j|) / ||A_j|| with g = A.T r - l2 x, the
     distance of the dual point to the constraint of feature j; the current support and the
     unpenalized features always belong (priority -inf), screened features never (+inf).
-    ``priority`` and ``work`` (length n_features) are scratch space, allocated once per solve
-    (not at every outer iteration: large blocks allocated again can cost page faults).
+    ``work`` (length n_features) is scratch space, allocated once per solve (not at every
+    outer iteration: large blocks allocated again can cost page faults); the priorities are
+    computed again rather than kept in a second such array.
     """
     w, l2, positive = _column_penalty(penalty)
     p = x.shape[0]
-    for j in range(p):
-        if screened[j] or norms2[j] + l2 <= 0.0:
-            priority[j] = np.inf
-        elif x[j] != 0.0 or w[j] == 0.0:
-            priority[j] = -np.inf
-        else:
-            gj = g[j] - l2 * np.float64(x[j])
-            bound = abs(gj) if not positive else gj
-            priority[j] = (w[j] - bound) / np.sqrt(norms2[j] + l2)
     n_forced = 0
     n_eligible = 0
     for j in range(p):
-        if priority[j] == -np.inf:
+        work[j] = _priority(j, x, w, l2, positive, g, norms2, screened)
+        if work[j] == -np.inf:
             n_forced += 1
-        if priority[j] < np.inf:
+        if work[j] < np.inf:
             n_eligible += 1
     ws_size = min(max(ws_size, n_forced), n_eligible)
     ws = np.empty(ws_size, dtype=np.int64)
     if ws_size == 0:
         return ws
-    work[:] = priority
     threshold = kth_smallest(work, ws_size - 1)
     n = 0
     for j in range(p):  # strictly below the threshold first, then ties in index order
-        if priority[j] < threshold:
+        if _priority(j, x, w, l2, positive, g, norms2, screened) < threshold:
             ws[n] = j
             n += 1
     for j in range(p):
         if n == ws_size:
             break
-        if priority[j] == threshold:
+        if _priority(j, x, w, l2, positive, g, norms2, screened) == threshold:
             ws[n] = j
             n += 1
     return ws[:n]
@@ -479,7 +483,6 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
     op_ws, cols, buffer, buffer_ws = working_set_operator(op, ws, buffer, buffer_ws, position)
     r_trial = np.empty(n)
     # scratch space for every outer iteration (see _select_working_set)
-    priority = np.empty(p)
     work = np.empty(p)
     last_r = np.empty((_ANDERSON_K + 1, n))
     g = np.empty(p)
@@ -591,8 +594,7 @@ def coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol, max_outer
             # float32 data: r stays float64 and FX would round it, so products stay fresh; so
             # they do for a sparse x (a fraction of a pass, and no confirming product at the end)
             fresh = np.finfo(X.dtype).eps > 1e-10 or 4 * nnz <= p
-            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size,
-                                     priority, work)
+            ws = _select_working_set(x1, column_penalty, g, norms2, screened, ws_size, work)
             op_ws, cols, buffer, buffer_ws = working_set_operator(op, ws, buffer, buffer_ws,
                                                                   position)
             # the working set's problem to 0.3 times the gap, or to half the tolerance: no

@@ -237,7 +237,6 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
     g_norms = np.empty(p)
     screened = np.zeros(p, dtype=np.bool_)
     # scratch space for every outer iteration (see _cd_kernels._select_working_set)
-    priority = np.empty(p)
     work = np.empty(p)
     last_r = np.empty((_ANDERSON_K + 1, m * n))
     random = seed >= 0
@@ -328,7 +327,7 @@ def multitask_coordinate_descent(fit, penalty, X, norms2, tol, atol, update_tol,
         # 3 max(nnz, ws_start)
         ws_size = max(ws_start, nnz + max(min(violators, 3 * max(nnz, ws_start)), nnz // 4))
         ws = _select_working_set(x_norms, row_penalty, g_norms, norms2, screened, ws_size,
-                                 priority, work)
+                                 work)
         # (as the lasso kernel: no further than the stopping test needs)
         threshold = max(tol * primal, atol)
         inner_tol = max(0.3 * gap, 0.5 * threshold)
