@@ -492,13 +492,8 @@ def products(sizes, repeat=7):
             np.dot(M, R, out)
 
     def best(func, *args):
-        func(*args)
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            func(*args)
-            times.append(time.perf_counter() - start)
-        return min(times)
+        func(*args)  # compiles numba_dot
+        return timed(lambda: func(*args), repeat)[0]
 
     threadpool_limits(1)
     print(f"\nA.T @ R, min of {repeat}; load average {os.getloadavg()[0]:.2f}\n"
@@ -842,15 +837,6 @@ def _worst_gap(A, Y, X, lam):
     return max(relative_gap(A, Y[:, k], X[:, k], lam) for k in range(Y.shape[1]))
 
 
-def _best_of(repeat, func, *args, **kwargs):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = func(*args, **kwargs)
-        best = min(best, time.perf_counter() - start)
-    return best, out
-
-
 def _targets_row(label, A, Y, lam, one_pass, repeat):
     """One row of :func:`scaling_targets`."""
     from sklearn.linear_model import Lasso as SklearnLasso
@@ -858,14 +844,14 @@ def _targets_row(label, A, Y, lam, one_pass, repeat):
     from sparserecover import Lasso
 
     n_targets = Y.shape[1]
-    cd, result = _best_of(repeat, coordinate_descent, A, Y, lam, tol=1e-8)
+    cd, result = timed(lambda: coordinate_descent(A, Y, lam, tol=1e-8), repeat)
     assert _worst_gap(A, Y, result.x, lam) <= 1e-8
     times = {}
     for name, estimator in (("scikit-learn", SklearnLasso), ("sr.Lasso", Lasso)):
         for tol in TOLS:
             model = estimator(alpha=lam / A.shape[0], fit_intercept=False, tol=tol,
                               max_iter=100_000)
-            seconds, model = _best_of(repeat, model.fit, A, Y)
+            seconds, model = timed(lambda model=model: model.fit(A, Y), repeat)
             if _worst_gap(A, Y, model.coef_.T, lam) <= 1e-8:
                 times[name] = seconds
                 break

@@ -99,11 +99,19 @@ def test_each_column_of_a_2d_y_has_the_bits_of_its_solve_alone(rng, layout):
     tol = 1e-5 if layout == "float32" else 1e-12
     together = coordinate_descent(A_in, Y, lams, tol=tol)
     assert together.converged
+    assert not np.any(together.x[:, 4])  # y = 0: x = 0
     for k in range(11):
         alone = coordinate_descent(A_in, Y[:, k], lams[k], tol=tol)
         np.testing.assert_array_equal(together.x[:, k], alone.x)
         assert together.n_iter_columns[k] == alone.n_iter
         assert together.gap[k] == alone.gap
+    if layout != "float32":  # and the solutions are cvxpy's (the first, a middle, the last)
+        for k in (0, 5, 10):
+            assert_matches(
+                type(together)(x=together.x[:, k], n_iter=0, converged=True,
+                               objective=together.objective[k], gap=together.gap[k]),
+                lasso(A, Y[:, k], lams[k]), A, Y[:, k], lams[k],
+            )
 
 
 def test_float32_asked_below_its_rounding_floor_stops_with_a_warning(rng):
